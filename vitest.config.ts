@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // Two cores: the ONNX and browser tests are CPU-heavy, so run files two at a time at most.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
