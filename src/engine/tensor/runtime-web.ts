@@ -1,0 +1,45 @@
+// onnxruntime-web behind the Runtime interface: the native WebGPU execution provider when the
+// browser has a WebGPU adapter and the model loads on it, wasm otherwise. Each session reports the
+// backend it really got, so the UI can show it.
+import { createOrtSession, type OrtModule } from './runtime-ort.js';
+import type { Backend, Runtime, RuntimeOptions, Session, SessionOptions } from './runtime.js';
+
+export interface WebRuntimeOptions extends RuntimeOptions {
+  /** An already imported onnxruntime-web module (tests in Node pass the plain wasm build). */
+  ort?: OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } };
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** Why WebGPU cannot be used here, or undefined when an adapter is available. */
+async function webGpuUnavailable(): Promise<string | undefined> {
+  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+  if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
+  try {
+    return (await gpu.requestAdapter()) ? undefined : 'no WebGPU adapter is available';
+  } catch (e) {
+    return `requesting a WebGPU adapter failed: ${(e as Error).message}`;
+  }
+}
+
+export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise<Runtime> {
+  const ort = options.ort ?? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } });
+  if (options.wasmPaths && ort.env?.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
+  const unavailable = options.preferWasm ? 'WebGPU was turned off' : await webGpuUnavailable();
+  const backend: Backend = unavailable ? 'wasm' : 'webgpu';
+  return {
+    backend,
+    description: unavailable ? `wasm (${unavailable})` : 'WebGPU',
+    async createSession(model: Uint8Array, sessionOptions: SessionOptions): Promise<Session> {
+      if (unavailable) return createOrtSession(ort, model, sessionOptions, 'wasm', ['wasm'], unavailable);
+      try {
+        return await createOrtSession(ort, model, sessionOptions, 'webgpu', ['webgpu']);
+      } catch (e) {
+        // A model with an op the WebGPU EP cannot place still runs, slower, on wasm.
+        return createOrtSession(ort, model, sessionOptions, 'wasm', ['wasm'], `WebGPU could not load it: ${(e as Error).message}`);
+      }
+    },
+  };
+}
