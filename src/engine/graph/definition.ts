@@ -47,6 +47,15 @@ export interface OutputFile {
   bytes: Uint8Array;
 }
 
+/**
+ * What the editor shows on a node for one of its outputs (or for a sink's input, e.g. Preview):
+ * a small image, a one-line value, or labelled bars (subspace coefficients before/after an edit).
+ */
+export type OutputSummary =
+  | { kind: 'image'; image: ImageValue }
+  | { kind: 'value'; text: string }
+  | { kind: 'bars'; labels: string[]; before: number[]; after?: number[] };
+
 /** What a host lends to the nodes it runs (the browser worker and the CLI each provide one). */
 export interface EngineServices {
   /** Reads bytes from a URL or a path relative to the app's public folder (CLI: the repository's `public/`). */
@@ -67,6 +76,12 @@ export interface RunContext<P = Record<string, unknown>> {
   preview(image: ImageValue): void;
   /** Hands a file to the host (Save Image). */
   emitFile(file: OutputFile): void;
+  /**
+   * Attaches a summary the editor shows on the node under `key` (an output name, or any name for a
+   * sink such as Preview). It replaces the summary the engine would derive from the output value,
+   * and it is cached with the node's outputs, so a cache hit shows it again.
+   */
+  show(key: string, summary: OutputSummary): void;
   /** The whole graph document being run, as saved (Save Image embeds it in its PNG). */
   document: unknown;
   services: EngineServices;
@@ -85,6 +100,11 @@ export interface NodeDefinition<P = any> {
   params: Readonly<Record<string, ParamDef>>;
   /** A sink is evaluated when the graph runs even if nothing consumes its outputs (Preview, Save Image, …). */
   sink?: boolean;
+  /**
+   * The node reads `ctx.document` (Save Image embeds it), so its cache key covers the whole
+   * document: a saved file never carries a stale graph.
+   */
+  dependsOnDocument?: boolean;
   run(ctx: RunContext<P>): Promise<Record<string, unknown>>;
 }
 

@@ -1,0 +1,90 @@
+// The graph document: the one source of truth that the editor edits, the engine runs, the CLI
+// reads and a saved PNG carries. Plain JSON with no Rete objects in it, so it outlives any view.
+
+export const DOCUMENT_FORMAT = 'rete-clip-pae/graph';
+/** The version this code writes; older versions are upgraded on load (see migrate.ts). */
+export const DOCUMENT_VERSION = 1;
+
+export interface DocNode {
+  /** Unique within the document; connections and `--set <node>.<param>` refer to it. */
+  id: string;
+  /** A type id from the node catalogue, e.g. "image/load". */
+  type: string;
+  /** Where the editor draws the node (top-left corner, canvas units). */
+  position: [number, number];
+  /** Every parameter of the node's type, after validation (missing ones get their defaults). */
+  params: Record<string, unknown>;
+  /** A title the user gave this node, shown instead of the type's title. */
+  label?: string;
+}
+
+export interface DocConnection {
+  from: { node: string; output: string };
+  to: { node: string; input: string };
+}
+
+export interface GraphDocument {
+  format: typeof DOCUMENT_FORMAT;
+  version: typeof DOCUMENT_VERSION;
+  nodes: DocNode[];
+  connections: DocConnection[];
+  meta?: { title?: string; description?: string; [key: string]: unknown };
+}
+
+export function emptyDocument(): GraphDocument {
+  return { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, nodes: [], connections: [] };
+}
+
+/**
+ * Writes a document as pretty JSON with a fixed key order, so saving the same graph twice gives
+ * the same text (clean diffs for graphs kept in git). Short arrays of plain values (positions,
+ * small prompt lists) stay on one line.
+ */
+export function serializeDocument(doc: GraphDocument): string {
+  const ordered: Record<string, unknown> = {
+    format: doc.format,
+    version: doc.version,
+  };
+  if (doc.meta !== undefined) ordered.meta = doc.meta;
+  ordered.nodes = doc.nodes.map((n) => {
+    const node: Record<string, unknown> = { id: n.id, type: n.type };
+    if (n.label !== undefined) node.label = n.label;
+    node.position = n.position;
+    node.params = n.params;
+    return node;
+  });
+  ordered.connections = doc.connections.map((c) => ({
+    from: { node: c.from.node, output: c.from.output },
+    to: { node: c.to.node, input: c.to.input },
+  }));
+  return formatJson(ordered, '') + '\n';
+}
+
+const INLINE_WIDTH = 72;
+
+function formatJson(value: unknown, indent: string): string {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    // undefined or a function has no JSON form; null is what JSON.stringify writes inside arrays.
+    return text === undefined ? 'null' : text;
+  }
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const flat = value.every((v) => v === null || typeof v !== 'object');
+    if (flat) {
+      const oneLine = '[' + value.map((v) => formatJson(v, inner)).join(', ') + ']';
+      if (oneLine.length + indent.length <= INLINE_WIDTH) return oneLine;
+    }
+    return '[\n' + value.map((v) => inner + formatJson(v, inner)).join(',\n') + '\n' + indent + ']';
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return (
+    '{\n' +
+    entries.map(([k, v]) => inner + JSON.stringify(k) + ': ' + formatJson(v, inner)).join(',\n') +
+    '\n' +
+    indent +
+    '}'
+  );
+}

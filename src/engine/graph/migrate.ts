@@ -1,0 +1,45 @@
+// Upgrading documents written by older versions, before they are validated. migrations[n]
+// turns a version-n document into a version-(n+1) one; a new version adds one entry here and
+// bumps DOCUMENT_VERSION, and every older file keeps opening.
+import { DOCUMENT_VERSION } from './document.js';
+
+export type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
+
+/** Version 1 is the first: there is nothing older to upgrade yet. */
+export const migrations: Record<number, Migration> = {};
+
+export type MigrationResult = { ok: true; document: Record<string, unknown> } | { ok: false; message: string };
+
+/**
+ * Brings a parsed document up to `current`. Each step sees a copy, so a failed migration leaves
+ * the caller's object as it was.
+ */
+export function migrateDocument(
+  raw: Record<string, unknown>,
+  options: { migrations?: Record<number, Migration>; current?: number } = {},
+): MigrationResult {
+  const steps = options.migrations ?? migrations;
+  const current = options.current ?? DOCUMENT_VERSION;
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, message: `expected a version number from 1 to ${current}, got ${JSON.stringify(version) ?? 'nothing'}` };
+  }
+  if (version > current) {
+    return {
+      ok: false,
+      message: `version ${version} was written by a newer rete-clip-pae; this one reads versions up to ${current}`,
+    };
+  }
+  let doc: Record<string, unknown> = structuredClone(raw);
+  for (let v = version; v < current; v++) {
+    const step = steps[v];
+    if (!step) return { ok: false, message: `there is no upgrade from version ${v} to ${v + 1}` };
+    try {
+      doc = step(doc);
+    } catch (e) {
+      return { ok: false, message: `upgrading from version ${v} to ${v + 1} failed: ${(e as Error).message}` };
+    }
+    doc.version = v + 1;
+  }
+  return { ok: true, document: doc };
+}

@@ -1,0 +1,295 @@
+// The scheduler: evaluates a graph document from the nodes that are wanted (its sinks, or chosen
+// targets) back through what they need, one node at a time in dependency order, reusing cached
+// results by signature. Why this and not rete-engine's DataflowEngine: see README.md here.
+import type { EngineServices, NodeDefinition, OutputFile, OutputSummary, RunContext } from '../graph/definition.js';
+import { serializeDocument, type GraphDocument } from '../graph/document.js';
+import { topologicalOrder, validateDocument } from '../graph/validate.js';
+import type { NodeRegistry } from '../../nodes/registry.js';
+import { ByteLruCache } from './cache.js';
+import { DocumentInvalidError, type EngineEvent, type NodeOutcome, type RunSummary } from './events.js';
+import { nodeSignature } from './signature.js';
+import { downscaleForPreview } from '../tensor/image.js';
+import { boundSummary, PREVIEW_MAX_SIDE, summarizeOutput } from './summarize.js';
+
+export interface EngineOptions {
+  registry: NodeRegistry;
+  services: EngineServices;
+  /** Bound on the bytes of cached results (default 512 MiB). */
+  cacheBytes?: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  /** Node ids to evaluate (with what they need); by default every sink. */
+  targets?: string[];
+}
+
+/** What the cache keeps per signature: a node's outputs plus what it showed and the files it made. */
+interface NodeResult {
+  outputs: Record<string, unknown>;
+  shown: Record<string, OutputSummary>;
+  files: OutputFile[];
+}
+
+const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export class Engine {
+  readonly stats = { hits: 0, misses: 0 };
+  private readonly registry: NodeRegistry;
+  private readonly services: EngineServices;
+  private readonly cache: ByteLruCache<NodeResult>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EngineOptions) {
+    this.registry = options.registry;
+    this.services = options.services;
+    this.cache = new ByteLruCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  }
+
+  /** Bytes held by cached results now. */
+  get cachedBytes(): number {
+    return this.cache.bytes;
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  /**
+   * Runs the document. Resolves with a summary, also when nodes fail or the run is cancelled;
+   * rejects only when the document is invalid (DocumentInvalidError, nothing was run) or a target
+   * does not exist. Runs on one engine take turns, so the cache never sees two writers.
+   */
+  run(doc: GraphDocument, options: RunOptions = {}): Promise<RunSummary> {
+    const result = this.queue.then(() => this.execute(doc, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async execute(input: GraphDocument, options: RunOptions): Promise<RunSummary> {
+    const started = performance.now();
+    const validated = validateDocument(input, this.registry);
+    if (!validated.ok) throw new DocumentInvalidError(validated.errors);
+    const doc = validated.document;
+    const signal = options.signal ?? new AbortController().signal;
+    const emit = (event: EngineEvent) => {
+      try {
+        options.onEvent?.(event);
+      } catch (e) {
+        // A failing listener must not take the run down with it.
+        console.error('engine event listener failed:', e);
+      }
+    };
+
+    const nodes = new Map(doc.nodes.map((n) => [n.id, n]));
+    const feeding = new Map<string, Map<string, { node: string; output: string }>>();
+    for (const c of doc.connections) {
+      if (!feeding.has(c.to.node)) feeding.set(c.to.node, new Map());
+      feeding.get(c.to.node)!.set(c.to.input, c.from);
+    }
+
+    const wanted = options.targets ?? doc.nodes.filter((n) => this.registry.get(n.type)!.sink).map((n) => n.id);
+    for (const id of wanted) if (!nodes.has(id)) throw new Error(`cannot run node '${id}': the graph has no node with that id`);
+    const needed = new Set<string>();
+    const stack = [...wanted];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (needed.has(id)) continue;
+      needed.add(id);
+      for (const from of feeding.get(id)?.values() ?? []) stack.push(from.node);
+    }
+    const order = topologicalOrder(doc.nodes, doc.connections)!.filter((id) => needed.has(id));
+
+    const outcomes: Record<string, NodeOutcome> = {};
+    const results = new Map<string, NodeResult>();
+    const keys = new Map<string, string>();
+    const files: RunSummary['files'] = [];
+    let failed = false;
+
+    for (const id of order) {
+      if (signal.aborted) break;
+      const node = nodes.get(id)!;
+      const def = this.registry.get(node.type)!;
+
+      const blocked = this.blockedBy(def, id, feeding, outcomes);
+      if (blocked) {
+        outcomes[id] = blocked.outcome;
+        if (blocked.outcome.status === 'error') {
+          failed = true;
+          emit({ type: 'error', node: id, message: blocked.outcome.message });
+        } else if (blocked.outcome.status === 'skipped') {
+          emit({ type: 'skipped', node: id, because: blocked.outcome.because });
+        }
+        continue;
+      }
+
+      const inputs: Record<string, unknown> = {};
+      const inputKeys: Record<string, { key: string; output: string }> = {};
+      for (const [name, from] of feeding.get(id) ?? []) {
+        inputs[name] = results.get(from.node)!.outputs[from.output];
+        inputKeys[name] = { key: keys.get(from.node)!, output: from.output };
+      }
+      const key = await nodeSignature({
+        type: node.type,
+        params: node.params,
+        inputs: inputKeys,
+        document: def.dependsOnDocument ? serializeDocument(doc) : undefined,
+      });
+      keys.set(id, key);
+      if (signal.aborted) break;
+
+      const cached = this.cache.get(key);
+      if (cached) {
+        this.stats.hits++;
+        results.set(id, cached);
+        outcomes[id] = { status: 'done', ms: 0, cached: true };
+        for (const file of cached.files) {
+          files.push({ node: id, file });
+          emit({ type: 'file', node: id, file });
+        }
+        emit({ type: 'done', node: id, ms: 0, cached: true, outputs: this.summaries(def, cached) });
+        continue;
+      }
+
+      this.stats.misses++;
+      emit({ type: 'started', node: id });
+      const t0 = performance.now();
+      let result: NodeResult;
+      try {
+        result = await this.evaluate(def, id, node.params, inputs, doc, signal, emit);
+      } catch (e) {
+        if (e instanceof Cancelled || signal.aborted) {
+          outcomes[id] = { status: 'cancelled' };
+          break;
+        }
+        failed = true;
+        const message = e instanceof Error ? e.message : String(e);
+        outcomes[id] = { status: 'error', message };
+        emit({ type: 'error', node: id, message });
+        continue;
+      }
+      const ms = performance.now() - t0;
+      // A result that finished is correct even if the run was cancelled meanwhile: keep it.
+      this.cache.set(key, result);
+      results.set(id, result);
+      outcomes[id] = { status: 'done', ms, cached: false };
+      for (const file of result.files) {
+        files.push({ node: id, file });
+        emit({ type: 'file', node: id, file });
+      }
+      emit({ type: 'done', node: id, ms, cached: false, outputs: this.summaries(def, result) });
+    }
+
+    let status: RunSummary['status'] = failed ? 'failed' : 'ok';
+    if (signal.aborted) {
+      status = 'cancelled';
+      for (const id of order) outcomes[id] ??= { status: 'cancelled' };
+      emit({ type: 'cancelled' });
+    }
+    const ordered: Record<string, NodeOutcome> = {};
+    for (const id of order) ordered[id] = outcomes[id]!;
+    return { status, ms: performance.now() - started, nodes: ordered, files };
+  }
+
+  /** Why a node cannot run: an unconnected required input (an error), or a failed input (skipped). */
+  private blockedBy(
+    def: NodeDefinition,
+    id: string,
+    feeding: Map<string, Map<string, { node: string; output: string }>>,
+    outcomes: Record<string, NodeOutcome>,
+  ): { outcome: NodeOutcome } | null {
+    for (const [name, port] of Object.entries(def.inputs)) {
+      const from = feeding.get(id)?.get(name);
+      if (!from) {
+        if (port.optional) continue;
+        return { outcome: { status: 'error', message: `input '${name}' is not connected` } };
+      }
+      const upstream = outcomes[from.node]!;
+      if (upstream.status === 'error') return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which failed` } };
+      if (upstream.status === 'skipped') return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which was skipped` } };
+    }
+    return null;
+  }
+
+  private async evaluate(
+    def: NodeDefinition,
+    id: string,
+    params: Record<string, unknown>,
+    inputs: Record<string, unknown>,
+    doc: GraphDocument,
+    signal: AbortSignal,
+    emit: (event: EngineEvent) => void,
+  ): Promise<NodeResult> {
+    // Calls that arrive after the node settled (a node that ignores cancellation) are dropped.
+    let live = true;
+    const shown: Record<string, OutputSummary> = {};
+    const files: OutputFile[] = [];
+    const ctx: RunContext = {
+      nodeId: id,
+      // A copy: a node that edits its params must not change what its cache key was made from.
+      params: structuredClone(params),
+      inputs,
+      signal,
+      progress: (fraction, message) => {
+        if (!live || !Number.isFinite(fraction)) return;
+        emit({ type: 'progress', node: id, fraction: Math.min(1, Math.max(0, fraction)), message });
+      },
+      preview: (image) => {
+        if (live) emit({ type: 'preview', node: id, image: downscaleForPreview(image, PREVIEW_MAX_SIDE) });
+      },
+      emitFile: (file) => {
+        if (live) files.push(file);
+      },
+      show: (key, summary) => {
+        if (live) shown[key] = boundSummary(summary);
+      },
+      document: doc,
+      services: this.services,
+    };
+    try {
+      const outputs = await untilAborted(Promise.resolve().then(() => def.run(ctx)), signal);
+      if (outputs === null || typeof outputs !== 'object') throw new Error(`${def.title} returned no outputs`);
+      for (const name of Object.keys(def.outputs)) {
+        if (!(name in outputs)) throw new Error(`${def.title} did not produce its output '${name}'`);
+      }
+      return { outputs, shown, files };
+    } finally {
+      live = false;
+    }
+  }
+
+  private summaries(def: NodeDefinition, result: NodeResult): Record<string, OutputSummary> {
+    const out: Record<string, OutputSummary> = {};
+    for (const [name, port] of Object.entries(def.outputs)) {
+      out[name] = result.shown[name] ?? summarizeOutput(result.outputs[name], port.type);
+    }
+    for (const [name, summary] of Object.entries(result.shown)) out[name] ??= summary;
+    return out;
+  }
+}
+
+/** Settles with the work, or rejects as soon as the signal aborts (the work is left to finish unseen). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,35 @@
+// Load Image: the start of every edit. The picture comes from a URL, a data: URL (what the
+// editor stores for a picked or dropped file) or, in the CLI, a file path.
+import { defineNode } from '../../engine/graph/definition.js';
+import { decodeImageFile } from '../../engine/tensor/image-file.js';
+
+export const loadImage = defineNode<{ source: string }>({
+  type: 'image/load',
+  title: 'Load Image',
+  category: 'Image',
+  help:
+    'Reads an image as RGB values in [0, 1]. The source is a URL (relative ones resolve against the app, ' +
+    'e.g. images/test-pattern.png), a data: URL from a picked or dropped file, or a file path in the CLI. ' +
+    'PNG works everywhere; JPEG, WebP and other formats need the browser.',
+  inputs: {},
+  outputs: { image: { type: 'Image', label: 'Image' } },
+  params: {
+    source: {
+      kind: 'image',
+      default: '',
+      label: 'Image',
+      help: 'A URL, a data: URL or (CLI) a file path; pick or drop a file in the editor.',
+    },
+  },
+  async run(ctx) {
+    const source = ctx.params.source.trim();
+    if (source === '') throw new Error('no image chosen: pick or drop a file, or enter a URL');
+    const name = source.startsWith('data:') ? 'the chosen image' : `'${source}'`;
+    ctx.progress(0, 'reading');
+    const bytes = await ctx.services.loadBytes(source, ctx.signal);
+    ctx.progress(0.5, 'decoding');
+    const image = await decodeImageFile(bytes, name);
+    ctx.show('size', { kind: 'value', text: `${image.width} × ${image.height}` });
+    return { image };
+  },
+});
