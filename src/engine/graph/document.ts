@@ -60,31 +60,30 @@ export function serializeDocument(doc: GraphDocument): string {
   return formatJson(ordered, '') + '\n';
 }
 
-const INLINE_WIDTH = 72;
+const LINE_WIDTH = 88;
 
-function formatJson(value: unknown, indent: string): string {
+/** `used` is how many characters precede the value on its line (indent and key). */
+function formatJson(value: unknown, indent: string, used = indent.length): string {
   if (value === null || typeof value !== 'object') {
     const text = JSON.stringify(value);
     // undefined or a function has no JSON form; null is what JSON.stringify writes inside arrays.
     return text === undefined ? 'null' : text;
   }
   const inner = indent + '  ';
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    const flat = value.every((v) => v === null || typeof v !== 'object');
-    if (flat) {
-      const oneLine = '[' + value.map((v) => formatJson(v, inner)).join(', ') + ']';
-      if (oneLine.length + indent.length <= INLINE_WIDTH) return oneLine;
-    }
-    return '[\n' + value.map((v) => inner + formatJson(v, inner)).join(',\n') + '\n' + indent + ']';
+  const isArray = Array.isArray(value);
+  const entries: [string | null, unknown][] = isArray
+    ? (value as unknown[]).map((v) => [null, v])
+    : Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return isArray ? '[]' : '{}';
+  const flat = entries.every(([, v]) => v === null || typeof v !== 'object');
+  if (flat) {
+    const items = entries.map(([k, v]) => (k === null ? '' : JSON.stringify(k) + ': ') + formatJson(v, inner));
+    const oneLine = isArray ? '[' + items.join(', ') + ']' : '{ ' + items.join(', ') + ' }';
+    if (used + oneLine.length + 1 <= LINE_WIDTH) return oneLine;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return '{}';
-  return (
-    '{\n' +
-    entries.map(([k, v]) => inner + JSON.stringify(k) + ': ' + formatJson(v, inner)).join(',\n') +
-    '\n' +
-    indent +
-    '}'
-  );
+  const lines = entries.map(([k, v]) => {
+    const head = inner + (k === null ? '' : JSON.stringify(k) + ': ');
+    return head + formatJson(v, inner, head.length);
+  });
+  return (isArray ? '[\n' : '{\n') + lines.join(',\n') + '\n' + indent + (isArray ? ']' : '}');
 }

@@ -1,0 +1,41 @@
+// What the engine lends to nodes in the browser (inside the engine's worker): bytes by fetch,
+// relative URLs resolved against the app's base (not the worker script's URL), data: URLs
+// decoded directly. Further services (model bundles, the ONNX runtime) are added by key.
+import type { EngineServices } from '../graph/definition.js';
+import { decodeDataUrl, isDataUrl } from './data-url.js';
+
+export interface BrowserServicesOptions {
+  /** The app's base URL; relative URLs such as `models/demo/manifest.json` resolve against it. */
+  base?: string;
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The app's base URL as the bundler knows it. In a worker, `location` is the worker script, so
+ * only its origin is used, joined with the configured base path.
+ */
+export function defaultAppBase(): string {
+  const basePath = (import.meta as { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
+  return new URL(basePath, globalThis.location?.origin ?? 'http://localhost/').href;
+}
+
+export function createBrowserServices(options: BrowserServicesOptions = {}): EngineServices {
+  const services: EngineServices = {
+    ...options.extra,
+    loadBytes: async (url, signal) => {
+      signal.throwIfAborted();
+      if (isDataUrl(url)) return decodeDataUrl(url);
+      const absolute = new URL(url, options.base ?? defaultAppBase()).href;
+      let response: Response;
+      try {
+        response = await fetch(absolute, { signal });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        throw new Error(`cannot load ${url}: ${(e as Error).message}`);
+      }
+      if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status} ${response.statusText}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+  };
+  return services;
+}
