@@ -1,0 +1,205 @@
+// Where a bundle's bytes come from: a URL or path (the app's public/ folder, a server, a local
+// folder in the CLI) read through the host's loadBytes and the cache, or files the user picked.
+// Files are fetched in parallel so every size is known early and the progress total is honest.
+import type { BundleCache } from './cache.js';
+
+/** Reads one URL or path; reports its own progress when it can (total undefined when unknown). */
+export type LoadBytes = (url: string, signal: AbortSignal, onProgress?: (loaded: number, total: number | undefined) => void) => Promise<Uint8Array>;
+
+/** What a file input or a drop gives: File objects, or anything shaped like them. */
+export interface FileLike {
+  name: string;
+  /** Set by <input webkitdirectory>: "demo/onnx/generator.onnx". */
+  webkitRelativePath?: string;
+  size?: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export type BundleSource = string | ArrayLike<FileLike>;
+
+export type ProgressCallback = (loadedBytes: number, totalBytes: number, file: string) => void;
+
+/** The bundle's files once the manifest is known. */
+export interface BundleReader {
+  /** Names the bundle's origin in messages: the manifest URL or "the picked files". */
+  readonly where: string;
+  readonly manifestBytes: Uint8Array;
+  /** Reads a file named relative to the manifest. */
+  read(file: string, onProgress: (loaded: number, total: number | undefined) => void): Promise<Uint8Array>;
+  /** A stable key for this exact bundle (origin + manifest digest). */
+  readonly digest: string;
+}
+
+export interface OpenOptions {
+  loadBytes?: LoadBytes;
+  cache?: BundleCache;
+  signal: AbortSignal;
+}
+
+function isFileList(source: BundleSource): source is ArrayLike<FileLike> {
+  return typeof source !== 'string';
+}
+
+/** The manifest URL for a bundle folder or manifest path. */
+export function manifestUrl(source: string): string {
+  if (/\.json([?#].*)?$/i.test(source)) return source;
+  return source.endsWith('/') ? `${source}manifest.json` : `${source}/manifest.json`;
+}
+
+/** Resolves `file` against the manifest's location; absolute URLs go through URL, paths are joined. */
+export function resolveFile(manifest: string, file: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(manifest)) return new URL(file, manifest).href;
+  const base = manifest.includes('/') ? manifest.slice(0, manifest.lastIndexOf('/') + 1) : '';
+  const parts = (base + file).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '.' || (p === '' && out.length > 0)) continue;
+    if (p === '..' && out.length > 0 && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop();
+    else out.push(p);
+  }
+  return out.join('/');
+}
+
+/** The absolute http(s) URL a file is cached under, or undefined when it is local. */
+function cacheUrl(url: string): string | undefined {
+  let absolute = url;
+  const location = (globalThis as { location?: { href?: string } }).location?.href;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(url) && location) absolute = new URL(url, location).href;
+  return /^https?:/i.test(absolute) ? absolute : undefined;
+}
+
+async function digestOf(bytes: Uint8Array): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', bytes.slice().buffer);
+  return Array.from(new Uint8Array(hash).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function openBundle(source: BundleSource, options: OpenOptions): Promise<BundleReader> {
+  return isFileList(source) ? openPickedFiles(source) : openUrl(source, options);
+}
+
+async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions): Promise<BundleReader> {
+  if (!loadBytes) throw new Error(`loading the bundle at ${source} needs a loadBytes function from the host`);
+  const where = manifestUrl(source);
+  let manifestBytes: Uint8Array;
+  try {
+    // The manifest is never cached: it is what tells whether the cached files are still current.
+    manifestBytes = await loadBytes(where, signal);
+  } catch (e) {
+    signal.throwIfAborted();
+    throw new Error(`cannot read the bundle manifest ${where}: ${(e as Error).message}`);
+  }
+  const digest = await digestOf(manifestBytes);
+  return {
+    where,
+    manifestBytes,
+    digest: `${where}#${digest}`,
+    async read(file, onProgress) {
+      const url = resolveFile(where, file);
+      const cached = cache ? cacheUrl(url) : undefined;
+      const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${digest}` : undefined;
+      if (key) {
+        const hit = await cache!.get(key);
+        if (hit) {
+          onProgress(hit.byteLength, hit.byteLength);
+          return hit;
+        }
+      }
+      const bytes = await loadBytes(url, signal, onProgress);
+      onProgress(bytes.byteLength, bytes.byteLength);
+      if (key) await cache!.put(key, bytes);
+      return bytes;
+    },
+  };
+}
+
+function pathOf(f: FileLike): string {
+  return f.webkitRelativePath || f.name;
+}
+
+async function openPickedFiles(files: ArrayLike<FileLike>): Promise<BundleReader> {
+  const list = Array.from(files);
+  const manifests = list.filter((f) => f.name === 'manifest.json');
+  if (manifests.length === 0) {
+    throw new Error(`the picked files have no manifest.json (got ${list.map(pathOf).join(', ') || 'no files'}); pick the bundle folder or all of its files`);
+  }
+  if (manifests.length > 1) throw new Error(`the picked files hold ${manifests.length} manifest.json files (${manifests.map(pathOf).join(', ')}); pick one bundle`);
+  const manifest = manifests[0]!;
+  const manifestPath = pathOf(manifest);
+  const manifestBytes = new Uint8Array(await manifest.arrayBuffer());
+  const where = `the picked files (${manifestPath})`;
+  const digest = await digestOf(manifestBytes);
+  return {
+    where,
+    manifestBytes,
+    digest: `picked:${manifestPath}#${digest}`,
+    async read(file, onProgress) {
+      const wanted = resolveFile(manifestPath, file);
+      // A folder pick keeps relative paths; a multi-file pick has bare names only.
+      const byPath = list.filter((f) => pathOf(f) === wanted);
+      const base = wanted.split('/').pop();
+      const byName = list.filter((f) => f.name === base);
+      const found = byPath[0] ?? (byName.length === 1 ? byName[0] : undefined);
+      if (!found) {
+        throw new Error(
+          byName.length > 1 ? `${file} matches ${byName.length} picked files; pick the bundle folder so paths tell them apart` : `${file} is not among the picked files`,
+        );
+      }
+      const bytes = new Uint8Array(await found.arrayBuffer());
+      onProgress(bytes.byteLength, bytes.byteLength);
+      return bytes;
+    },
+  };
+}
+
+/** A LoadBytes over fetch that streams the body to report progress (browser, worker, Node 18+). */
+export const fetchBytes: LoadBytes = async (url, signal, onProgress) => {
+  const response = await fetch(url, { signal });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+  const header = response.headers.get('content-length');
+  const total = header && !response.headers.get('content-encoding') ? Number(header) : undefined;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress?.(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+};
+
+/** Adds up per-file progress into one bundle-wide report. */
+export class ProgressTracker {
+  private readonly files = new Map<string, { loaded: number; total?: number }>();
+
+  constructor(private readonly callback?: ProgressCallback) {}
+
+  /** A per-file callback; until a file's size is known its total counts as what has arrived. */
+  track(file: string): (loaded: number, total: number | undefined) => void {
+    this.files.set(file, { loaded: 0 });
+    return (loaded, total) => {
+      this.files.set(file, { loaded, total });
+      this.report(file);
+    };
+  }
+
+  private report(file: string): void {
+    if (!this.callback) return;
+    let loaded = 0;
+    let total = 0;
+    for (const f of this.files.values()) {
+      loaded += f.loaded;
+      total += f.total ?? f.loaded;
+    }
+    this.callback(loaded, total, file);
+  }
+}
