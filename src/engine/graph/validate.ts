@@ -160,8 +160,12 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
 
   const cycle = findCycle(doc.nodes, sound);
   if (cycle) {
-    const i = doc.connections.indexOf(cycle.closing);
-    errors.push({ path: `connections[${i}]`, message: `closes a cycle: ${cycle.path.join(' → ')}` });
+    // Blame the cycle's connection that comes last in the file: usually the one added last.
+    const i = Math.max(...cycle.connections.map((c) => doc.connections.indexOf(c)));
+    const c = doc.connections[i]!;
+    const k = cycle.nodes.indexOf(c.from.node);
+    const path = [...cycle.nodes.slice(k), ...cycle.nodes.slice(1, k + 1)];
+    errors.push({ path: `connections[${i}]`, message: `closes a cycle: ${path.join(' → ')}` });
   }
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, document: doc };
@@ -190,21 +194,27 @@ export function topologicalOrder(nodes: readonly DocNode[], connections: readonl
   return order.length === nodes.length ? order : null;
 }
 
-/** A cycle, as the node ids along it and the connection that closes it (depth-first search). */
-function findCycle(nodes: readonly DocNode[], connections: readonly DocConnection[]): { path: string[]; closing: DocConnection } | null {
+/** A cycle, as the node ids along it (first = last) and its connections (depth-first search). */
+function findCycle(nodes: readonly DocNode[], connections: readonly DocConnection[]): { nodes: string[]; connections: DocConnection[] } | null {
   const out = new Map<string, DocConnection[]>(nodes.map((n) => [n.id, []]));
   for (const c of connections) out.get(c.from.node)?.push(c);
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
-  const visit = (id: string): { path: string[]; closing: DocConnection } | null => {
+  const via: DocConnection[] = [];
+  const visit = (id: string): { nodes: string[]; connections: DocConnection[] } | null => {
     state.set(id, 'open');
     stack.push(id);
     for (const c of out.get(id) ?? []) {
       const s = state.get(c.to.node);
-      if (s === 'open') return { path: [...stack.slice(stack.indexOf(c.to.node)), c.to.node], closing: c };
+      if (s === 'open') {
+        const from = stack.indexOf(c.to.node);
+        return { nodes: [...stack.slice(from), c.to.node], connections: [...via.slice(from), c] };
+      }
       if (s === undefined) {
+        via.push(c);
         const found = visit(c.to.node);
         if (found) return found;
+        via.pop();
       }
     }
     stack.pop();
@@ -228,7 +238,7 @@ function issueErrors(issue: z.core.$ZodIssue): DocumentError[] {
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((k) => ({
-        path: path + key(k),
+        path: path + key(k, path === ''),
         message: `unknown field '${k}'${fieldHint(issue.path)}`,
       }));
     case 'invalid_type': {

@@ -1,0 +1,33 @@
+// The migration hook: older documents are upgraded step by step before validation.
+import { describe, expect, it } from 'vitest';
+import { migrateDocument, migrations } from '../../src/engine/graph/migrate.js';
+
+describe('migrateDocument', () => {
+  it('has no steps while version 1 is the only version', () => {
+    expect(Object.keys(migrations)).toEqual([]);
+    expect(migrateDocument({ version: 1, nodes: [] })).toEqual({ ok: true, document: { version: 1, nodes: [] } });
+  });
+
+  it('applies each step from the document version up to the current one, on a copy', () => {
+    const steps = {
+      1: (d: Record<string, unknown>) => ({ ...d, nodes: (d.nodes as string[]).map((n) => n.toUpperCase()) }),
+      2: (d: Record<string, unknown>) => ({ ...d, renamed: true }),
+    };
+    const original = { version: 1, nodes: ['a'] };
+    const result = migrateDocument(original, { migrations: steps, current: 3 });
+    expect(result).toEqual({ ok: true, document: { version: 3, nodes: ['A'], renamed: true } });
+    expect(original).toEqual({ version: 1, nodes: ['a'] });
+    expect(migrateDocument({ version: 2, nodes: ['a'] }, { migrations: steps, current: 3 })).toEqual({
+      ok: true,
+      document: { version: 3, nodes: ['a'], renamed: true },
+    });
+  });
+
+  it('names a missing step, a failing step and a version from the future', () => {
+    expect(migrateDocument({ version: 1 }, { migrations: {}, current: 2 })).toEqual({ ok: false, message: 'there is no upgrade from version 1 to 2' });
+    const failing = migrateDocument({ version: 1 }, { migrations: { 1: () => { throw new Error('no nodes'); } }, current: 2 });
+    expect(failing).toEqual({ ok: false, message: 'upgrading from version 1 to 2 failed: no nodes' });
+    const future = migrateDocument({ version: 5 });
+    expect(future.ok === false && future.message).toContain('newer');
+  });
+});
