@@ -6,6 +6,7 @@ import {
   AttributeProto_AttributeType as AttrType,
   GraphProtoSchema,
   ModelProtoSchema,
+  TensorProto_DataType as DataType,
   NodeProtoSchema,
   OperatorSetIdProtoSchema,
   TensorShapeProtoSchema,
@@ -43,14 +44,15 @@ export function attribute(name: string, value: AttrValue): AttributeProto {
   return create(AttributeProtoSchema, { name, type: AttrType.TENSOR, t: tensorToProto('', value) });
 }
 
-export function valueInfo(name: string, dtype: DType, dims: readonly (number | string)[]): ValueInfoProto {
+/** `elemType` overrides `dtype` for element types the host does not compute (float16, int8, …). */
+export function valueInfo(name: string, dtype: DType, dims: readonly (number | string)[], elemType?: DataType): ValueInfoProto {
   return create(ValueInfoProtoSchema, {
     name,
     type: create(TypeProtoSchema, {
       value: {
         case: 'tensorType',
         value: create(TypeProto_TensorSchema, {
-          elemType: onnxDataType(dtype),
+          elemType: elemType ?? onnxDataType(dtype),
           shape: create(TensorShapeProtoSchema, {
             dim: dims.map((d) =>
               create(TensorShapeProto_DimensionSchema, {

@@ -1,0 +1,174 @@
+// Rewrites applied before differentiation: ops whose backward pass would need non-standard or
+// CPU-only kernels become plain ones (Resize → MatMul with interpolation matrices, DepthToSpace →
+// Reshape/Transpose), and window ops get every attribute written out (WebGPU's Conv wants that).
+import { create } from '@bufbuild/protobuf';
+import { NodeProtoSchema, type NodeProto } from 'onnx-buf';
+import { attribute } from './builder.js';
+import { windowGeometry } from './conv.js';
+import { Attrs, describeNode, type ValueType } from './graph.js';
+import { fromNumbers } from './host.js';
+import { inversePerm, reshape, transpose } from './ops.js';
+import { resizeOutDims } from './shapes.js';
+import type { GraphState } from './state.js';
+
+/** Interpolation matrix [out, in] for one axis of Resize, as onnxruntime computes it. */
+export function resizeMatrix(inSize: number, outSize: number, scale: number, node: NodeProto): number[][] {
+  const a = new Attrs(node);
+  const where = describeNode(node);
+  const mode = a.string('mode', 'nearest');
+  const ctm = a.string('coordinate_transformation_mode', 'half_pixel');
+  const nearestMode = a.string('nearest_mode', 'round_prefer_floor');
+  const cubicA = a.float('cubic_coeff_a', -0.75);
+  const exclude = a.int('exclude_outside', 0) === 1;
+  if (a.int('antialias', 0) === 1 && outSize < inSize) throw new Error(`${where}: antialiased downscaling is not supported`);
+  const original = (x: number): number => {
+    switch (ctm) {
+      case 'half_pixel': return (x + 0.5) / scale - 0.5;
+      case 'pytorch_half_pixel': return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
+      case 'align_corners': return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
+      case 'asymmetric': return x / scale;
+      case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+      case 'half_pixel_symmetric': {
+        const adj = outSize / (inSize * scale);
+        const center = inSize / 2;
+        const offset = center * (1 - adj);
+        return offset + (x + 0.5) / scale - 0.5;
+      }
+    }
+    throw new Error(`${where}: coordinate_transformation_mode '${ctm}' is not supported`);
+  };
+  const rows: number[][] = [];
+  const clampI = (i: number) => Math.min(Math.max(i, 0), inSize - 1);
+  for (let o = 0; o < outSize; o++) {
+    const row = new Array<number>(inSize).fill(0);
+    const x = original(o);
+    if (mode === 'nearest') {
+      let i: number;
+      const f = Math.floor(x);
+      switch (nearestMode) {
+        case 'round_prefer_floor': i = x - f === 0.5 ? f : Math.round(x); break;
+        case 'round_prefer_ceil': i = x - f === 0.5 ? f + 1 : Math.round(x); break;
+        case 'floor': i = f; break;
+        case 'ceil': i = Math.ceil(x); break;
+        default: throw new Error(`${where}: nearest_mode '${nearestMode}' is not supported`);
+      }
+      row[clampI(i)] = 1;
+    } else if (mode === 'linear') {
+      const xc = Math.min(Math.max(x, 0), inSize - 1);
+      const x0 = Math.floor(xc);
+      const x1 = Math.min(x0 + 1, inSize - 1);
+      const t = xc - x0;
+      row[x0]! += 1 - t;
+      row[x1]! += t;
+    } else if (mode === 'cubic') {
+      const f = Math.floor(x);
+      const t = x - f;
+      const k = (d: number) => {
+        const ad = Math.abs(d);
+        if (ad <= 1) return (cubicA + 2) * ad ** 3 - (cubicA + 3) * ad ** 2 + 1;
+        if (ad < 2) return cubicA * ad ** 3 - 5 * cubicA * ad ** 2 + 8 * cubicA * ad - 4 * cubicA;
+        return 0;
+      };
+      const taps = [-1, 0, 1, 2].map((j) => ({ i: f + j, w: k(t - j) }));
+      const kept = exclude ? taps.filter((p) => p.i >= 0 && p.i < inSize) : taps;
+      const norm = exclude ? kept.reduce((p, q) => p + q.w, 0) : 1;
+      for (const p of kept) row[clampI(p.i)]! += p.w / norm;
+    } else throw new Error(`${where}: mode '${mode}' is not supported`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function lowerResize(node: NodeProto, s: GraphState): boolean {
+  const x = node.input[0]!;
+  const xt = s.type(x);
+  const a = new Attrs(node);
+  if (a.string('coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize') return false;
+  const { dims, scales } = resizeOutDims(node, xt.dims, (k) => (node.input[k] ? s.constValue(node.input[k]!) : undefined), s.opset);
+  const r = dims.length;
+  let cur = x;
+  const changed = dims.map((d, i) => i).filter((i) => dims[i] !== xt.dims[i] || scales[i] !== 1);
+  for (const ax of changed) {
+    const m = resizeMatrix(xt.dims[ax]!, dims[ax]!, scales[ax]!, node);
+    const dtype = s.dtype(x);
+    if (ax === r - 1) {
+      const mt = s.constant(fromNumbers(dtype, [xt.dims[ax]!, dims[ax]!], transposeRows(m)), 'resize_t');
+      cur = s.op('MatMul', [cur, mt]);
+    } else if (ax === r - 2) {
+      const mm = s.constant(fromNumbers(dtype, [dims[ax]!, xt.dims[ax]!], m.flat()), 'resize');
+      cur = s.op('MatMul', [mm, cur]);
+    } else {
+      const perm = Array.from({ length: r }, (_, i) => i).filter((i) => i !== ax);
+      perm.push(ax);
+      const mt = s.constant(fromNumbers(dtype, [xt.dims[ax]!, dims[ax]!], transposeRows(m)), 'resize_t');
+      cur = transpose(s, s.op('MatMul', [transpose(s, cur, perm), mt]), inversePerm(perm));
+    }
+  }
+  s.rename(cur, node.output[0]!);
+  return true;
+}
+
+function transposeRows(m: number[][]): number[] {
+  const rows = m.length, cols = m[0]!.length;
+  const out = new Array<number>(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r]![c]!;
+  return out;
+}
+
+function lowerDepthSpace(node: NodeProto, s: GraphState): boolean {
+  const x = node.input[0]!;
+  const [n, c, h, w] = s.dims(x) as [number, number, number, number];
+  const a = new Attrs(node);
+  const b = a.int('blocksize', 1);
+  let out: string;
+  if (node.opType === 'DepthToSpace') {
+    const crd = a.string('mode', 'DCR') === 'CRD';
+    const split = crd ? [n, c / (b * b), b, b, h, w] : [n, b, b, c / (b * b), h, w];
+    const perm = crd ? [0, 1, 4, 2, 5, 3] : [0, 3, 4, 1, 5, 2];
+    out = reshape(s, transpose(s, reshape(s, x, split), perm), [n, c / (b * b), h * b, w * b]);
+  } else {
+    const t = transpose(s, reshape(s, x, [n, c, h / b, b, w / b, b]), [0, 3, 5, 1, 2, 4]);
+    out = reshape(s, t, [n, c * b * b, h / b, w / b]);
+  }
+  s.rename(out, node.output[0]!);
+  return true;
+}
+
+const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
+
+/** Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad. */
+function explicitWindow(node: NodeProto, s: GraphState): boolean {
+  const a = new Attrs(node);
+  const hasAll = ['kernel_shape', 'strides', 'dilations', 'pads'].every((k) => a.has(k)) && !a.has('auto_pad') && !a.has('output_shape');
+  if (hasAll) return false;
+  const xt: ValueType = s.type(node.input[0]!);
+  const wt = node.input[1] ? s.type(node.input[1]!) : undefined;
+  const geo = windowGeometry(node, xt.dims, wt?.dims);
+  const keep = node.attribute.filter((at) => !['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad', 'output_shape', 'output_padding'].includes(at.name));
+  const explicit = [
+    attribute('kernel_shape', geo.kernel),
+    attribute('strides', geo.strides),
+    attribute('pads', geo.pads),
+  ];
+  // MaxPool got dilations in opset 10, AveragePool in 19.
+  if (node.opType !== 'AveragePool' || s.opset >= 19) {
+    if (node.opType !== 'MaxPool' || s.opset >= 10) explicit.push(attribute('dilations', geo.dilations));
+  }
+  if (node.opType === 'ConvTranspose') explicit.push(attribute('output_padding', geo.outputPadding));
+  s.add(create(NodeProtoSchema, { ...node, attribute: [...keep, ...explicit] }));
+  return true;
+}
+
+/** The rewrites gradientModel applies to every node before differentiating. */
+export function lowerNode(node: NodeProto, s: GraphState): boolean {
+  if (node.domain && node.domain !== 'ai.onnx') return false;
+  switch (node.opType) {
+    case 'Resize':
+      return lowerResize(node, s);
+    case 'DepthToSpace':
+    case 'SpaceToDepth':
+      return lowerDepthSpace(node, s);
+  }
+  if (WINDOW_OPS.has(node.opType)) return explicitWindow(node, s);
+  return false;
+}

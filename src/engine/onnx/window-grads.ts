@@ -1,0 +1,183 @@
+// Backward passes of the sliding-window ops (Conv, ConvTranspose, MaxPool, AveragePool), written with
+// Conv and ConvTranspose only, so they run on every onnxruntime backend including WebGPU.
+import { windowGeometry, type WindowGeometry } from './conv.js';
+import { numel } from './graph.js';
+import { fromNumbers } from './host.js';
+import { pad, reshape, slice, transpose } from './ops.js';
+import type { NodeProto } from 'onnx-buf';
+import type { GraphState } from './state.js';
+
+/** Explicit window attributes (WebGPU's Conv wants them all written out). */
+export function windowAttrs(k: number[], strides: number[], dilations: number[], pads: number[], group = 1) {
+  return { kernel_shape: k, strides, dilations, pads, group };
+}
+
+const eff = (k: number, d: number) => (k - 1) * d + 1;
+
+/**
+ * ConvTranspose that scatters `g` ([N, K, ...out]) back onto an input of spatial dims `inSpatial`.
+ * The end pads and output_padding are chosen so the result has exactly `inSpatial` (ceil-mode
+ * windows may reach past the padded input; those rows are cut off).
+ */
+export function scatterWindows(s: GraphState, g: string, w: string, geo: WindowGeometry, inSpatial: number[], group = 1): string {
+  const n = inSpatial.length;
+  const outSpatial = s.dims(g).slice(2);
+  const pads = geo.pads.slice();
+  const outputPadding: number[] = [];
+  const grow: number[] = [];
+  inSpatial.forEach((h, i) => {
+    const natural = geo.strides[i]! * (outSpatial[i]! - 1) + eff(geo.kernel[i]!, geo.dilations[i]!) - pads[i]!;
+    const extra = h - natural; // output_padding minus end pad must equal this
+    pads[i + n] = Math.max(0, -extra);
+    // output_padding must stay below the stride; rows beyond that no window reaches get a Pad.
+    outputPadding.push(extra > 0 && extra < geo.strides[i]! ? extra : 0);
+    grow.push(extra >= geo.strides[i]! ? extra : 0);
+  });
+  let out = s.op('ConvTranspose', [g, w], { ...windowAttrs(geo.kernel, geo.strides, geo.dilations, pads, group), output_padding: outputPadding });
+  if (grow.some((v) => v > 0)) {
+    out = pad(s, out, [...s.dims(out).map(() => 0), 0, 0, ...grow]);
+  }
+  return out;
+}
+
+/**
+ * d(loss)/d(weight) of Conv(x, W) given dy, as another Conv: the batch axis plays the channel axis,
+ * dy is the kernel, and stride and dilation swap places. Groups map to a grouped conv over
+ * [Cg, g·N, ...] so each group only sees its own channels.
+ */
+export function convWeightGrad(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number): string {
+  const xd = s.dims(x);
+  const yd = s.dims(dy);
+  const [N, C] = xd as [number, number];
+  const M = yd[1]!;
+  const sp = xd.slice(2);
+  const out = yd.slice(2);
+  const n = sp.length;
+  const Cg = C / group;
+  const spatialAxes = sp.map((_, i) => i + 3);
+  // x: [N, C, ...] -> [Cg, g*N, ...] with channel index (group, n)
+  const x5 = reshape(s, x, [N, group, Cg, ...sp]);
+  const xt = transpose(s, x5, [2, 1, 0, ...spatialAxes]);
+  const xr = reshape(s, xt, [Cg, group * N, ...sp]);
+  const k = transpose(s, dy, [1, 0, ...out.map((_, i) => i + 2)]); // [M, N, ...out]
+  const pads = geo.pads.slice();
+  sp.forEach((h, i) => {
+    // Only as much end padding as the last kernel tap needs.
+    const need = (geo.kernel[i]! - 1) * geo.dilations[i]! + (out[i]! - 1) * geo.strides[i]! + 1 - h - pads[i]!;
+    pads[i + n] = Math.max(0, Math.min(pads[i + n]!, need));
+  });
+  let z = s.op('Conv', [xr, k], windowAttrs(out, geo.dilations, geo.strides, pads, group)); // [Cg, M, ...z]
+  const zd = s.dims(z).slice(2);
+  if (zd.some((d, i) => d !== geo.kernel[i])) {
+    z = slice(s, z, zd.map((_, i) => i + 2), zd.map(() => 0), geo.kernel);
+  }
+  const w = transpose(s, z, [1, 0, ...zd.map((_, i) => i + 2)]);
+  return reshape(s, w, [M, Cg, ...geo.kernel]);
+}
+
+/** One-hot kernels [K, 1, ...k] that copy each window tap into its own channel. */
+function tapKernel(s: GraphState, kernel: number[], like: string): string {
+  const K = numel(kernel);
+  const v = new Array<number>(K * K).fill(0);
+  for (let i = 0; i < K; i++) v[i * K + i] = 1;
+  return s.constant(fromNumbers(s.dtype(like), [K, 1, ...kernel], v), 'taps');
+}
+
+/** Which taps of which windows fall inside the input (not in padding): [K, ...out]. */
+function tapValidity(geo: WindowGeometry, inSpatial: number[], dtype: 'float32' | 'float64') {
+  const K = numel(geo.kernel);
+  const out = geo.out;
+  const total = K * numel(out);
+  const v = new Array<number>(total);
+  const kStr = geo.kernel.map((_, i) => numel(geo.kernel.slice(i + 1)));
+  const oStr = out.map((_, i) => numel(out.slice(i + 1)));
+  for (let t = 0; t < K; t++) {
+    for (let o = 0; o < numel(out); o++) {
+      let ok = 1;
+      for (let i = 0; i < inSpatial.length; i++) {
+        const kt = Math.floor(t / kStr[i]!) % geo.kernel[i]!;
+        const oi = Math.floor(o / oStr[i]!) % out[i]!;
+        const p = oi * geo.strides[i]! - geo.pads[i]! + kt * geo.dilations[i]!;
+        if (p < 0 || p >= inSpatial[i]!) ok = 0;
+      }
+      v[t * numel(out) + o] = ok;
+    }
+  }
+  return fromNumbers(dtype, [K, ...out], v);
+}
+
+/** Conv pads whose output size matches a pooling op's (ceil_mode windows may need more end pad). */
+function poolConvPads(geo: WindowGeometry, inSpatial: number[]): number[] {
+  const n = inSpatial.length;
+  const pads = geo.pads.slice();
+  inSpatial.forEach((h, i) => {
+    const need = (geo.out[i]! - 1) * geo.strides[i]! + eff(geo.kernel[i]!, geo.dilations[i]!) - h - pads[i]!;
+    pads[i + n] = Math.max(need, 0);
+  });
+  return pads;
+}
+
+/**
+ * MaxPool backward: each window's gradient goes to its first maximal tap (the element PyTorch and
+ * onnxruntime report as the argmax). Taps are gathered with a one-hot Conv, compared with the
+ * output, the first match per window is kept, and ConvTranspose scatters the gradient back.
+ */
+export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, y: string, dy: string): string {
+  const xd = s.dims(x);
+  const sp = xd.slice(2);
+  const geo = windowGeometry(node, xd);
+  const NC = xd[0]! * xd[1]!;
+  const K = numel(geo.kernel);
+  const dtype = s.dtype(x) as 'float32' | 'float64';
+  const taps = tapKernel(s, geo.kernel, x);
+  const xr = reshape(s, x, [NC, 1, ...sp]);
+  const convPads = poolConvPads(geo, sp);
+  const patches = s.op('Conv', [xr, taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads)); // [NC, K, ...out]
+  const yr = reshape(s, y, [NC, 1, ...geo.out]);
+  const valid = s.constant(tapValidity(geo, sp, dtype), 'pool_valid');
+  const hit = s.op('Mul', [s.op('Cast', [s.op('Equal', [patches, yr])], { to: s.type(x).elemType }), valid]);
+  // earlier[k] = number of matching taps before k, as a 1x1 conv over the tap axis
+  const lower = new Array<number>(K * K).fill(0);
+  for (let k = 0; k < K; k++) for (let j = 0; j < k; j++) lower[k * K + j] = 1;
+  const ones = geo.kernel.map(() => 1);
+  const earlier = s.op('Conv', [hit, s.constant(fromNumbers(dtype, [K, K, ...ones], lower), 'earlier')],
+    windowAttrs(ones, ones, ones, [...ones, ...ones].map(() => 0)));
+  const first = s.op('Mul', [hit, s.op('Relu', [s.op('Sub', [s.scalar(1, dtype), earlier])])]);
+  const g = s.op('Mul', [first, reshape(s, dy, [NC, 1, ...geo.out])]);
+  const dx = scatterWindows(s, g, taps, { ...geo, pads: convPads }, sp);
+  return reshape(s, dx, xd);
+}
+
+/** AveragePool backward: dy divided by each window's element count, scattered with a ones kernel. */
+export function averagePoolGrad(s: GraphState, node: NodeProto, x: string, dy: string, countIncludePad: boolean): string {
+  const xd = s.dims(x);
+  const sp = xd.slice(2);
+  const n = sp.length;
+  const geo = windowGeometry(node, xd);
+  const dtype = s.dtype(x) as 'float32' | 'float64';
+  const NC = xd[0]! * xd[1]!;
+  // Per-axis counts multiply: a window's count is separable.
+  const perAxis = sp.map((h, i) => Array.from({ length: geo.out[i]! }, (_, o) => {
+    let c = 0;
+    for (let t = 0; t < geo.kernel[i]!; t++) {
+      const p = o * geo.strides[i]! - geo.pads[i]! + t * geo.dilations[i]!;
+      const lo = countIncludePad ? -geo.pads[i]! : 0;
+      const hi = countIncludePad ? h + geo.pads[i + n]! : h;
+      if (p >= lo && p < hi) c++;
+    }
+    return c;
+  }));
+  const total = numel(geo.out);
+  const inv = new Array<number>(total);
+  const oStr = geo.out.map((_, i) => numel(geo.out.slice(i + 1)));
+  for (let o = 0; o < total; o++) {
+    let c = 1;
+    geo.out.forEach((d, i) => { c *= perAxis[i]![Math.floor(o / oStr[i]!) % d]!; });
+    inv[o] = 1 / c;
+  }
+  const scale = s.constant(fromNumbers(dtype, geo.out, inv), 'pool_count');
+  const g = s.op('Mul', [reshape(s, dy, [NC, 1, ...geo.out]), scale]);
+  const ones = s.constant(fromNumbers(dtype, [1, 1, ...geo.kernel], new Array<number>(numel(geo.kernel)).fill(1)), 'pool_ones');
+  const dx = scatterWindows(s, g, ones, { ...geo, pads: poolConvPads(geo, sp) }, sp);
+  return reshape(s, dx, xd);
+}
