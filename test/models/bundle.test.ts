@@ -123,6 +123,10 @@ describe('loadBundle on a tiny real bundle', () => {
     expect(s1).toBe(s2);
     expect(s1.name).toBe('bundle "tiny": generator.onnx');
     expect(s1.backend).toBe('cpu');
+    // The generator's bytes stay for the optimizer; the mapping network's are let go once its session exists.
+    expect(bundle.modelBytes('generator').byteLength).toBeGreaterThan(0);
+    await bundle.session('mapping');
+    expect(() => bundle.modelBytes('mapping')).toThrow('bundle "tiny": the mapping network file was let go once its session existed');
     await expect(bundle.session('identity')).rejects.toThrow('bundle "tiny" has no identity network');
   });
 });

@@ -47,7 +47,7 @@ export interface ModelBundle {
   readonly attributes?: AttributeInfo;
   readonly tokenizer: PromptTokenizer;
   readonly roles: readonly ModelRole[];
-  /** The model file of a role, as loaded (the optimizer composes its loss graph from these). */
+  /** The model file of a role, as loaded (the optimizer composes its loss graph from the generator, CLIP image and identity models, whose bytes stay in memory). */
   modelBytes(role: ModelRole): Uint8Array;
   /** The checked inputs and outputs of a role's model. */
   modelIo(role: ModelRole): { inputs: DeclaredValue[]; outputs: DeclaredValue[] };
@@ -65,6 +65,12 @@ export interface ModelBundle {
   encode(image: ImageValue, signal?: AbortSignal): Promise<Float32Array>;
   release(): Promise<void>;
 }
+
+/**
+ * Models whose bytes stay in memory after their session exists: the optimizer composes them into
+ * its loss-and-gradient graph. The others (a real CLIP text tower is hundreds of MB) are let go.
+ */
+const COMPOSED_ROLES: ReadonlySet<ModelRole> = new Set(['generator', 'clipImage', 'identity']);
 
 function describe(role: string): string {
   return (
@@ -153,7 +159,12 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     if (!s) {
       s = runtime.createSession(bytes.get(role)!, { name: at(entry.file) });
       // A failed creation is not cached: the next call tries again.
-      s.catch(() => sessions.delete(role));
+      s.then(
+        () => {
+          if (!COMPOSED_ROLES.has(role)) bytes.delete(role);
+        },
+        () => sessions.delete(role),
+      );
       sessions.set(role, s);
     }
     return s;
@@ -180,8 +191,9 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     tokenizer,
     roles: [...contracts.keys()],
     modelBytes(role) {
+      if (!contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
       const b = bytes.get(role);
-      if (!b || !contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
+      if (!b) throw new Error(`${label}: the ${describe(role)} file was let go once its session existed; only ${[...COMPOSED_ROLES].join(', ')} stay in memory`);
       return b;
     },
     modelIo(role) {
