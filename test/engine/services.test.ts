@@ -56,12 +56,27 @@ describe('Node services', () => {
 
 describe('browser services', () => {
   it('resolves relative URLs against the app base and decodes data: URLs without fetching', async () => {
-    const fetch = vi.fn(async () => new Response('model bytes'));
+    const fetch = vi.fn(async (_url: string) => new Response('model bytes'));
     vi.stubGlobal('fetch', fetch);
     const services = createBrowserServices({ base: 'https://example.org/app/' });
     expect(text(await services.loadBytes('models/demo/manifest.json', signal))).toBe('model bytes');
     expect(fetch.mock.calls[0]![0]).toBe('https://example.org/app/models/demo/manifest.json');
     expect(text(await services.loadBytes('data:,x', signal))).toBe('x');
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports download progress as the body arrives', async () => {
+    const chunks = [new Uint8Array(3), new Uint8Array(5)];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    });
+    vi.stubGlobal('fetch', async () => new Response(body, { headers: { 'content-length': '8' } }));
+    const seen: [number, number | undefined][] = [];
+    const bytes = await createBrowserServices({ base: 'https://example.org/' }).loadBytes('big.onnx', signal, (loaded, total) => seen.push([loaded, total]));
+    expect(bytes.byteLength).toBe(8);
+    expect(seen).toEqual([[3, 8], [8, 8]]);
   });
 });

@@ -59,7 +59,7 @@ export type OutputSummary =
 /** What a host lends to the nodes it runs (the browser worker and the CLI each provide one). */
 export interface EngineServices {
   /** Reads bytes from a URL or a path relative to the app's public folder (CLI: the repository's `public/`). */
-  loadBytes(url: string, signal: AbortSignal): Promise<Uint8Array>;
+  loadBytes(url: string, signal: AbortSignal, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array>;
   /** Host-specific services by name (model bundles, ONNX runtime, …), set up by the host. */
   [service: string]: unknown;
 }

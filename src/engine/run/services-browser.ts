@@ -3,6 +3,7 @@
 // decoded directly. Further services (model bundles, the ONNX runtime) are added by key.
 import type { EngineServices } from '../graph/definition.js';
 import { decodeDataUrl, isDataUrl } from './data-url.js';
+import { readResponse } from './read-response.js';
 
 export interface BrowserServicesOptions {
   /** The app's base URL; relative URLs such as `models/demo/manifest.json` resolve against it. */
@@ -22,7 +23,7 @@ export function defaultAppBase(): string {
 export function createBrowserServices(options: BrowserServicesOptions = {}): EngineServices {
   const services: EngineServices = {
     ...options.extra,
-    loadBytes: async (url, signal) => {
+    loadBytes: async (url, signal, onProgress) => {
       signal.throwIfAborted();
       if (isDataUrl(url)) return decodeDataUrl(url);
       const absolute = new URL(url, options.base ?? defaultAppBase()).href;
@@ -34,7 +35,7 @@ export function createBrowserServices(options: BrowserServicesOptions = {}): Eng
         throw new Error(`cannot load ${url}: ${(e as Error).message}`);
       }
       if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status} ${response.statusText}`);
-      return new Uint8Array(await response.arrayBuffer());
+      return readResponse(response, onProgress);
     },
   };
   return services;

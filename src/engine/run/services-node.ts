@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
 import { decodeDataUrl, isDataUrl } from './data-url.js';
+import { readResponse, type ByteProgress } from './read-response.js';
 
 /** The repository's public/ folder: app URLs like `images/x.png` mean files in it. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url));
@@ -24,11 +25,15 @@ export function createNodeServices(options: NodeServicesOptions = {}): EngineSer
   const publicDir = resolve(options.publicDir ?? PUBLIC_DIR);
   return {
     ...options.extra,
-    loadBytes: (url, signal) => loadBytesNode(url, signal, baseDir, publicDir),
+    loadBytes: async (url, signal, onProgress) => {
+      const bytes = await loadBytesNode(url, signal, baseDir, publicDir, onProgress);
+      signal.throwIfAborted();
+      return bytes;
+    },
   };
 }
 
-async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, publicDir: string): Promise<Uint8Array> {
+async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, publicDir: string, onProgress?: ByteProgress): Promise<Uint8Array> {
   signal.throwIfAborted();
   if (isDataUrl(url)) return decodeDataUrl(url);
   if (/^https?:\/\//i.test(url)) {
@@ -40,9 +45,9 @@ async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, 
       throw new Error(`cannot download ${url}: ${(e as Error).message}`);
     }
     if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-    return new Uint8Array(await response.arrayBuffer());
+    return readResponse(response, onProgress);
   }
-  if (/^file:/i.test(url)) return readFileChecked(fileURLToPath(url), url);
+  if (/^file:/i.test(url)) return readFileChecked(fileURLToPath(url), url, onProgress);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`cannot read '${url}': only file paths, file:, http(s): and data: URLs are supported here`);
 
   // App URLs may carry a query or a fragment (cache busting); files do not.
@@ -51,7 +56,7 @@ async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, 
     ? [path, resolve(publicDir, '.' + path)]
     : [resolve(baseDir, path), resolve(publicDir, path)];
   for (const candidate of candidates) {
-    if (await isFile(candidate)) return readFileChecked(candidate, url);
+    if (await isFile(candidate)) return readFileChecked(candidate, url, onProgress);
   }
   throw new Error(`cannot read '${url}': no such file (looked in ${[...new Set(candidates)].join(' and ')})`);
 }
@@ -64,9 +69,11 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-async function readFileChecked(path: string, url: string): Promise<Uint8Array> {
+async function readFileChecked(path: string, url: string, onProgress?: ByteProgress): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    const bytes = new Uint8Array(await readFile(path));
+    onProgress?.(bytes.byteLength, bytes.byteLength);
+    return bytes;
   } catch (e) {
     throw new Error(`cannot read '${url}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
