@@ -62,6 +62,9 @@ export class GraphState {
     this.lower = opts.lower;
     this.opset = opsetOf(model);
     const inputNames = new Set(graph.input.map((i) => i.name));
+    for (const name of Object.keys(opts.inputShapes ?? {})) {
+      if (!inputNames.has(name)) throw new Error(`a shape is given for '${name}', which is not a graph input (inputs: ${[...inputNames].join(', ')})`);
+    }
     const variables = new Set(opts.variables ?? []);
     for (const v of variables) {
       if (!inputNames.has(v) && !graph.initializer.some((t) => t.name === v)) {
@@ -101,9 +104,6 @@ export class GraphState {
           this.types.set(v.name, { elemType: init.dataType, dims: init.dims.map(Number) });
         } else this.types.set(v.name, { elemType: info.elemType, dims: info.dims as number[] });
       }
-    }
-    for (const name of Object.keys(opts.inputShapes ?? {})) {
-      if (!inputNames.has(name)) throw new Error(`--shape names '${name}', which is not a graph input (inputs: ${[...inputNames].join(', ')})`);
     }
     graph.output.forEach((o) => { this.outputs.push(o.name); this.used.add(o.name); });
     for (const n of graph.node) for (const o of [...n.input, ...n.output]) this.used.add(o);
