@@ -6,7 +6,7 @@ import type { ParamDef } from './definition.js';
 export function paramProblem(def: ParamDef, value: unknown): string | null {
   switch (def.kind) {
     case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number, got ${describe(value)}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number, got ${describeValue(value)}`;
       if (def.integer && !Number.isInteger(value)) return `expected a whole number, got ${value}`;
       if (def.min !== undefined && value < def.min) return `${value} is below the minimum ${def.min}`;
       if (def.max !== undefined && value > def.max) return `${value} is above the maximum ${def.max}`;
@@ -14,16 +14,16 @@ export function paramProblem(def: ParamDef, value: unknown): string | null {
     }
     case 'text':
     case 'image':
-      return typeof value === 'string' ? null : `expected text, got ${describe(value)}`;
+      return typeof value === 'string' ? null : `expected text, got ${describeValue(value)}`;
     case 'boolean':
-      return typeof value === 'boolean' ? null : `expected true or false, got ${describe(value)}`;
+      return typeof value === 'boolean' ? null : `expected true or false, got ${describeValue(value)}`;
     case 'select':
-      if (typeof value !== 'string') return `expected one of ${quoteList(def.options)}, got ${describe(value)}`;
+      if (typeof value !== 'string') return `expected one of ${quoteList(def.options)}, got ${describeValue(value)}`;
       return def.options.includes(value) ? null : `'${value}' is not one of ${quoteList(def.options)}`;
     case 'prompts': {
-      if (!Array.isArray(value)) return `expected a list of prompts, got ${describe(value)}`;
+      if (!Array.isArray(value)) return `expected a list of prompts, got ${describeValue(value)}`;
       const bad = value.findIndex((p) => typeof p !== 'string');
-      return bad < 0 ? null : `prompt ${bad + 1} is ${describe(value[bad])}, expected text`;
+      return bad < 0 ? null : `prompt ${bad + 1} is ${describeValue(value[bad])}, expected text`;
     }
   }
 }
@@ -67,7 +67,7 @@ export function paramFromText(def: ParamDef, text: string): { ok: true; value: u
   }
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `text '${value.length > 40 ? value.slice(0, 40) + '…' : value}'`;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { NodeRegistry } from '../../nodes/registry.js';
 import { DOCUMENT_FORMAT, DOCUMENT_VERSION, type DocConnection, type DocNode, type GraphDocument } from './document.js';
 import { migrateDocument } from './migrate.js';
-import { defaultParam, describe, paramProblem } from './params.js';
+import { defaultParam, describeValue, paramProblem } from './params.js';
 import { socketsCompatible } from './sockets.js';
 
 export { migrations, migrateDocument } from './migrate.js';
@@ -59,7 +59,7 @@ export function parseDocument(text: string, registry: NodeRegistry): ValidationR
  */
 export function validateDocument(value: unknown, registry: NodeRegistry): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return fail('', `expected a graph document (a JSON object), got ${describe(value)}`);
+    return fail('', `expected a graph document (a JSON object), got ${describeValue(value)}`);
   }
   const raw = value as Record<string, unknown>;
   if (raw.format !== DOCUMENT_FORMAT) {
@@ -67,7 +67,7 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
       'format',
       raw.format === undefined
         ? `missing: a graph document has "format": "${DOCUMENT_FORMAT}"`
-        : `expected '${DOCUMENT_FORMAT}', got ${describe(raw.format)}: this is not a rete-clip-pae graph`,
+        : `expected '${DOCUMENT_FORMAT}', got ${describeValue(raw.format)}: this is not a rete-clip-pae graph`,
     );
   }
   const migrated = migrateDocument(raw);
@@ -244,10 +244,10 @@ function issueErrors(issue: z.core.$ZodIssue): DocumentError[] {
     case 'invalid_type': {
       const input = (issue as { input?: unknown }).input;
       if (input === undefined) return [{ path, message: `missing: expected ${article(issue.expected)}` }];
-      return [{ path, message: `expected ${article(issue.expected)}, got ${describe(input)}` }];
+      return [{ path, message: `expected ${article(issue.expected)}, got ${describeValue(input)}` }];
     }
     case 'invalid_value':
-      return [{ path, message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe((issue as { input?: unknown }).input)}` }];
+      return [{ path, message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue((issue as { input?: unknown }).input)}` }];
     case 'too_small':
       if (issue.origin === 'string') return [{ path, message: 'must not be empty' }];
       if (issue.origin === 'array') return [{ path, message: `expected ${issue.minimum} items` }];
