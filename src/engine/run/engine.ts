@@ -25,11 +25,12 @@ export interface RunOptions {
   targets?: string[];
 }
 
-/** What the cache keeps per signature: a node's outputs plus what it showed and the files it made. */
+/** What the cache keeps per signature: a node's outputs, the files it made and what the editor shows for it. */
 interface NodeResult {
   outputs: Record<string, unknown>;
-  shown: Record<string, OutputSummary>;
   files: OutputFile[];
+  /** Per output (and per key the node showed): made once, so a cache hit does not redo previews. */
+  summaries: Record<string, OutputSummary>;
 }
 
 const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -154,7 +155,7 @@ export class Engine {
           files.push({ node: id, file });
           emit({ type: 'file', node: id, file });
         }
-        emit({ type: 'done', node: id, ms: 0, cached: true, outputs: this.summaries(def, cached) });
+        emit({ type: 'done', node: id, ms: 0, cached: true, outputs: cached.summaries });
         continue;
       }
 
@@ -184,7 +185,7 @@ export class Engine {
         files.push({ node: id, file });
         emit({ type: 'file', node: id, file });
       }
-      emit({ type: 'done', node: id, ms, cached: false, outputs: this.summaries(def, result) });
+      emit({ type: 'done', node: id, ms, cached: false, outputs: result.summaries });
     }
 
     let status: RunSummary['status'] = failed ? 'failed' : 'ok';
@@ -259,20 +260,18 @@ export class Engine {
       for (const name of Object.keys(def.outputs)) {
         if (!(name in outputs)) throw new Error(`${def.title} did not produce its output '${name}'`);
       }
-      return { outputs, shown, files };
+      return { outputs, files, summaries: summarize(def, outputs, shown) };
     } finally {
       live = false;
     }
   }
+}
 
-  private summaries(def: NodeDefinition, result: NodeResult): Record<string, OutputSummary> {
-    const out: Record<string, OutputSummary> = {};
-    for (const [name, port] of Object.entries(def.outputs)) {
-      out[name] = result.shown[name] ?? summarizeOutput(result.outputs[name], port.type);
-    }
-    for (const [name, summary] of Object.entries(result.shown)) out[name] ??= summary;
-    return out;
-  }
+function summarize(def: NodeDefinition, outputs: Record<string, unknown>, shown: Record<string, OutputSummary>): Record<string, OutputSummary> {
+  const out: Record<string, OutputSummary> = {};
+  for (const [name, port] of Object.entries(def.outputs)) out[name] = shown[name] ?? summarizeOutput(outputs[name], port.type);
+  for (const [name, summary] of Object.entries(shown)) out[name] ??= summary;
+  return out;
 }
 
 /** Settles with the work, or rejects as soon as the signal aborts (the work is left to finish unseen). */
