@@ -37,11 +37,24 @@ export class Canvas {
     return (((i + 0.5) / this.size) * 2 - 1) * this.view;
   }
 
-  /** A constant grid over the image from f(x, y), [1,1,S,S] (for textures that cannot be separated). */
+  /**
+   * A constant grid over the image from f(x, y), [1,1,S,S] (for textures that cannot be separated),
+   * averaged over 4×4 points per pixel so that fine textures do not alias at small sizes.
+   */
   grid(f: (x: number, y: number) => number, hint = 'grid'): string {
     const S = this.size;
+    const k = 4;
+    const step = (2 * this.view) / S;
     const v = new Float32Array(S * S);
-    for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) v[i * S + j] = f(this.coord(j), this.coord(i));
+    for (let i = 0; i < S; i++) {
+      for (let j = 0; j < S; j++) {
+        let acc = 0;
+        for (let a = 0; a < k; a++) {
+          for (let b = 0; b < k; b++) acc += f(this.coord(j) + ((b + 0.5) / k - 0.5) * step, this.coord(i) + ((a + 0.5) / k - 0.5) * step);
+        }
+        v[i * S + j] = acc / (k * k);
+      }
+    }
     return this.g.constant(this.dtype, [1, 1, S, S], v, hint);
   }
 
