@@ -82,7 +82,10 @@ export function unbroadcast(s: GraphState, g: string, dims: readonly number[]): 
   gd.forEach((d, i) => {
     if (i < lead || (dims[i - lead] === 1 && d !== 1)) axes.push(i);
   });
-  return reshape(s, axes.length ? sum(s, g, axes, true) : g, dims);
+  if (axes.length === 0) return reshape(s, g, dims);
+  // Summing only the leading axes away already gives the operand's shape.
+  if (axes.length === lead && lead > 0) return reshape(s, sum(s, g, axes, false), dims);
+  return reshape(s, sum(s, g, axes, true), dims);
 }
 
 /** Swaps the last two axes. */

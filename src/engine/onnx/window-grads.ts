@@ -56,9 +56,9 @@ export function convWeightGrad(s: GraphState, x: string, dy: string, geo: Window
   const Cg = C / group;
   const spatialAxes = sp.map((_, i) => i + 3);
   // x: [N, C, ...] -> [Cg, g*N, ...] with channel index (group, n)
-  const x5 = reshape(s, x, [N, group, Cg, ...sp]);
-  const xt = transpose(s, x5, [2, 1, 0, ...spatialAxes]);
-  const xr = reshape(s, xt, [Cg, group * N, ...sp]);
+  const xr = group === 1
+    ? transpose(s, x, [1, 0, ...sp.map((_, i) => i + 2)])
+    : reshape(s, transpose(s, reshape(s, x, [N, group, Cg, ...sp]), [2, 1, 0, ...spatialAxes]), [Cg, group * N, ...sp]);
   const k = transpose(s, dy, [1, 0, ...out.map((_, i) => i + 2)]); // [M, N, ...out]
   const pads = geo.pads.slice();
   sp.forEach((h, i) => {
@@ -134,8 +134,10 @@ export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, y: string
   const convPads = poolConvPads(geo, sp);
   const patches = s.op('Conv', [xr, taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads)); // [NC, K, ...out]
   const yr = reshape(s, y, [NC, 1, ...geo.out]);
-  const valid = s.constant(tapValidity(geo, sp, dtype), 'pool_valid');
-  const hit = s.op('Mul', [s.op('Cast', [s.op('Equal', [patches, yr])], { to: s.type(x).elemType }), valid]);
+  const validity = tapValidity(geo, sp, dtype);
+  let hit = s.op('Cast', [s.op('Equal', [patches, yr])], { to: s.type(x).elemType });
+  // Taps in the zero padding could equal a window maximum of 0; mask them unless there are none.
+  if (Array.from(validity.data as Float32Array).some((v) => v === 0)) hit = s.op('Mul', [hit, s.constant(validity, 'pool_valid')]);
   // earlier[k] = number of matching taps before k, as a 1x1 conv over the tap axis
   const lower = new Array<number>(K * K).fill(0);
   for (let k = 0; k < K; k++) for (let j = 0; j < k; j++) lower[k * K + j] = 1;

@@ -1,0 +1,146 @@
+// Forward vs forward+gradient time of the four gradient fixtures on onnxruntime-node (CPU) and
+// onnxruntime-web (wasm, in Node), one thread each, and PyTorch autograd on the same networks
+// where python3 can import torch. Run alone with `npx tsx bench/onnx.ts`.
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { gradientModel } from '../src/engine/onnx/gradient.js';
+import { readModel, writeModel } from '../src/engine/onnx/model.js';
+import { FIXTURE_ROOT, FIXTURES, loadFixture, type Fixture } from '../test/onnx/fixtures.js';
+
+export interface Row {
+  fixture: string;
+  runtime: string;
+  /** median forward time, ms */
+  forwardMs: number | null;
+  /** median forward + gradient time, ms */
+  gradMs: number | null;
+  /** gradMs / forwardMs */
+  ratio: number | null;
+  note?: string;
+}
+
+type Ort = typeof ortNode;
+
+/** Median of repeated runs after warm-up: at least 5 runs and about 300 ms. */
+async function timeIt(f: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 2; i++) await f();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 5 || (performance.now() - start < 300 && times.length < 200)) {
+    const t = performance.now();
+    await f();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: Uint8Array): Promise<Row> {
+  const opts = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+  const fwd = await ort.InferenceSession.create(fx.model, opts);
+  const grad = await ort.InferenceSession.create(gradBytes, opts);
+  const feeds: Record<string, ortNode.Tensor> = {};
+  for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new ort.Tensor('float32', t.data, t.dims);
+  const gradFeeds = { ...feeds, [`${fx.of}_grad`]: new ort.Tensor('float32', fx.seed.data, fx.seed.dims) };
+  const forwardMs = await timeIt(() => fwd.run(feeds));
+  const gradMs = await timeIt(() => grad.run(gradFeeds));
+  await fwd.release();
+  await grad.release();
+  return { fixture: fx.name, runtime, forwardMs, gradMs, ratio: gradMs / forwardMs };
+}
+
+const TORCH_SCRIPT = String.raw`
+import json, os, sys, time, importlib.util
+import numpy as np
+import torch
+torch.set_num_threads(1)
+root = sys.argv[1]
+spec = importlib.util.spec_from_file_location('make_grad_fixtures', os.path.join(root, '..', 'make_grad_fixtures.py'))
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+torch.manual_seed(1234)
+g = m.MiniSynthesis(); e = m.MiniViT(); loss = m.GuidedLoss(g, e); cnn = m.SmallCNN()
+nets = {'stylegan_like_synthesis': g, 'vit_like_encoder': e, 'guided_loss': loss, 'cnn_training_loss': cnn}
+def load(name, key):
+    meta = json.load(open(os.path.join(root, name, 'fixture.json')))
+    t = meta['tensors'][key]
+    return torch.from_numpy(np.fromfile(os.path.join(root, name, t['file']), dtype=np.float32).reshape(t['shape']))
+def median_time(f):
+    for _ in range(2): f()
+    ts = []; start = time.perf_counter()
+    while len(ts) < 5 or (time.perf_counter() - start < 0.3 and len(ts) < 200):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    ts.sort(); return ts[len(ts) // 2] * 1000
+out = {}
+for name, net in nets.items():
+    meta = json.load(open(os.path.join(root, name, 'fixture.json')))
+    net.eval()
+    xs = [load(name, 'input:' + i) for i in meta['inputs']]
+    seed = load(name, 'seed:' + meta['outputs'][0])
+    params = dict(net.named_parameters())
+    def fwd():
+        with torch.no_grad(): net(*xs)
+    def fwd_bwd():
+        ins = [x.clone().requires_grad_(n in meta['wrt_inputs']) for x, n in zip(xs, meta['inputs'])]
+        wrt = [x for x, n in zip(ins, meta['inputs']) if n in meta['wrt_inputs']] + [params[p] for p in meta['wrt_params']]
+        torch.autograd.grad((net(*ins) * seed).sum(), wrt)
+    out[name] = [median_time(fwd), median_time(fwd_bwd)]
+print(json.dumps(out))
+`;
+
+function torchAvailable(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function benchTorch(): Row[] {
+  if (!torchAvailable()) {
+    return FIXTURES.map((f) => ({ fixture: f, runtime: 'pytorch (cpu, 1 thread)', forwardMs: null, gradMs: null, ratio: null, note: 'n/a (torch not installed)' }));
+  }
+  const out = execFileSync('python3', ['-c', TORCH_SCRIPT, FIXTURE_ROOT], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const times = JSON.parse(out.trim().split('\n').pop()!) as Record<string, [number, number]>;
+  return FIXTURES.map((f) => {
+    const [forwardMs, gradMs] = times[f]!;
+    return { fixture: f, runtime: 'pytorch (cpu, 1 thread)', forwardMs, gradMs, ratio: gradMs / forwardMs };
+  });
+}
+
+export async function benchOnnx(): Promise<Row[]> {
+  ortWeb.env.wasm.numThreads = 1;
+  const rows: Row[] = [];
+  for (const name of FIXTURES) {
+    const fx = loadFixture(name);
+    const t = performance.now();
+    const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt: Object.keys(fx.grads) });
+    const buildMs = performance.now() - t;
+    const gradBytes = writeModel(gm);
+    const node = await benchRuntime(ortNode, 'onnxruntime-node (cpu, 1 thread)', fx, gradBytes);
+    node.note = `gradient model built in ${buildMs.toFixed(0)} ms`;
+    rows.push(node);
+    rows.push(await benchRuntime(ortWeb as unknown as Ort, 'onnxruntime-web (wasm, 1 thread)', fx, gradBytes));
+  }
+  rows.push(...benchTorch());
+  return rows;
+}
+
+export function formatRows(rows: Row[]): string {
+  const num = (v: number | null, digits: number) => (v === null ? 'n/a' : v.toFixed(digits));
+  const table = [
+    ['fixture', 'runtime', 'forward ms', 'fwd+grad ms', 'ratio', 'note'],
+    ...rows.map((r) => [r.fixture, r.runtime, num(r.forwardMs, 2), num(r.gradMs, 2), r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, r.note ?? '']),
+  ];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
+if (invokedDirectly) {
+  console.log(formatRows(await benchOnnx()));
+}
