@@ -16,6 +16,7 @@ import { GraphBuilder, valueInfo } from './builder.js';
 import { loadState } from './fold.js';
 import { opsetOf, readValueInfo, type ValueType } from './graph.js';
 import { dtypeOf, tensorFromProto, tensorToProto, type HostTensor } from './model.js';
+import { upgradeOpset } from './opset.js';
 
 export interface ComposeOptions {
   /** B input name → A output name */
@@ -58,7 +59,8 @@ export function compose(a: ModelProto, b: ModelProto, opts: ComposeOptions): Mod
   const ga = a.graph, gb = b.graph;
   if (!ga || !gb) throw new Error('compose: both models need a graph');
   const oa = opsetOf(a), ob = opsetOf(b);
-  if (oa !== ob) throw new Error(`compose: model A uses opset ${oa} and model B opset ${ob}; export both with the same opset`);
+  // The older model is rewritten to the newer opset so every node keeps its meaning.
+  if (oa !== ob) return compose(upgradeOpset(a, Math.max(oa, ob)), upgradeOpset(b, Math.max(oa, ob)), opts);
   const pa = opts.prefixA ?? '', pb = opts.prefixB ?? '';
   const aOutputs = new Set(ga.output.map((o) => o.name));
   const bInputs = new Set(gb.input.map((i) => i.name));
@@ -96,6 +98,8 @@ export function compose(a: ModelProto, b: ModelProto, opts: ComposeOptions): Mod
 }
 
 export interface ExtendContext {
+  /** the model's default-domain opset: write nodes for this version */
+  opset: number;
   /** the model's graph inputs and outputs */
   inputs: string[];
   outputs: string[];
@@ -122,6 +126,7 @@ export function extendModel(model: ModelProto, build: (g: GraphBuilder, ctx: Ext
   const g = new GraphBuilder('extension', `ext${k}/`);
   let state: ReturnType<typeof loadState> | undefined;
   const ctx: ExtendContext = {
+    opset: opsetOf(model),
     inputs: graph.input.map((i) => i.name),
     outputs: graph.output.map((o) => o.name),
     type(name) {
