@@ -1,4 +1,4 @@
-// The rete-clip-pae command line: `run`, `validate` and their help. Each command is imported
+// The rete-clip-pae command line: `run`, `validate`, `onnx` and their help. Each command is imported
 // only when used, so `validate` starts without loading the engine.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,14 @@ import { UsageError, type CliCommand, type CliIo } from './io.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   run: { summary: 'run a graph headless and write its Save Image outputs', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check graph files and print each error with its path', load: async () => (await import('./validate.js')).validateCommand },
+  onnx: {
+    summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
+    load: async () => {
+      const { onnxCommand } = await import('./onnx.js');
+      // onnx.ts writes through out/err functions and resolves paths from the process's folder.
+      return (argv, io) => onnxCommand(argv, { out: (s) => io.stdout.write(s), err: (s) => io.stderr.write(s) });
+    },
+  },
 };
 
 export const USAGE = `usage: rete-clip-pae <command> [options]

@@ -118,3 +118,14 @@ describe('rete-clip-pae run', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('rete-clip-pae onnx', () => {
+  it('is wired to the ONNX tools', async () => {
+    const help = await inProcess(['onnx', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('rete-clip-pae onnx info <model.onnx>');
+    const missing = await inProcess(['onnx', 'info', join(work, 'none.onnx')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read model');
+  });
+});
