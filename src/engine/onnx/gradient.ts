@@ -37,6 +37,8 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   for (const n of topoSort(g.node, [...inputs, ...inits])) s.add(n);
   const ofName = s.resolve(of);
   if (!s.types.has(ofName)) {
+    const producer = s.nodes.find((n) => n.output.includes(ofName));
+    if (producer) throw new Error(`gradient of '${of}': its shape is not known (${describeNode(producer)} has no shape rule here)`);
     const outs = g.output.map((o) => o.name).join(', ');
     throw new Error(`gradient of '${of}': no such value in the graph (outputs: ${outs})`);
   }

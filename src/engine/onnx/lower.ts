@@ -5,9 +5,9 @@ import { create } from '@bufbuild/protobuf';
 import { NodeProtoSchema, type NodeProto } from 'onnx-buf';
 import { attribute } from './builder.js';
 import { windowGeometry } from './conv.js';
-import { Attrs, describeNode, type ValueType } from './graph.js';
+import { Attrs, describeNode, numel, type ValueType } from './graph.js';
 import { fromNumbers } from './host.js';
-import { inversePerm, reshape, transpose } from './ops.js';
+import { inversePerm, reduce, reshape, transpose } from './ops.js';
 import { resizeOutDims } from './shapes.js';
 import type { GraphState } from './state.js';
 
@@ -134,6 +134,75 @@ function lowerDepthSpace(node: NodeProto, s: GraphState): boolean {
   return true;
 }
 
+/** Upsample (opset 7–9) is Resize with asymmetric coordinates and floor rounding. */
+function lowerUpsample(node: NodeProto, s: GraphState): boolean {
+  const a = new Attrs(node);
+  const mode = a.string('mode', 'nearest');
+  let scales = node.input[1];
+  if (!scales) {
+    const f = a.floats('scales');
+    if (!f) throw new Error(`${describeNode(node)}: no scales`);
+    scales = s.constant(fromNumbers('float32', [f.length], f), 'scales');
+  }
+  const resize = create(NodeProtoSchema, {
+    opType: 'Resize', name: node.name, input: [node.input[0]!, '', scales], output: node.output,
+    attribute: [attribute('mode', mode === 'bilinear' ? 'linear' : mode), attribute('coordinate_transformation_mode', 'asymmetric'), attribute('nearest_mode', 'floor')],
+  });
+  // resizeOutDims reads Resize's opset-11 input layout.
+  const { dims, scales: sc } = resizeOutDims(resize, s.dims(node.input[0]!), (k) => (resize.input[k] ? s.constValue(resize.input[k]!) : undefined), 11);
+  let cur = node.input[0]!;
+  dims.forEach((d, ax) => {
+    if (d === s.dims(cur)[ax] && sc[ax] === 1) return;
+    const inSize = s.dims(cur)[ax]!;
+    const m = resizeMatrix(inSize, d, sc[ax]!, resize);
+    cur = applyAlongAxis(s, cur, ax, m, inSize, d);
+  });
+  s.rename(cur, node.output[0]!);
+  return true;
+}
+
+function applyAlongAxis(s: GraphState, x: string, ax: number, m: number[][], inSize: number, outSize: number): string {
+  const r = s.dims(x).length;
+  const perm = Array.from({ length: r }, (_, i) => i).filter((i) => i !== ax);
+  perm.push(ax);
+  const mt = s.constant(fromNumbers(s.dtype(x), [inSize, outSize], transposeRows(m)), 'resize_t');
+  return transpose(s, s.op('MatMul', [transpose(s, x, perm), mt]), inversePerm(perm));
+}
+
+/** Normalization ops without a kernel everywhere become ReduceMean arithmetic (their gradients follow). */
+function lowerNormalization(node: NodeProto, s: GraphState): boolean {
+  const a = new Attrs(node);
+  const x = node.input[0]!;
+  const xd = s.dims(x);
+  const meanOver = (t: string, axes: number[]) => reduce(s, 'ReduceMean', t, axes, true);
+  let out: string;
+  if (node.opType === 'MeanVarianceNormalization') {
+    const axes = (a.ints('axes') ?? [0, 2, 3]).map((v) => (v < 0 ? v + xd.length : v));
+    const xc = s.op('Sub', [x, meanOver(x, axes)]);
+    const std = s.op('Sqrt', [meanOver(s.op('Mul', [xc, xc]), axes)]);
+    out = s.op('Div', [xc, s.op('Add', [std, s.scalar(1e-9, s.dtype(x))])]);
+  } else {
+    const groups = a.int('num_groups', 1);
+    const eps = a.float('epsilon', 1e-5);
+    const [n, c] = xd as [number, number];
+    const xg = reshape(s, x, [n, groups, numel(xd.slice(1)) / groups]);
+    const xc = s.op('Sub', [xg, meanOver(xg, [2])]);
+    const v = meanOver(s.op('Mul', [xc, xc]), [2]);
+    let y = s.op('Div', [xc, s.op('Sqrt', [s.op('Add', [v, s.scalar(eps, s.dtype(x))])])]);
+    const perGroup = s.dims(node.input[1]!)[0] === groups && groups !== c;
+    if (perGroup) {
+      // Opset 18 has one scale and bias per group.
+      y = s.op('Add', [s.op('Mul', [y, reshape(s, node.input[1]!, [groups, 1])]), reshape(s, node.input[2]!, [groups, 1])]);
+      out = reshape(s, y, xd);
+    } else {
+      const chan = xd.map((d, i) => (i === 1 ? d : 1));
+      out = s.op('Add', [s.op('Mul', [reshape(s, y, xd), reshape(s, node.input[1]!, chan)]), reshape(s, node.input[2]!, chan)]);
+    }
+  }
+  s.rename(out, node.output[0]!);
+  return true;
+}
+
 const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
 
 /** Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad. */
@@ -168,6 +237,11 @@ export function lowerNode(node: NodeProto, s: GraphState): boolean {
     case 'DepthToSpace':
     case 'SpaceToDepth':
       return lowerDepthSpace(node, s);
+    case 'Upsample':
+      return lowerUpsample(node, s);
+    case 'MeanVarianceNormalization':
+    case 'GroupNormalization':
+      return lowerNormalization(node, s);
   }
   if (WINDOW_OPS.has(node.opType)) return explicitWindow(node, s);
   return false;

@@ -243,6 +243,111 @@ function minMaxGrad(v: VjpArgs): Grads {
   return v.x.map((x, i) => (v.needs[i] ? unbroadcast(s, mul(s, dyOf(v), mask(s, s.op('Equal', [x, v.y[0]!]), x)), s.dims(x)) : undefined));
 }
 
+/** Indices along `d` with negatives wrapped (on the host when they are constant). */
+function wrapIndices(s: GraphState, idx: string, d: number): string {
+  const c = s.constValue(idx);
+  if (c) return s.constant(fromNumbers(c.dtype, c.dims, toNumbers(c).map((i) => (i < 0 ? i + d : i))), 'indices');
+  const z = s.scalar(0, s.dtype(idx));
+  return s.op('Where', [s.op('Less', [idx, z]), add(s, idx, s.scalar(d, s.dtype(idx))), idx]);
+}
+
+/**
+ * Adjoint of GatherElements(x, idx, axis): each dy element is added at its index along `axis`,
+ * written as a one-hot comparison and a ReduceSum (no ScatterElements, which WebGPU lacks).
+ */
+function gatherElementsAdjoint(s: GraphState, dy: string, idx: string, axis: number, xDims: number[], like: string): string {
+  const e = s.dims(idx);
+  const r = e.length;
+  const d = xDims[axis]!;
+  const wrapped = wrapIndices(s, idx, d);
+  const ie = reshape(s, wrapped, [...e.slice(0, axis + 1), 1, ...e.slice(axis + 1)]);
+  const rangeDims = e.map(() => 1);
+  rangeDims.splice(axis + 1, 0, d);
+  const range = s.constant(fromNumbers(s.dtype(idx), rangeDims, Array.from({ length: d }, (_, i) => i)), 'range');
+  const onehot = mask(s, s.op('Equal', [ie, range]), like);
+  const dye = reshape(s, dy, [...e.slice(0, axis + 1), 1, ...e.slice(axis + 1)]);
+  const g = sum(s, mul(s, onehot, dye), [axis], false);
+  const pads = [...xDims.map(() => 0), ...xDims.map((x, k) => (k === axis ? 0 : x - e[k]!))];
+  return r === xDims.length ? pad(s, g, pads) : g;
+}
+
+function parseEinsum(eq: string, where: string) {
+  const clean = eq.replace(/\s/g, '');
+  if (!clean.includes('->') || clean.includes('.')) throw new Error(`${where}: Einsum needs an explicit output and no ellipsis ('${eq}')`);
+  const [lhs, out] = clean.split('->') as [string, string];
+  const terms = lhs.split(',');
+  for (const t of terms) if (new Set(t).size !== t.length) throw new Error(`${where}: Einsum term '${t}' repeats an index (diagonals have no rule)`);
+  return { terms, out };
+}
+
+function einsumGrad(v: VjpArgs): Grads {
+  const { s } = v;
+  const { terms, out } = parseEinsum(v.a.string('equation', ''), describeNode(v.node));
+  return v.x.map((x, i) => {
+    if (!v.needs[i]) return undefined;
+    const term = terms[i]!;
+    const others = terms.filter((_, k) => k !== i);
+    const avail = new Set([...out, ...others.join('')]);
+    // Letters only this operand had were summed away: their gradient is a broadcast.
+    const kept = [...term].filter((c) => avail.has(c)).join('');
+    const g = s.op('Einsum', [dyOf(v), ...v.x.filter((_, k) => k !== i)], { equation: `${[out, ...others].join(',')}->${kept}` });
+    const xd = s.dims(x);
+    return expand(s, reshape(s, g, [...term].map((c, k) => (avail.has(c) ? xd[k]! : 1))), xd);
+  });
+}
+
+function gatherNDGrad(v: VjpArgs): Grads {
+  const { s } = v;
+  if (v.a.int('batch_dims', 0) !== 0) throw new Error(`${describeNode(v.node)}: GatherND with batch_dims has no rule`);
+  return each(v, () => {
+    const xd = dims(v, 0);
+    const idx = v.x[1]!;
+    const id = s.dims(idx);
+    const q = id[id.length - 1]!;
+    const lead = xd.slice(0, q);
+    const P = numel(lead);
+    const M = numel(id.slice(0, -1));
+    const R = numel(xd.slice(q));
+    const strides = lead.map((_, k) => numel(lead.slice(k + 1)));
+    const c = s.constValue(idx);
+    let lin: string;
+    if (c) {
+      const iv = toNumbers(c);
+      lin = s.constant(fromNumbers('int64', [1, M], Array.from({ length: M }, (_, m) =>
+        strides.reduce((acc, st, k) => { const t = iv[m * q + k]!; return acc + (t < 0 ? t + lead[k]! : t) * st; }, 0))), 'linear_index');
+    } else {
+      const wrapped = s.op('Where', [s.op('Less', [idx, s.scalar(0, s.dtype(idx))]), add(s, idx, s.constant(fromNumbers(s.dtype(idx), [q], lead), 'dims')), idx]);
+      lin = reshape(s, sum(s, mul(s, wrapped, s.constant(fromNumbers(s.dtype(idx), [q], strides), 'strides')), [id.length - 1], false), [1, M]);
+    }
+    const range = s.constant(fromNumbers(s.dtype(lin), [P, 1], Array.from({ length: P }, (_, i) => i)), 'range');
+    const onehotT = mask(s, s.op('Equal', [range, lin]), v.x[0]!);
+    return reshape(s, s.op('MatMul', [onehotT, reshape(s, dyOf(v), [M, R])]), xd);
+  });
+}
+
+function scatterGrad(kind: 'ScatterND' | 'ScatterElements'): VjpRule {
+  return (v) => {
+    const { s } = v;
+    const reduction = v.a.string('reduction', 'none');
+    if (reduction !== 'none') throw new Error(`${describeNode(v.node)}: ${kind} with reduction '${reduction}' has no rule`);
+    const [, idx, upd] = v.x as [string, string, string];
+    const axis = kind === 'ScatterElements' ? normAxis(v.a.int('axis', 0), dims(v, 0).length, describeNode(v.node)) : 0;
+    const attrs = kind === 'ScatterElements' ? { axis } : {};
+    return each(v,
+      () => s.op(kind, [dyOf(v), idx, zeros(s, upd)], attrs),
+      undefined,
+      () => s.op(kind === 'ScatterND' ? 'GatherND' : 'GatherElements', [dyOf(v), idx], attrs));
+  };
+}
+
+function acting(f: (s: GraphState, x: string, y: string, dy: string, a: Attrs) => string): VjpRule {
+  return unary((v, dy) => f(v.s, v.x[0]!, v.y[0]!, dy, v.a));
+}
+
+function gt(s: GraphState, x: string, c: number): string {
+  return s.op('Greater', [x, scalarLike(s, c, x)]);
+}
+
 function signOf(s: GraphState, x: string): string {
   const z = scalarLike(s, 0, x);
   return sub(s, mask(s, s.op('Greater', [x, z]), x), mask(s, s.op('Less', [x, z]), x));
@@ -459,4 +564,66 @@ export const RULES: Record<string, VjpRule> = {
   CumSum: (v) => each(v, () => v.s.op('CumSum', [dyOf(v), v.x[1]!], {
     exclusive: v.a.int('exclusive', 0), reverse: v.a.int('reverse', 0) ? 0 : 1,
   })),
+  HardSigmoid: acting((s, x, _y, dy, a) => {
+    const alpha = a.float('alpha', 0.2), beta = a.float('beta', 0.5);
+    const z = add(s, mul(s, x, scalarLike(s, alpha, x)), scalarLike(s, beta, x));
+    const inside = mul(s, mask(s, gt(s, z, 0), x), mask(s, s.op('Less', [z, scalarLike(s, 1, x)]), x));
+    return mul(s, dy, mul(s, inside, scalarLike(s, alpha, x)));
+  }),
+  HardSwish: acting((s, x, _y, dy) => {
+    const mid = add(s, mul(s, x, scalarLike(s, 1 / 3, x)), scalarLike(s, 0.5, x));
+    const inside = mul(s, mask(s, gt(s, x, -3), x), mask(s, s.op('Less', [x, scalarLike(s, 3, x)]), x));
+    return mul(s, dy, add(s, mul(s, inside, mid), mask(s, s.op('GreaterOrEqual', [x, scalarLike(s, 3, x)]), x)));
+  }),
+  Gelu: acting((s, x, _y, dy, a) => {
+    if (a.string('approximate', 'none') === 'tanh') {
+      const k = Math.sqrt(2 / Math.PI);
+      const x2 = mul(s, x, x);
+      const inner = mul(s, mul(s, x, scalarLike(s, k, x)), add(s, scalarLike(s, 1, x), mul(s, x2, scalarLike(s, 0.044715, x))));
+      const t = s.op('Tanh', [inner]);
+      const dinner = mul(s, scalarLike(s, k, x), add(s, scalarLike(s, 1, x), mul(s, x2, scalarLike(s, 3 * 0.044715, x))));
+      const half = scalarLike(s, 0.5, x);
+      const d = add(s, mul(s, half, add(s, scalarLike(s, 1, x), t)), mul(s, mul(s, half, x), mul(s, sub(s, scalarLike(s, 1, x), mul(s, t, t)), dinner)));
+      return mul(s, dy, d);
+    }
+    const cdf = mul(s, scalarLike(s, 0.5, x), add(s, scalarLike(s, 1, x), s.op('Erf', [mul(s, x, scalarLike(s, Math.SQRT1_2, x))])));
+    const pdf = mul(s, scalarLike(s, 1 / Math.sqrt(2 * Math.PI), x), s.op('Exp', [mul(s, mul(s, x, x), scalarLike(s, -0.5, x))]));
+    return mul(s, dy, add(s, cdf, mul(s, x, pdf)));
+  }),
+  Selu: acting((s, x, y, dy, a) => {
+    const gamma = a.float('gamma', 1.0507009873554805), alpha = a.float('alpha', 1.6732632423543772);
+    return s.op('Where', [gt(s, x, 0), mul(s, dy, scalarLike(s, gamma, x)), mul(s, dy, add(s, y, scalarLike(s, gamma * alpha, x)))]);
+  }),
+  Celu: acting((s, x, _y, dy, a) => {
+    const alpha = a.float('alpha', 1);
+    return s.op('Where', [gt(s, x, 0), dy, mul(s, dy, s.op('Exp', [mul(s, x, scalarLike(s, 1 / alpha, x))]))]);
+  }),
+  ThresholdedRelu: acting((s, x, _y, dy, a) => s.op('Where', [gt(s, x, a.float('alpha', 1)), dy, scalarLike(s, 0, x)])),
+  Mish: acting((s, x, _y, dy) => {
+    const t = s.op('Tanh', [s.op('Softplus', [x])]);
+    return mul(s, dy, add(s, t, mul(s, mul(s, x, sub(s, scalarLike(s, 1, x), mul(s, t, t))), s.op('Sigmoid', [x]))));
+  }),
+  Tan: acting((s, x, y, dy) => mul(s, dy, add(s, scalarLike(s, 1, x), mul(s, y, y)))),
+  Atan: acting((s, x, _y, dy) => div(s, dy, add(s, scalarLike(s, 1, x), mul(s, x, x)))),
+  Asin: acting((s, x, _y, dy) => div(s, dy, s.op('Sqrt', [sub(s, scalarLike(s, 1, x), mul(s, x, x))]))),
+  Acos: acting((s, x, _y, dy) => neg(s, div(s, dy, s.op('Sqrt', [sub(s, scalarLike(s, 1, x), mul(s, x, x))])))),
+  Sinh: acting((s, x, _y, dy) => mul(s, dy, s.op('Cosh', [x]))),
+  Cosh: acting((s, x, _y, dy) => mul(s, dy, s.op('Sinh', [x]))),
+  Asinh: acting((s, x, _y, dy) => div(s, dy, s.op('Sqrt', [add(s, mul(s, x, x), scalarLike(s, 1, x))]))),
+  Acosh: acting((s, x, _y, dy) => div(s, dy, s.op('Sqrt', [sub(s, mul(s, x, x), scalarLike(s, 1, x))]))),
+  Atanh: acting((s, x, _y, dy) => div(s, dy, sub(s, scalarLike(s, 1, x), mul(s, x, x)))),
+  ReduceProd: (v) => each(v, () => {
+    const axes = reduceAxes(v);
+    const y = reshape(v.s, v.y[0]!, dims(v, 0).map((d, i) => (axes.includes(i) ? 1 : d)));
+    return div(v.s, mul(v.s, keptGrad(v, axes), y), v.x[0]!);
+  }),
+  Trilu: (v) => each(v, () => v.s.op('Trilu', v.x[1] ? [dyOf(v), v.x[1]] : [dyOf(v)], { upper: v.a.int('upper', 1) })),
+  Einsum: einsumGrad,
+  GatherElements: (v) => each(v, () => gatherElementsAdjoint(v.s, dyOf(v), v.x[1]!,
+    normAxis(v.a.int('axis', 0), dims(v, 0).length, describeNode(v.node)), dims(v, 0), v.x[0]!)),
+  GatherND: gatherNDGrad,
+  ScatterND: scatterGrad('ScatterND'),
+  ScatterElements: scatterGrad('ScatterElements'),
+  TopK: (v) => each(v, () => gatherElementsAdjoint(v.s, dyOf(v), v.y[1]!,
+    normAxis(v.a.int('axis', -1), dims(v, 0).length, describeNode(v.node)), dims(v, 0), v.x[0]!)),
 };

@@ -10,7 +10,7 @@ type ConstOf = (i: number) => HostTensor | undefined;
 
 const SAME_AS_INPUT = new Set([
   'Identity', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Tanh', 'Sigmoid', 'Relu', 'LeakyRelu', 'Elu', 'Selu',
-  'Celu', 'Erf', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Floor', 'Ceil', 'Round', 'Sign', 'Softplus',
+  'Celu', 'Erf', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Floor', 'Ceil', 'Round', 'Sign', 'Softplus',
   'Softsign', 'HardSigmoid', 'HardSwish', 'Gelu', 'Mish', 'Clip', 'Softmax', 'LogSoftmax', 'Hardmax', 'LRN', 'Not',
   'CumSum', 'InstanceNormalization', 'MeanVarianceNormalization', 'Trilu', 'ThresholdedRelu', 'Shrink', 'ScatterND',
   'ScatterElements', 'Scatter', 'GroupNormalization',

@@ -106,7 +106,10 @@ export class GraphState {
       }
     }
     graph.output.forEach((o) => { this.outputs.push(o.name); this.used.add(o.name); });
-    for (const n of graph.node) for (const o of [...n.input, ...n.output]) this.used.add(o);
+    for (const n of graph.node) {
+      for (const o of [...n.input, ...n.output]) this.used.add(o);
+      if (n.name) this.used.add(n.name);
+    }
   }
 
   /** Original initializer (variable) protos, by name. */
@@ -195,6 +198,7 @@ export class GraphState {
   add(original: NodeProto): void {
     const node = create(NodeProtoSchema, { ...original, input: original.input.map((i) => (i ? this.resolve(i) : i)) });
     for (const o of node.output) this.used.add(o);
+    if (node.name) this.used.add(node.name);
     const where = describeNode(node);
     try {
       if (this.tryAlias(node) || this.tryFold(node)) return;
