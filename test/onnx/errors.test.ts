@@ -15,10 +15,10 @@ function modelWith(op: string) {
 
 describe('gradientModel errors', () => {
   it('names the op, the node and the path from wrt to of when a rule is missing', () => {
-    const m = modelWith('Atan');
-    m.graph!.node[1]!.name = 'my_atan';
+    const m = modelWith('Shrink');
+    m.graph!.node[1]!.name = 'my_shrink';
     expect(() => gradientModel(m, { of: 'loss', wrt: ['w'] })).toThrow(
-      /no gradient rule for op Atan \(Atan node 'my_atan'\); it is on the path w → Mul\(scaled\) → Atan\(odd\) → Add\(summed\) → ReduceSum\(loss\)/,
+      /no gradient rule for op Shrink \(Shrink node 'my_shrink'\); it is on the path w → Mul\(scaled\) → Shrink\(odd\) → Add\(summed\) → ReduceSum\(loss\)/,
     );
   });
 
