@@ -81,7 +81,7 @@ describe('rete-clip-pae onnx', () => {
     expect(c.err).toMatch(/gradient of 'nope': no such value/);
     c = capture();
     expect(await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'v', '--shape', 'x=1x3', '-o', join(dir, 'o.onnx')], c.io)).toBe(1);
-    expect(c.err).toMatch(/gradient w.r.t. 'v': not a graph input or initializer/);
+    expect(c.err).toMatch(/gradient w.r.t. 'v': not a graph input, initializer or value of the graph/);
     c = capture();
     expect(await onnxCommand(['grad', model, '--wrt', 'w', '-o', 'x.onnx'], c.io)).toBe(2);
     expect(c.err).toMatch(/missing --of/);

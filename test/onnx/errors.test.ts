@@ -35,7 +35,7 @@ describe('gradientModel errors', () => {
 
   it('names unknown of and wrt', () => {
     expect(() => gradientModel(modelWith('Tanh'), { of: 'nope', wrt: ['x'] })).toThrow(/gradient of 'nope': no such value.*outputs: loss/);
-    expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: ['nope'] })).toThrow(/gradient w.r.t. 'nope': not a graph input or initializer \(inputs: x/);
+    expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: ['nope'] })).toThrow(/gradient w.r.t. 'nope': not a graph input, initializer or value of the graph \(inputs: x/);
     expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: [] })).toThrow(/wrt is empty/);
   });
 
@@ -55,5 +55,28 @@ describe('gradientModel errors', () => {
     });
     expect(Array.from(out.x_grad!.data as Float32Array)).toEqual([-1, -1, -2]);
     expect(Array.from(out.unused_grad!.data as Float32Array)).toEqual([0, 0]);
+  });
+});
+
+describe('gradientModel targets', () => {
+  it('takes a parameter that the exporter wrote as an Identity of an equal one as its own target', async () => {
+    // torch.onnx writes a parameter equal to another as Identity(other); each keeps its own gradient.
+    const g = new GraphBuilder('tied');
+    g.input('x', 'float64', [3]);
+    g.weight('w0', { dtype: 'float64', dims: [3], data: new Float64Array([1, 1, 1]) });
+    g.op('Identity', ['w0'], {}, 'w1');
+    const a = g.op('Mul', ['x', 'w0']);
+    const b = g.op('Mul', [g.op('Mul', ['x', 'x']), 'w1']);
+    g.op('Add', [a, b], {}, 'y');
+    g.output('y', 'float64', [3]);
+    const ort = await import('onnxruntime-node');
+    const { writeModel } = await import('../../src/engine/onnx/model.js');
+    const s = await ort.InferenceSession.create(writeModel(gradientModel(g.model(), { of: 'y', wrt: ['w0', 'w1'] })));
+    const out = await s.run({
+      x: new ort.Tensor('float64', Float64Array.from([1, 2, 3]), [3]),
+      y_grad: new ort.Tensor('float64', Float64Array.from([1, 1, 1]), [3]),
+    });
+    expect(Array.from(out.w0_grad!.data as Float64Array)).toEqual([1, 2, 3]);
+    expect(Array.from(out.w1_grad!.data as Float64Array)).toEqual([1, 4, 9]);
   });
 });

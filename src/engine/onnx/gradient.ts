@@ -28,12 +28,15 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   if (wrt.length === 0) throw new Error('gradientModel: wrt is empty; name at least one input or initializer');
   const inputs = new Set(g.input.map((i) => i.name));
   const inits = new Set(g.initializer.map((t) => t.name));
+  const produced = new Set(g.node.flatMap((n) => n.output));
   for (const w of wrt) {
-    if (!inputs.has(w) && !inits.has(w)) {
-      throw new Error(`gradient w.r.t. '${w}': not a graph input or initializer (inputs: ${[...inputs].join(', ')}; ${inits.size} initializers)`);
+    if (!inputs.has(w) && !inits.has(w) && !produced.has(w)) {
+      throw new Error(`gradient w.r.t. '${w}': not a graph input, initializer or value of the graph (inputs: ${[...inputs].join(', ')}; ${inits.size} initializers)`);
     }
   }
-  const s = new GraphState(model, { inputShapes: opts.inputShapes, variables: wrt.filter((w) => inits.has(w)), lower: lowerNode });
+  // Intermediate values may be wrt too (exporters write a parameter that has the same value as
+  // another as an Identity of it): the gradient is then the one flowing into that value.
+  const s = new GraphState(model, { inputShapes: opts.inputShapes, variables: wrt.filter((w) => !inputs.has(w)), lower: lowerNode });
   for (const n of topoSort(g.node, [...inputs, ...inits])) s.add(n);
   const ofName = s.resolve(of);
   if (!s.types.has(ofName)) {
@@ -67,6 +70,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     if (n.output.some((o) => bwd.has(o))) for (const x of n.input) if (x) bwd.add(x);
   }
   const active = (name: string) => fwd.has(name) && bwd.has(name);
+  const wrtSet = new Set(wrt);
 
   const pending = new Map<string, string[]>([[ofName, [seed]]]);
   const total = (name: string): string | undefined => {
@@ -81,7 +85,8 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i]!;
     if (!node.output.some(active) || !node.input.some(active)) continue;
-    const dy = node.output.map((o) => (active(o) ? total(o) : undefined));
+    // A wrt value is a leaf: its gradient is reported, not passed on to what produced it.
+    const dy = node.output.map((o) => (active(o) && !wrtSet.has(o) ? total(o) : undefined));
     if (dy.every((d) => d === undefined)) continue;
     const rule = RULES[node.opType];
     if (!rule) {

@@ -29,7 +29,10 @@ const HOST_DTYPES = new Set<DataType>([DataType.FLOAT, DataType.DOUBLE, DataType
 export interface StateOptions {
   /** Input dims by name; symbolic dims of graph inputs must be given here. */
   inputShapes?: Record<string, number[]>;
-  /** Initializers that must stay variable (not folded): gradient targets, trainable weights. */
+  /**
+   * Initializers that must stay variable (not folded): gradient targets, trainable weights. Names of
+   * intermediate values may be given too: those are never aliased or folded away.
+   */
   variables?: Iterable<string>;
   /**
    * Rewrites a node into other nodes (emitted through the state) and returns true, or returns false
@@ -56,6 +59,8 @@ export class GraphState {
   private readonly lower?: StateOptions['lower'];
   private lowering = false;
   private readonly renamed = new Set<string>();
+  /** Values that must stay real values: never aliased away or folded into constants. */
+  private readonly keep: Set<string>;
 
   constructor(readonly model: ModelProto, opts: StateOptions = {}) {
     const graph = model.graph!;
@@ -67,10 +72,11 @@ export class GraphState {
     }
     const variables = new Set(opts.variables ?? []);
     for (const v of variables) {
-      if (!inputNames.has(v) && !graph.initializer.some((t) => t.name === v)) {
-        throw new Error(`'${v}' is neither a graph input nor an initializer`);
+      if (!inputNames.has(v) && !graph.initializer.some((t) => t.name === v) && !graph.node.some((n) => n.output.includes(v))) {
+        throw new Error(`'${v}' is not a graph input, an initializer or a value of the graph`);
       }
     }
+    this.keep = variables;
     for (const t of graph.initializer) {
       this.used.add(t.name);
       if (inputNames.has(t.name)) continue;
@@ -236,7 +242,7 @@ export class GraphState {
       const t = this.types.get(node.input[0]!);
       alias = !!t && t.elemType === Number(node.attribute.find((a) => a.name === 'to')?.i ?? -1);
     }
-    if (!alias || this.outputs.includes(node.output[0]!)) return false;
+    if (!alias || this.outputs.includes(node.output[0]!) || this.keep.has(node.output[0]!)) return false;
     this.aliases.set(node.output[0]!, node.input[0]!);
     return true;
   }
@@ -244,7 +250,7 @@ export class GraphState {
   private tryFold(node: NodeProto): boolean {
     const op = node.opType;
     if (!isDefaultDomain(node.domain)) return false;
-    if (!HOST_OPS.has(op)) return false;
+    if (!HOST_OPS.has(op) || node.output.some((o) => this.keep.has(o))) return false;
     const shapeOnly = op === 'Shape' || op === 'Size';
     if (shapeOnly) {
       if (!this.types.has(node.input[0]!)) return false;
