@@ -70,6 +70,19 @@ function broadcastIndex(inDims: readonly number[], out: readonly number[]): Int3
 function elementwise(inputs: HostTensor[], outType: DType, f: (...v: number[]) => number): HostTensor {
   let dims: number[] = [];
   for (const t of inputs) dims = broadcastDims(dims, t.dims);
+  if (inputs.length <= 2 && outType !== 'int64' && inputs.every((t) => t.dtype !== 'int64')) {
+    // Fast path for weights scaled by constants (large float tensors): no index maps, no spreads.
+    const n = numel(dims);
+    const a = inputs[0]!.data as Float32Array, b = inputs[1]?.data as Float32Array | undefined;
+    const aScalar = a.length === 1, bScalar = !!b && b.length === 1;
+    if ((a.length === n || aScalar) && (!b || b.length === n || bScalar)) {
+      const out = fromNumbers(outType, dims, new Float64Array(n));
+      const o = out.data as Float32Array;
+      if (!b) for (let i = 0; i < n; i++) o[i] = f(a[aScalar ? 0 : i]!);
+      else for (let i = 0; i < n; i++) o[i] = f(a[aScalar ? 0 : i]!, b[bScalar ? 0 : i]!);
+      return out;
+    }
+  }
   const vals = inputs.map(toNumbers);
   const maps = inputs.map((t) => broadcastIndex(t.dims, dims));
   const n = numel(dims);

@@ -82,8 +82,8 @@ export function tensorFromProto(t: TensorProto): HostTensor {
   const n = elementCount(dims);
   const out = allocate(dtype, n);
   if (t.rawData.length > 0) {
-    // Uint8Array.from copies even when rawData is a Node Buffer view (Buffer.slice would not).
-    const copy = Uint8Array.from(t.rawData);
+    // A copy (new Uint8Array(view) copies, even for a Node Buffer view, where Buffer.slice would not).
+    const copy = new Uint8Array(t.rawData);
     const view = new (out.constructor as any)(copy.buffer, 0, n) as TypedArray;
     out.set(view as any);
   } else if (dtype === 'float32') (out as Float32Array).set(t.floatData);
