@@ -1,7 +1,7 @@
-// `rete-clip-pae run <graph.json|png> [--set <node>.<param>=<value>]… [--out <dir>]`: runs a graph
-// headless and writes every Save Image file (a PNG with the graph embedded) to the output folder.
-// Split into reading, running and writing so a batch mode can loop over the middle part with one
-// engine (and one cache).
+// `rete-clip-pae run <graph.json|png> [--set <node>.<param>=<value>]… [--out <dir>] [--batch <folder>]`:
+// runs a graph headless and writes every Save Image file (a PNG with the graph embedded) to the
+// output folder. Split into reading, running and writing so the batch mode (batch.ts) loops over
+// the middle part with one engine (and one cache).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,11 +17,16 @@ import { applyOverrides, parseOverride } from './overrides.js';
 import { progressReporter } from './progress.js';
 
 export const RUN_USAGE = `usage: rete-clip-pae run <graph.json|graph.png> [--set <node>.<param>=<value>]… [--out <dir>]
+                         [--batch <folder> [--batch-node <id>]]
 
 Runs the graph without a browser and writes every Save Image output to <dir> (default ./out) as a PNG
 with the graph embedded. Progress goes to stderr; the paths of written files go to stdout.
   --set node.param=value   change a param before running (repeatable); prompt lists as a|b|c or JSON
   --out dir                where to write files (created if missing)
+  --batch folder           run the graph once per PNG image in the folder, each fed into the graph's
+                           Load Image node; each image's files go to <dir>/<image name>/
+  --batch-node id          the Load Image node that takes the images, when the graph has several
+                           (default: the only one, or the one that feeds an Invert node)
 `;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
@@ -31,6 +36,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'run needs a graph file' : `run takes one graph file, got ${positionals.length}`);
+  if (values['batch-node'] !== undefined && values.batch === undefined) throw new UsageError('--batch-node only goes with --batch <folder>');
   const file = positionals[0]!;
   const overrides = (values.set ?? []).map(parseOverride);
 
@@ -51,8 +57,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
 
   const engine = new Engine({ registry: catalogue, services: createNodeServices({ baseDir: loaded.dir }) });
-  const summary = await runGraph(engine, doc, io);
   const outDir = resolve(io.cwd, values.out ?? 'out');
+  if (values.batch !== undefined) {
+    const { runBatch } = await import('./batch.js');
+    return (await runBatch({ engine, doc, registry: catalogue, folder: values.batch, node: values['batch-node'], outDir, io })).code;
+  }
+  const summary = await runGraph(engine, doc, io);
   const written = await writeOutputs(outDir, summary.files);
   for (const path of written) io.stdout.write(`${relativeOrAbsolute(io.cwd, path)}\n`);
   if (summary.status === 'ok' && written.length === 0) io.stderr.write('the graph has no Save Image node: no files written\n');
@@ -74,6 +84,8 @@ function parseCommandLine(argv: string[]) {
       options: {
         set: { type: 'string', multiple: true },
         out: { type: 'string' },
+        batch: { type: 'string' },
+        'batch-node': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -113,7 +125,7 @@ function uniqueName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
-function relativeOrAbsolute(cwd: string, path: string): string {
+export function relativeOrAbsolute(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith('..') ? path : rel;
 }

@@ -5,7 +5,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
+import { createRuntime } from '../tensor/runtime.js';
 import { decodeDataUrl, isDataUrl } from './data-url.js';
+import { createModelService, MODEL_SERVICE_KEY } from './models-service.js';
 import { readResponse, type ByteProgress } from './read-response.js';
 
 /** The repository's public/ folder: app URLs like `images/x.png` mean files in it. */
@@ -16,21 +18,21 @@ export interface NodeServicesOptions {
   baseDir?: string;
   /** Then here; default: the repository's public/ folder. */
   publicDir?: string;
-  /** Services added under their own keys, e.g. { models, runtime }. */
+  /** Services added under their own keys; a `models` entry replaces the default model service. */
   extra?: Record<string, unknown>;
 }
 
 export function createNodeServices(options: NodeServicesOptions = {}): EngineServices {
   const baseDir = resolve(options.baseDir ?? process.cwd());
   const publicDir = resolve(options.publicDir ?? PUBLIC_DIR);
-  return {
-    ...options.extra,
-    loadBytes: async (url, signal, onProgress) => {
-      const bytes = await loadBytesNode(url, signal, baseDir, publicDir, onProgress);
-      signal.throwIfAborted();
-      return bytes;
-    },
+  const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) => {
+    const bytes = await loadBytesNode(url, signal, baseDir, publicDir, onProgress);
+    signal.throwIfAborted();
+    return bytes;
   };
+  // onnxruntime-node has one device here (its CPU provider), so 'wasm' and 'auto' get the same runtime.
+  const models = createModelService({ loadBytes, createRuntime: () => createRuntime() });
+  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };
 }
 
 async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, publicDir: string, onProgress?: ByteProgress): Promise<Uint8Array> {

@@ -1,0 +1,90 @@
+// `run --batch <folder>`: one graph over every PNG in a folder, through main() in-process. The
+// test-pattern graph needs no models, so this stays fast; the pipeline graphs are covered in
+// graphs.test.ts.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { batchSourceNode } from '../../src/cli/batch.js';
+import { readDocumentBytes } from '../../src/engine/graph/open.js';
+import { createImage } from '../../src/engine/tensor/image.js';
+import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
+import { catalogue } from '../../src/nodes/registry.js';
+import type { GraphDocument } from '../../src/engine/graph/document.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const example = join(root, 'graphs/test-pattern.json');
+const work = mkdtempSync(join(tmpdir(), 'rcp-batch-'));
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: work });
+  return { code, stdout, stderr };
+}
+
+function solid(value: number, width = 8, height = 6): Uint8Array {
+  return encodePng(createImage(width, height, new Float32Array(width * height * 3).fill(value)));
+}
+
+describe('rete-clip-pae run --batch', () => {
+  it('runs the graph once per PNG, each into its own folder, and names what it skipped', async () => {
+    mkdirSync(join(work, 'faces'));
+    writeFileSync(join(work, 'faces/dark.png'), solid(0.2));
+    writeFileSync(join(work, 'faces/light.png'), solid(0.8, 12, 12));
+    writeFileSync(join(work, 'faces/photo.jpg'), new Uint8Array([0xff, 0xd8, 0xff]));
+    writeFileSync(join(work, 'faces/notes.txt'), 'not an image');
+    const result = await cli(['run', example, '--batch', 'faces', '--set', 'resize.width=4', '--set', 'resize.height=4', '--out', 'batch-out']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('batch: skipped photo.jpg: the CLI reads PNG images only');
+    expect(result.stderr).toContain('batch: [1/2] dark.png');
+    expect(result.stderr).toContain('batch: 2 images, 2 ok');
+    expect(result.stdout.trim().split('\n')).toEqual([join('batch-out', 'dark', 'test-pattern-224.png'), join('batch-out', 'light', 'test-pattern-224.png')]);
+    for (const [name, value] of [['dark', 0.2], ['light', 0.8]] as const) {
+      const bytes = new Uint8Array(readFileSync(join(work, 'batch-out', name, 'test-pattern-224.png')));
+      const { image } = decodePng(bytes);
+      expect([image.width, image.height]).toEqual([4, 4]);
+      expect(Math.abs(image.data[5]! - value)).toBeLessThan(1 / 255 + 1e-6);
+      // The embedded graph names the image it was made from.
+      const graph = readDocumentBytes(bytes, catalogue);
+      expect(graph.ok && graph.document.nodes[0]!.params.source).toBe(join(work, 'faces', `${name}.png`));
+    }
+  });
+
+  it('reports a failed image, goes on with the rest and exits 1', async () => {
+    mkdirSync(join(work, 'mixed'));
+    writeFileSync(join(work, 'mixed/a-broken.png'), new Uint8Array([1, 2, 3]));
+    writeFileSync(join(work, 'mixed/b-good.png'), solid(0.5));
+    const result = await cli(['run', example, '--batch', 'mixed', '--out', 'mixed-out']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('batch: 2 images, 1 ok, 1 failed (a-broken.png)');
+    expect(result.stdout.trim()).toBe(join('mixed-out', 'b-good', 'test-pattern-224.png'));
+  });
+
+  it('fails clearly for a missing folder, a folder without PNGs and a bad --batch-node', async () => {
+    expect(await cli(['run', example, '--batch', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--batch nowhere: no such folder') });
+    mkdirSync(join(work, 'empty'));
+    expect(await cli(['run', example, '--batch', 'empty'])).toMatchObject({ code: 1, stderr: expect.stringContaining('the folder has no PNG images') });
+    expect(await cli(['run', example, '--batch', 'empty', '--batch-node', 'resize'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("--batch-node: 'resize' is a Resize node, not a Load Image node"),
+    });
+    expect(await cli(['run', example, '--batch-node', 'load'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--batch-node only goes with --batch') });
+  });
+
+  it('picks the Load Image node that feeds an Invert when there are several', () => {
+    const node = (id: string, type: string) => ({ id, type, position: [0, 0] as [number, number], params: {} });
+    const doc: GraphDocument = {
+      format: 'rete-clip-pae/graph',
+      version: 1,
+      nodes: [node('other', 'image/load'), node('photo', 'image/load'), node('models', 'models/load'), node('invert', 'latent/invert')],
+      connections: [{ from: { node: 'photo', output: 'image' }, to: { node: 'invert', input: 'image' } }],
+    };
+    expect(batchSourceNode(doc, catalogue)).toBe('photo');
+    expect(batchSourceNode(doc, catalogue, 'other')).toBe('other');
+    doc.connections = [];
+    expect(() => batchSourceNode(doc, catalogue)).toThrow("the graph has 2 Load Image nodes (other, photo); choose the one that takes the folder's images with --batch-node <id>");
+  });
+});
