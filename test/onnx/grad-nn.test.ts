@@ -92,3 +92,32 @@ describe('gradient rules: convolution, pooling, normalization (finite difference
     expect(Array.from(out.x_grad!.data as Float32Array)).toEqual([0, 2, 0, 0]);
   });
 });
+
+describe('LayerNormalization in float32 (backward reads the forward mean and 1/std outputs)', () => {
+  it('matches the float64 gradient, which finite differences check above', async () => {
+    const ort = await import('onnxruntime-node');
+    const { gradientModel } = await import('../../src/engine/onnx/gradient.js');
+    const { writeModel } = await import('../../src/engine/onnx/model.js');
+    const run = async (dtype: 'float32' | 'float64') => {
+      const inputs = { x: randn(dtype, [2, 3, 5], 70, 2), s: randn(dtype, [5], 71), b: randn(dtype, [5], 72) };
+      const model = singleOp('LayerNormalization', { inputs, order: ['x', 's', 'b'], attrs: { axis: -1 } });
+      const gm = gradientModel(model, { of: 'y', wrt: ['x', 's', 'b'] });
+      const ln = gm.graph!.node.find((n) => n.opType === 'LayerNormalization')!;
+      const sess = await ort.InferenceSession.create(writeModel(gm));
+      const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+      for (const [k, t] of Object.entries(inputs)) feeds[k] = new ort.Tensor(dtype, t.data as Float32Array, t.dims);
+      const seed = randn(dtype, [2, 3, 5], 73);
+      feeds.y_grad = new ort.Tensor(dtype, seed.data as Float32Array, seed.dims);
+      const out = await sess.run(feeds);
+      return { outputs: ln.output.length, grads: ['x', 's', 'b'].map((w) => Array.from(out[`${w}_grad`]!.data as Float32Array, Number)) };
+    };
+    const f32 = await run('float32');
+    const f64 = await run('float64');
+    expect(f32.outputs).toBe(3);
+    f32.grads.forEach((g, k) => {
+      const ref = f64.grads[k]!;
+      const scale = Math.max(...ref.map(Math.abs));
+      g.forEach((v, i) => expect(Math.abs(v - ref[i]!) / scale).toBeLessThan(1e-4));
+    });
+  });
+});

@@ -75,6 +75,21 @@ function normalized(s: GraphState, x: string, axes: number[], eps: number) {
   return { xhat: mul(s, xc, rstd), rstd };
 }
 
+/**
+ * The forward LayerNormalization can also output its mean and 1/std: for float32 (where those
+ * outputs have the input's type) the backward pass asks it for them instead of recomputing.
+ */
+function layerNormStats(v: VjpArgs, axes: number[]) {
+  const { s, node } = v;
+  const x = v.x[0]!;
+  if (s.dtype(x) !== 'float32' || v.a.int('stash_type', 1) !== 1) return normalized(s, x, axes, v.a.float('epsilon', 1e-5));
+  const statDims = s.dims(x).map((d, i) => (axes.includes(i) ? 1 : d));
+  const names = [node.output[1] || s.fresh('ln_mean'), node.output[2] || s.fresh('ln_rstd')] as [string, string];
+  node.output = [node.output[0]!, ...names];
+  for (const n of names) s.types.set(n, { elemType: s.type(x).elemType, dims: statDims.slice() });
+  return { xhat: mul(s, sub(s, x, names[0]), names[1]), rstd: names[1] };
+}
+
 /** dX of y = xhat * scale + b where xhat is x normalized over `axes`. */
 function normGrad(s: GraphState, dxhat: string, xhat: string, rstd: string, axes: number[]): string {
   const m1 = reduce(s, 'ReduceMean', dxhat, axes, true);
@@ -519,7 +534,7 @@ export const RULES: Record<string, VjpRule> = {
     const xd = dims(v, 0);
     const axis = normAxis(v.a.int('axis', -1), xd.length, describeNode(v.node));
     const axes = xd.map((_, i) => i).filter((i) => i >= axis);
-    const { xhat, rstd } = normalized(s, v.x[0]!, axes, v.a.float('epsilon', 1e-5));
+    const { xhat, rstd } = layerNormStats(v, axes);
     const dy = dyOf(v);
     return each(v,
       () => normGrad(s, mul(s, dy, v.x[1]!), xhat, rstd, axes),
