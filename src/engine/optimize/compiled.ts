@@ -1,0 +1,90 @@
+// A compiled objective's session: runs one at a time (a cancelled run may still be in flight when
+// the next edit starts, and a WebGPU session must not run twice at once), reads back only the
+// outputs a step needs, and is kept per runtime and bundle so it is compiled once.
+import type { ImageValue } from '../graph/definition.js';
+import type { ModelBundle } from '../models/index.js';
+import type { HostTensor } from '../onnx/model.js';
+import type { Feed, Runtime, Session } from '../tensor/runtime.js';
+
+export class CompiledModel {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly session: Session) {}
+
+  /** Runs with `feeds` and returns the named outputs in host memory; other outputs are dropped unread. */
+  run(feeds: Readonly<Record<string, Feed>>, read: readonly string[], signal?: AbortSignal): Promise<Record<string, HostTensor>> {
+    const result = this.tail.then(async () => {
+      signal?.throwIfAborted();
+      const out = await this.session.run(feeds, { signal });
+      const host: Record<string, HostTensor> = {};
+      try {
+        for (const name of read) host[name] = await out[name]!.read();
+      } finally {
+        for (const t of Object.values(out)) t.dispose();
+      }
+      return host;
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** A compiled model with what its builder knows about it (input and output names). */
+export interface Compiled<T> {
+  model: CompiledModel;
+  meta: T;
+}
+
+// Keyed by runtime first: a session belongs to one runtime, and a bundle id names the bundle's
+// content, which two runtimes may load.
+const byRuntime = new WeakMap<Runtime, Map<string, Promise<Compiled<unknown>>>>();
+
+/** The compiled model of `kind` for this bundle, built and given a session on first use. */
+export function compiledFor<T>(
+  bundle: ModelBundle,
+  kind: string,
+  build: () => { bytes: Uint8Array; meta: T },
+  keepOnGpu: readonly string[] = [],
+): Promise<Compiled<T>> {
+  let models = byRuntime.get(bundle.runtime);
+  if (!models) byRuntime.set(bundle.runtime, (models = new Map()));
+  const key = `${bundle.id}#${kind}`;
+  const found = models.get(key);
+  if (found) return found as Promise<Compiled<T>>;
+  const compiled = (async () => {
+    const { bytes, meta } = build();
+    const session = await bundle.runtime.createSession(bytes, { name: `${bundle.name}: ${kind}`, keepOutputsOnGpu: keepOnGpu.length ? keepOnGpu : undefined });
+    return { model: new CompiledModel(session), meta };
+  })();
+  models.set(key, compiled);
+  // A failed build is not cached: the next call tries again (and reports the error again).
+  compiled.catch(() => {
+    if (models.get(key) === compiled) models.delete(key);
+  });
+  return compiled;
+}
+
+/** Releases the compiled objectives of a bundle (its sessions); the next edit compiles again. */
+export async function releaseCompiled(bundle: ModelBundle): Promise<void> {
+  const models = byRuntime.get(bundle.runtime);
+  if (!models) return;
+  for (const [key, compiled] of [...models]) {
+    if (!key.startsWith(`${bundle.id}#`)) continue;
+    models.delete(key);
+    try {
+      await (await compiled).model.session.release();
+    } catch {
+      // A build that failed has no session to release.
+    }
+  }
+}
+
+/** The generator's raw image as an RGB ImageValue in [0, 1]. */
+export function toImage(raw: HostTensor, range: readonly [number, number]): ImageValue {
+  const [, , height, width] = raw.dims as [number, number, number, number];
+  const [lo, hi] = range;
+  const src = raw.data as Float32Array;
+  const data = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = Math.min(1, Math.max(0, (src[i]! - lo) / (hi - lo)));
+  return { kind: 'image', width, height, data };
+}

@@ -1,0 +1,55 @@
+// Optimize: move a latent so the CLIP embedding of its image turns toward a fixed target
+// (StyleCLIP's latent optimization), with the bundle's compiled loss-and-gradient model.
+import type { ImageValue } from '../graph/definition.js';
+import type { ModelBundle } from '../models/index.js';
+import { runLoop } from './loop.js';
+import { editObjective, type EditEvaluation } from './objective.js';
+
+export interface EditRun {
+  /** Start latent, bundle.latentSize values ([1, L, D]). */
+  latent0: Float32Array;
+  /** Unit target embedding (clip.embedDim values), fixed during the run. */
+  target: Float32Array;
+  /** StyleCLIP uses 300; the demo bundle needs far fewer. */
+  steps: number;
+  /** Peak learning rate of StyleCLIP's ramp (0.1 in StyleCLIP). */
+  lr: number;
+  /** Weight of ‖w − w0‖² (0.008 in StyleCLIP). */
+  lambdaL2: number;
+  /** Weight of the identity term; only for bundles with an identity network (an error otherwise when > 0). */
+  lambdaId?: number;
+  /** Steps between previews (default 10); the final image is always previewed. */
+  previewEvery?: number;
+  signal?: AbortSignal;
+  onProgress?(step: number, steps: number, loss: number): void;
+  onPreview?(image: ImageValue, step: number): void;
+}
+
+export interface EditResult {
+  latent: Float32Array;
+  /** The final image in [0, 1]. */
+  image: ImageValue;
+  /** losses[i] is the loss after i steps: steps + 1 values, losses[0] at the start latent. */
+  losses: number[];
+  /** Unit CLIP embedding of the final image, for the 'after' coefficients. */
+  imageEmbedding: Float32Array;
+}
+
+export async function optimizeLatent(bundle: ModelBundle, run: EditRun): Promise<EditResult> {
+  const objective = await editObjective(bundle);
+  const lambdaId = run.lambdaId ?? 0;
+  // A copy: the caller may reuse its array while the run is in flight.
+  const latent0 = run.latent0.slice();
+  const result = await runLoop<EditEvaluation>({
+    what: 'Optimize',
+    start: latent0,
+    steps: run.steps,
+    lr: run.lr,
+    previewEvery: run.previewEvery,
+    signal: run.signal,
+    onProgress: run.onProgress,
+    onPreview: run.onPreview,
+    evaluate: (latent, image, signal) => objective.evaluate(latent, latent0, run.target, run.lambdaL2, lambdaId, { image, signal }),
+  });
+  return { latent: result.latent, image: result.last.image!, losses: result.losses, imageEmbedding: result.last.embedding };
+}
