@@ -1,0 +1,29 @@
+// The pipeline family: the CLIP-PAE edit as nodes, from loading models to comparing results.
+// Order here is palette order.
+import type { NodeDefinition } from '../../engine/graph/definition.js';
+import { alphaSweep } from './alpha-sweep.js';
+import { clipImage, clipText } from './clip.js';
+import { compareNode } from './compare.js';
+import { corpus } from './corpus.js';
+import { decodeLatent } from './decode.js';
+import { invertNode } from './invert.js';
+import { loadModels } from './load-models.js';
+import { optimizeNode } from './optimize.js';
+import { paeNode } from './pae.js';
+import { randomFace } from './random-face.js';
+import { subspace } from './subspace.js';
+
+export const pipelineNodes: readonly NodeDefinition[] = [
+  loadModels,
+  randomFace,
+  invertNode,
+  decodeLatent,
+  clipText,
+  clipImage,
+  corpus,
+  subspace,
+  paeNode,
+  optimizeNode,
+  alphaSweep,
+  compareNode,
+];

@@ -1,0 +1,54 @@
+// Load Models: the start of every pipeline graph. One bundle (generator, CLIP towers, tokenizer,
+// optional encoder) from a manifest URL, loaded once per worker by the host's model service.
+import { defineNode } from '../../engine/graph/definition.js';
+import { DEVICES, modelService, type Device } from '../../engine/run/models-service.js';
+import { backendLabel, type ModelsValue } from './values.js';
+
+export const loadModels = defineNode<{ bundle: string; device: Device }>({
+  type: 'models/load',
+  title: 'Load Models',
+  category: 'Models',
+  help:
+    'Loads a model bundle: a folder with manifest.json, the generator, the CLIP image and text towers, their tokenizer and optionally an encoder. ' +
+    'The demo bundle ships with the app; any other bundle in the same format works (a URL, or a path in the CLI). ' +
+    'Files are cached after the first download. The node shows where the models run: WebGPU, wasm, or cpu in the CLI.',
+  inputs: {},
+  outputs: { models: { type: 'Models', label: 'Models' } },
+  params: {
+    bundle: {
+      kind: 'text',
+      default: 'models/demo/manifest.json',
+      label: 'Bundle',
+      help: "The bundle's manifest.json (or its folder): a URL relative to the app, an absolute URL, or a file path in the CLI.",
+    },
+    device: {
+      kind: 'select',
+      options: DEVICES,
+      default: 'auto',
+      label: 'Device',
+      help: "'auto' runs on WebGPU when the browser has it and on wasm otherwise; 'wasm' always uses the CPU build. The CLI always runs on onnxruntime's CPU provider.",
+    },
+  },
+  async run(ctx) {
+    const url = ctx.params.bundle.trim();
+    if (url === '') throw new Error('no bundle chosen: enter the URL or path of a manifest.json');
+    ctx.progress(0, 'loading models');
+    const bundle = await modelService(ctx.services).load(url, {
+      device: ctx.params.device,
+      signal: ctx.signal,
+      onProgress: (loaded, total) => ctx.progress(total > 0 ? 0.9 * (loaded / total) : 0, `downloading ${formatMb(loaded)} of ${formatMb(total)}`),
+    });
+    ctx.progress(0.9, 'starting the generator');
+    // Opening the generator's session here tells which backend really runs (WebGPU can fall back to
+    // wasm per model) and takes that wait off the first edit.
+    const generator = await bundle.session('generator');
+    const models: ModelsValue = { kind: 'models', bundle, device: ctx.params.device, backend: generator.backend, cacheBytes: 0 };
+    ctx.show('models', { kind: 'value', text: `${bundle.name} · ${backendLabel(generator.backend)}` });
+    ctx.show('backend', { kind: 'value', text: backendLabel(generator.backend) + (generator.fallbackReason ? ` (${generator.fallbackReason})` : '') });
+    return { models };
+  },
+});
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,68 @@
+// Helpers for the pipeline node tests: documents written compactly, and capture sinks that hand
+// the tests the values flowing on a connection (the engine itself only reports summaries).
+import { defineNode, type NodeDefinition } from '../../src/engine/graph/definition.js';
+import type { GraphDocument } from '../../src/engine/graph/document.js';
+import type { SocketType } from '../../src/engine/graph/sockets.js';
+import type { EngineEvent, RunSummary } from '../../src/engine/run/events.js';
+import type { Engine } from '../../src/engine/run/engine.js';
+import { catalogue, NodeRegistry } from '../../src/nodes/registry.js';
+
+/** What the capture sinks received, by node id. */
+export const captured: Record<string, unknown> = {};
+
+const CAPTURED_TYPES: SocketType[] = ['Latent', 'Image', 'Embedding', 'Target', 'Coefficients', 'Subspace', 'Models', 'Prompts'];
+
+function capture(type: SocketType): NodeDefinition {
+  return defineNode({
+    type: `test/capture-${type.toLowerCase()}`,
+    title: `Capture ${type}`,
+    category: 'Test',
+    help: 'Keeps the value it receives for the test to read.',
+    inputs: { value: { type } },
+    outputs: {},
+    params: {},
+    sink: true,
+    // Keyed by the whole document, so a capture re-runs for every new document and never hands a
+    // test the value some earlier document left in `captured`.
+    dependsOnDocument: true,
+    async run(ctx) {
+      captured[ctx.nodeId] = ctx.inputs.value;
+      return {};
+    },
+  });
+}
+
+/** The plugin's catalogue plus one capture sink per socket type. */
+export const testRegistry = new NodeRegistry([...catalogue.list(), ...CAPTURED_TYPES.map(capture)]);
+
+export function captureType(type: SocketType): string {
+  return `test/capture-${type.toLowerCase()}`;
+}
+
+/** nodes: [id, type, params]; wires: "from.output > to.input". */
+export function graph(nodes: [string, string, Record<string, unknown>?][], wires: string[]): GraphDocument {
+  return {
+    format: 'rete-clip-pae/graph',
+    version: 1,
+    nodes: nodes.map(([id, type, params], i) => ({ id, type, position: [i * 200, 0] as [number, number], params: params ?? {} })),
+    connections: wires.map((w) => {
+      const m = /^([\w-]+)\.(\w+)\s*>\s*([\w-]+)\.(\w+)$/.exec(w);
+      if (!m) throw new Error(`bad wire '${w}'`);
+      return { from: { node: m[1]!, output: m[2]! }, to: { node: m[3]!, input: m[4]! } };
+    }),
+  };
+}
+
+export async function runDoc(engine: Engine, doc: GraphDocument, options: { signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {}) {
+  const events: EngineEvent[] = [];
+  const summary: RunSummary = await engine.run(doc, {
+    signal: options.signal,
+    onEvent: (e) => {
+      events.push(e);
+      options.onEvent?.(e);
+    },
+  });
+  const done = (node: string) => events.find((e): e is Extract<EngineEvent, { type: 'done' }> => e.type === 'done' && e.node === node);
+  const errors = events.filter((e) => e.type === 'error');
+  return { summary, events, done, errors };
+}
