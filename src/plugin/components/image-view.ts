@@ -1,0 +1,70 @@
+// Draws an ImageValue (planar float RGB in [0, 1]) on a canvas.
+import { LitElement, css, html } from 'lit';
+import type { ImageValue } from '../../engine/graph/definition.js';
+
+export function imageToImageData(image: ImageValue): ImageData {
+  const { width, height, data } = image;
+  const plane = width * height;
+  if (data.length !== plane * 3) {
+    throw new Error(`image data has ${data.length} values, expected ${plane * 3} for ${width}×${height} RGB`);
+  }
+  const rgba = new Uint8ClampedArray(plane * 4);
+  for (let i = 0; i < plane; i++) {
+    rgba[i * 4] = data[i]! * 255 + 0.5;
+    rgba[i * 4 + 1] = data[plane + i]! * 255 + 0.5;
+    rgba[i * 4 + 2] = data[2 * plane + i]! * 255 + 0.5;
+    rgba[i * 4 + 3] = 255;
+  }
+  return new ImageData(rgba, width, height);
+}
+
+export class ImageViewElement extends LitElement {
+  static override properties = { image: { attribute: false }, caption: { type: String }, compact: { type: Boolean, reflect: true } };
+  declare image: ImageValue | undefined;
+  declare caption: string | undefined;
+  /** A thumbnail (an output's summary) rather than the node's main picture. */
+  declare compact: boolean;
+  private drawn: ImageValue | undefined;
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    canvas {
+      display: block;
+      max-width: 100%;
+      max-height: 180px;
+      margin: 0 auto;
+      border-radius: 4px;
+      background: #000;
+    }
+    :host([compact]) canvas {
+      max-height: 72px;
+      margin: 0;
+    }
+    .caption {
+      font-size: 10px;
+      color: var(--cp-muted, #9aa0ab);
+      margin-top: 2px;
+    }
+  `;
+
+  override render() {
+    const image = this.image;
+    return html`<canvas part="canvas" data-testid="image-view"></canvas>
+      ${image && this.caption ? html`<div class="caption">${this.caption}</div>` : null}`;
+  }
+
+  override updated(): void {
+    const image = this.image;
+    if (!image || image === this.drawn) return;
+    const canvas = this.renderRoot.querySelector('canvas');
+    if (!canvas) return;
+    canvas.width = image.width;
+    canvas.height = image.height;
+    canvas.getContext('2d')?.putImageData(imageToImageData(image), 0, 0);
+    this.drawn = image;
+  }
+}
+
+if (!customElements.get('clip-pae-image')) customElements.define('clip-pae-image', ImageViewElement);

@@ -1,0 +1,130 @@
+// Which connections the editor accepts. The same rule guards the user's drags (the connection
+// plugin's canMakeConnection) and every programmatic add (a pipe on 'connectioncreate'), so a
+// graph in the editor is always one the document validator would accept.
+import { ClassicPreset, type NodeEditor } from 'rete';
+import { ConnectionPlugin, ClassicFlow, getSourceTarget, type SocketData } from 'rete-connection-plugin';
+import { socketsCompatible, isSocketType } from '../engine/graph/sockets.js';
+import type { ClipPaeConnection, ClipPaeSchemes } from './types.js';
+import { ClipPaeNode } from './node.js';
+
+export interface ConnectionEnds {
+  source: string;
+  sourceOutput: string;
+  target: string;
+  targetInput: string;
+}
+
+export interface ConnectionRuleOptions {
+  /** Also refuse when the input already has a connection (programmatic adds; a drag replaces it instead). */
+  inputMustBeFree: boolean;
+}
+
+/** Why this connection may not exist, or null when it may. */
+export function connectionProblem(
+  editor: NodeEditor<ClipPaeSchemes>,
+  ends: ConnectionEnds,
+  options: ConnectionRuleOptions,
+): string | null {
+  const source = editor.getNode(ends.source);
+  const target = editor.getNode(ends.target);
+  if (!(source instanceof ClipPaeNode)) return `no node "${ends.source}" to connect from`;
+  if (!(target instanceof ClipPaeNode)) return `no node "${ends.target}" to connect to`;
+  const from = source.outputType(ends.sourceOutput);
+  const to = target.inputType(ends.targetInput);
+  if (from === undefined) return `${source.label} has no output "${ends.sourceOutput}"`;
+  if (to === undefined) return `${target.label} has no input "${ends.targetInput}"`;
+  if (!isSocketType(from) || !isSocketType(to) || !socketsCompatible(from, to)) {
+    return `${source.label}.${ends.sourceOutput} gives ${from}, but ${target.label}.${ends.targetInput} takes ${to}`;
+  }
+  if (ends.source === ends.target) return `${source.label} cannot feed itself`;
+  if (options.inputMustBeFree) {
+    const taken = editor
+      .getConnections()
+      .some((c) => c.target === ends.target && c.targetInput === ends.targetInput);
+    if (taken) return `${target.label}.${ends.targetInput} already has a connection`;
+  }
+  if (reaches(editor, ends.target, ends.source)) {
+    return `connecting ${source.label} to ${target.label} would make a cycle`;
+  }
+  return null;
+}
+
+/** True when `to` is downstream of `from` along existing connections. */
+function reaches(editor: NodeEditor<ClipPaeSchemes>, from: string, to: string): boolean {
+  const downstream = new Map<string, string[]>();
+  for (const c of editor.getConnections()) {
+    const list = downstream.get(c.source) ?? [];
+    list.push(c.target);
+    downstream.set(c.source, list);
+  }
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(downstream.get(id) ?? []));
+  }
+  return false;
+}
+
+/** Refuses any incompatible connection, however it is added. */
+export function guardConnections(editor: NodeEditor<ClipPaeSchemes>, onRefused: (problem: string) => void): void {
+  editor.addPipe((context) => {
+    if (context.type === 'connectioncreate') {
+      const problem = connectionProblem(editor, context.data, { inputMustBeFree: true });
+      if (problem) {
+        onRefused(problem);
+        return undefined;
+      }
+    }
+    return context;
+  });
+}
+
+function endsOf(initial: SocketData, socket: SocketData): ConnectionEnds | null {
+  const pair = getSourceTarget(initial, socket);
+  if (!pair) return null;
+  const [source, target] = pair;
+  return { source: source.nodeId, sourceOutput: source.key, target: target.nodeId, targetInput: target.key };
+}
+
+/**
+ * A connection plugin whose drags only land on compatible sockets and which adds real
+ * ClassicPreset.Connection objects (the stock flow adds plain objects).
+ */
+export function createConnectionPlugin(
+  editor: NodeEditor<ClipPaeSchemes>,
+  onRefused: (problem: string) => void,
+): ConnectionPlugin<ClipPaeSchemes, any> {
+  const connection = new ConnectionPlugin<ClipPaeSchemes, any>();
+  connection.addPreset(
+    () =>
+      new ClassicFlow({
+        canMakeConnection(initial, socket) {
+          const ends = endsOf(initial, socket);
+          if (!ends) return false;
+          // The drag replaces whatever is plugged into the input, so only types and cycles matter here.
+          const problem = connectionProblem(editor, ends, { inputMustBeFree: false });
+          if (problem) {
+            onRefused(problem);
+            // Let go of the wire rather than leave it stuck to the pointer after a refused drop.
+            setTimeout(() => connection.drop(), 0);
+          }
+          return problem === null;
+        },
+        makeConnection(initial, socket, context) {
+          const ends = endsOf(initial, socket);
+          if (!ends) return undefined;
+          const source = editor.getNode(ends.source);
+          const target = editor.getNode(ends.target);
+          if (!source || !target) return undefined;
+          const created = new ClassicPreset.Connection(source, ends.sourceOutput, target, ends.targetInput) as ClipPaeConnection;
+          void context.editor.addConnection(created);
+          return true;
+        },
+      }),
+  );
+  return connection;
+}

@@ -1,0 +1,91 @@
+// Undo/redo for what Rete's classic history preset does not see: parameter edits.
+import type { HistoryAction, HistoryPlugin } from 'rete-history-plugin';
+import type { ClipPaeSchemes } from './types.js';
+
+type ApplyParam = (nodeId: string, name: string, value: unknown) => void | Promise<void>;
+
+export class ParamChangeAction implements HistoryAction {
+  constructor(
+    readonly nodeId: string,
+    readonly name: string,
+    readonly before: unknown,
+    public after: unknown,
+    private readonly apply: ApplyParam,
+    /** Whether later steps of the same gesture may still fold into this entry. */
+    public open = false,
+  ) {}
+
+  async undo(): Promise<void> {
+    await this.apply(this.nodeId, this.name, this.before);
+  }
+
+  async redo(): Promise<void> {
+    await this.apply(this.nodeId, this.name, this.after);
+  }
+}
+
+/**
+ * How long a pause may be inside one gesture on a param (a slider drag, typing a prompt) for it
+ * to stay one undo step. Longer than the history plugin's grouping window on purpose.
+ */
+export const PARAM_MERGE_MS = 1000;
+
+/** Records an edit, folding it into the previous one when both are steps of the same gesture. */
+export function recordParamChange(
+  history: HistoryPlugin<ClipPaeSchemes, any>,
+  change: { nodeId: string; name: string; before: unknown; after: unknown; continuing: boolean },
+  apply: ApplyParam,
+): void {
+  const snapshot = history.getHistorySnapshot();
+  const last = snapshot[snapshot.length - 1];
+  if (
+    change.continuing &&
+    last &&
+    !last.separated &&
+    Date.now() - last.time < PARAM_MERGE_MS &&
+    last.action instanceof ParamChangeAction &&
+    last.action.open &&
+    last.action.nodeId === change.nodeId &&
+    last.action.name === change.name
+  ) {
+    last.action.after = change.after;
+    last.time = Date.now();
+    return;
+  }
+  history.add(new ParamChangeAction(change.nodeId, change.name, change.before, change.after, apply, change.continuing));
+}
+
+function isEditable(target: EventTarget | undefined): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'file', 'image', 'hidden', 'range'].includes(target.type);
+  }
+  return false;
+}
+
+/**
+ * Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on macOS). Text fields keep their own undo:
+ * the real target is looked up through shadow roots, where node controls live.
+ */
+export function bindUndoKeys(
+  target: Document | HTMLElement,
+  actions: { undo(): void | Promise<void>; redo(): void | Promise<void> },
+): () => void {
+  const onKey = (event: Event) => {
+    const e = event as KeyboardEvent;
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    if (isEditable(e.composedPath()[0])) return;
+    const key = e.key.toLowerCase();
+    if (key === 'z' && !e.shiftKey) {
+      e.preventDefault();
+      void actions.undo();
+    } else if ((key === 'z' && e.shiftKey) || key === 'y') {
+      e.preventDefault();
+      void actions.redo();
+    }
+  };
+  target.addEventListener('keydown', onKey);
+  return () => target.removeEventListener('keydown', onKey);
+}

@@ -1,0 +1,61 @@
+// Lit rendering for the plugin's nodes, sockets, connections, palette items and menu. These are
+// presets for a LitPlugin, which may be the plugin's own or one the host already uses.
+import { html } from 'lit';
+import { LitPlugin, Presets } from '@retejs/lit-plugin';
+import { getDOMSocketPosition } from 'rete-render-utils';
+import type { NodeEditor } from 'rete';
+import type { ClipPaeSchemes } from './types.js';
+import { ClipPaeNode } from './node.js';
+import { TypedSocket } from './sockets.js';
+import type { PaletteElement } from './palette.js';
+import './components/node-card.js';
+import './components/socket.js';
+import './components/connection.js';
+import './components/palette-item.js';
+import './components/menu.js';
+import type { MenuItem } from './components/menu.js';
+
+export type ClipPaeLitPlugin = LitPlugin<ClipPaeSchemes, any>;
+
+export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<ClipPaeSchemes>, palettes: () => PaletteElement[]): void {
+  const inPalette = (element: HTMLElement) => palettes().some((p) => p.slots.has(element));
+  render.addPreset(
+    Presets.classic.setup<ClipPaeSchemes, any>({
+      // The socket dots sit exactly on the card's edge, so the connection ends at their centre.
+      socketPositionWatcher: getDOMSocketPosition({ offset: (position) => position }),
+      customize: {
+        node(context) {
+          const node = context.payload;
+          if (inPalette(context.element)) {
+            return () => html`<clip-pae-palette-item .definition=${node.definition}></clip-pae-palette-item>`;
+          }
+          if (!(node instanceof ClipPaeNode)) return null as never;
+          return ({ emit }) => html`<clip-pae-node .data=${node} .emit=${emit}></clip-pae-node>`;
+        },
+        socket(context) {
+          const socket = context.payload;
+          return () => html`<clip-pae-socket .socket=${socket instanceof TypedSocket ? socket : undefined}></clip-pae-socket>`;
+        },
+        connection(context) {
+          const connection = context.payload;
+          const source = editor.getNode(connection.source);
+          const socket = source?.outputs[connection.sourceOutput as string]?.socket;
+          const color = socket instanceof TypedSocket ? socket.color : '#8a93a3';
+          const type = socket instanceof TypedSocket ? socket.type : '';
+          return ({ path }) => html`<clip-pae-connection .path=${path} .color=${color} .socketType=${type}></clip-pae-connection>`;
+        },
+      },
+    }),
+  );
+  render.addPreset({
+    update(context: any) {
+      if (context.data.type !== 'contextmenu') return undefined;
+      return { items: context.data.items, searchBar: context.data.searchBar, onHide: context.data.onHide };
+    },
+    render(context: any) {
+      if (context.data.type !== 'contextmenu') return undefined;
+      const data = context.data as { items: MenuItem[]; searchBar?: boolean; onHide(): void };
+      return html`<clip-pae-menu .items=${data.items} .searchBar=${Boolean(data.searchBar)} .onHide=${data.onHide}></clip-pae-menu>`;
+    },
+  } as any);
+}

@@ -1,0 +1,22 @@
+// The Rete schemes the plugin works with, and the one thing it needs from a node catalogue.
+import type { ClassicPreset, GetSchemes } from 'rete';
+import type { AreaPlugin } from 'rete-area-plugin';
+import type { NodeDefinition } from '../engine/graph/definition.js';
+import type { ClipPaeNode } from './node.js';
+
+
+export type ClipPaeConnection = ClassicPreset.Connection<ClipPaeNode, ClipPaeNode> & { isLoop?: boolean };
+
+export type ClipPaeSchemes = GetSchemes<ClipPaeNode, ClipPaeConnection>;
+
+/** The area a host hands to the plugin; its extra signals are the host's business. */
+export type ClipPaeArea = AreaPlugin<ClipPaeSchemes, any>;
+
+/**
+ * What the plugin reads from a node registry. The project's NodeRegistry satisfies it; a host
+ * may pass any object that does (a subset of the catalogue, or its own nodes).
+ */
+export interface NodeCatalogue {
+  get(type: string): NodeDefinition | undefined;
+  list(): readonly NodeDefinition[];
+}

@@ -1,0 +1,84 @@
+// Shared setup for the browser tests: a vite dev server on 127.0.0.1 (WebGPU needs a secure
+// context, and http://127.0.0.1 is one) and Debian's chromium driven by playwright-core.
+import { createServer, type ViteDevServer } from 'vite';
+import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface Served {
+  server: ViteDevServer;
+  /** Base URL ending in '/', e.g. http://127.0.0.1:41234/ */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the app's vite dev server on a free port. Each test file passes its own `name` so
+ * parallel files never share vite's dependency cache folder (two servers optimizing into the
+ * same folder at once can corrupt it).
+ */
+export async function serveApp(name: string, options: { root?: string; configFile?: string | false } = {}): Promise<Served> {
+  const root = options.root ?? REPO_ROOT;
+  const configFile = options.configFile ?? path.join(REPO_ROOT, 'vite.config.ts');
+  // vite reads `port: 0` as "use the default port", so ask the OS for a free one first.
+  const port = await freePort();
+  const server = await createServer({
+    root,
+    configFile,
+    cacheDir: path.join(REPO_ROOT, 'node_modules', `.vite-test-${name}`),
+    logLevel: 'error',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port, strictPort: true, open: false, hmr: false, watch: null },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('vite dev server did not report a TCP port');
+  const url = `http://127.0.0.1:${address.port}/`;
+  return { server, url, close: () => server.close() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Collects uncaught page errors and console errors so a test can assert there were none. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
