@@ -7,6 +7,7 @@ import { UsageError, type CliCommand, type CliIo } from './io.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   run: { summary: 'run a graph headless and write its Save Image outputs', load: async () => (await import('./run.js')).runCommand },
   validate: { summary: 'check graph files and print each error with its path', load: async () => (await import('./validate.js')).validateCommand },
+  eval: { summary: 'edit random demo faces with each target kind and measure success and drift', load: async () => (await import('./eval.js')).evalCommand },
   onnx: {
     summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
     load: async () => {

@@ -1,0 +1,119 @@
+// `rete-clip-pae eval`: edits random faces of a bundle whose generator knows its true attributes,
+// once per target kind, and prints one table per target kind (engine/optimize/eval.ts measures).
+import { parseArgs } from 'node:util';
+import { defaultCache, loadBundle } from '../engine/models/index.js';
+import { DEFAULT_EVAL, formatEvalReport, runEval, type EvalSettings } from '../engine/optimize/eval.js';
+import { TARGET_VARIANTS, type TargetVariant } from '../engine/pae/index.js';
+import { createNodeServices } from '../engine/run/services-node.js';
+import { createRuntime } from '../engine/tensor/runtime.js';
+import { UsageError, type CliIo } from './io.js';
+
+export const EVAL_USAGE = `usage: rete-clip-pae eval [--seed n] [--count k] [--edits "a happy face,grey hair,…"] [--targets text,pae,…]
+                         [--steps n] [--alpha a] [--lr x] [--lambda-l2 x] [--truncation x] [--bundle <url|dir>] [--json]
+
+Edits k random faces (seeds n, n+1, …) with each target kind and prints a table per target kind:
+success (the generator's true class after the edit is the asked one), drift of the other true
+attributes, latent distance and image distance. The PAE corpus is the prompts of the edited class's
+group (semantic basis). Needs a bundle whose manifest declares generator.attributes.classes.
+  --seed n          first face seed (default ${DEFAULT_EVAL.seed})
+  --count k         number of faces (default ${DEFAULT_EVAL.count})
+  --edits list      comma-separated edit prompts (default "${DEFAULT_EVAL.edits.join(',')}")
+  --targets list    comma-separated target kinds: text, pae, pae-reference, naive (default ${DEFAULT_EVAL.targets.join(',')})
+  --steps n         optimization steps per edit (default ${DEFAULT_EVAL.steps})
+  --alpha a         PAE strength α (default ${DEFAULT_EVAL.alpha})
+  --lr x            peak learning rate (default ${DEFAULT_EVAL.lr})
+  --lambda-l2 x     weight of ‖w − w0‖² (default ${DEFAULT_EVAL.lambdaL2})
+  --truncation x    truncation ψ of the random faces (default ${DEFAULT_EVAL.truncation})
+  --bundle where    bundle folder, manifest path or URL (default models/demo, the app's demo bundle)
+  --json            print the report (every case) as JSON instead of tables
+`;
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        seed: { type: 'string' },
+        count: { type: 'string' },
+        edits: { type: 'string' },
+        targets: { type: 'string' },
+        steps: { type: 'string' },
+        alpha: { type: 'string' },
+        lr: { type: 'string' },
+        'lambda-l2': { type: 'string' },
+        truncation: { type: 'string' },
+        bundle: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function number(value: string | undefined, option: string, fallback: number, whole = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (whole && !Number.isInteger(n))) {
+    throw new UsageError(`--${option} needs ${whole ? 'a whole number' : 'a number'}, got '${value}'`);
+  }
+  return n;
+}
+
+function list(value: string | undefined, option: string, fallback: readonly string[]): string[] {
+  if (value === undefined) return fallback.slice();
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--${option} needs at least one item`);
+  return items;
+}
+
+/** The settings a command line asks for (exported for tests). */
+export function evalSettings(values: ReturnType<typeof parseCommandLine>['values']): EvalSettings {
+  return {
+    seed: number(values.seed, 'seed', DEFAULT_EVAL.seed, true),
+    count: number(values.count, 'count', DEFAULT_EVAL.count, true),
+    edits: list(values.edits, 'edits', DEFAULT_EVAL.edits),
+    targets: list(values.targets, 'targets', DEFAULT_EVAL.targets).map((t) => {
+      if (!(TARGET_VARIANTS as readonly string[]).includes(t)) throw new UsageError(`--targets: unknown target kind '${t}' (choose from ${TARGET_VARIANTS.join(', ')})`);
+      return t as TargetVariant;
+    }),
+    steps: number(values.steps, 'steps', DEFAULT_EVAL.steps, true),
+    alpha: number(values.alpha, 'alpha', DEFAULT_EVAL.alpha),
+    lr: number(values.lr, 'lr', DEFAULT_EVAL.lr),
+    lambdaL2: number(values['lambda-l2'], 'lambda-l2', DEFAULT_EVAL.lambdaL2),
+    truncation: number(values.truncation, 'truncation', DEFAULT_EVAL.truncation),
+  };
+}
+
+export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandLine(argv);
+  if (values.help) {
+    io.stdout.write(EVAL_USAGE);
+    return 0;
+  }
+  const settings = evalSettings(values);
+  const services = createNodeServices({ baseDir: io.cwd });
+  const where = values.bundle ?? 'models/demo';
+  const bundle = await loadBundle(where, { loadBytes: services.loadBytes, runtime: await createRuntime(), cache: await defaultCache(), signal: io.signal });
+  try {
+    const started = performance.now();
+    const report = await runEval(bundle, settings, {
+      signal: io.signal,
+      onCase: (c, done, total) =>
+        io.stderr.write(`[${done}/${total}] face ${c.seed} "${c.edit}" ${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}, drift ${(100 * c.drift).toFixed(1)}%\n`),
+    });
+    io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));
+    return 0;
+  } catch (e) {
+    if (io.signal?.aborted) {
+      io.stderr.write('eval cancelled\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    await bundle.release();
+  }
+}

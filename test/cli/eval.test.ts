@@ -1,0 +1,114 @@
+// `rete-clip-pae eval` and the measurements behind it, on the tiny test bundle whose true
+// attributes are a linear function of the latent: the class rule, the drift, the table, the CLI.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadBundle, type AttributeInfo } from '../../src/engine/models/index.js';
+import { attributeDrift, classOf, formatEvalReport, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
+import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
+import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
+import { readFile } from 'node:fs/promises';
+
+const info = tinyManifest().generator.attributes as AttributeInfo;
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['eval', ...args], { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: process.cwd() });
+  return { code, stdout, stderr };
+}
+
+describe('eval measurements', () => {
+  it('maps an edit prompt to its class by the manifest prompts', () => {
+    const happy = resolveEdit(info, 'a happy face');
+    expect(happy).toMatchObject({ group: 'expression', className: 'happy', attributes: ['smile'] });
+    expect(happy.corpus).toEqual({ labels: ['happy', 'sad'], prompts: ['a happy face', 'a sad face'] });
+    expect(resolveEdit(info, 'A Sad Face ').className).toBe('sad');
+    expect(resolveEdit(info, 'sad').className).toBe('sad');
+    expect(() => resolveEdit(info, 'grey hair')).toThrow(/the edit "grey hair" matches no class of the generator; the classes are asked for with "a happy face" \(expression: happy\)/);
+    expect(() => resolveEdit(undefined, 'a happy face')).toThrow(/generator.attributes.classes/);
+  });
+
+  it('reads the class as the nearest prototype in units of each range, and the drift of the others', () => {
+    expect(classOf(info, 'expression', [0.3, 0])).toBe('happy');
+    expect(classOf(info, 'expression', [-0.1, 0.9])).toBe('sad');
+    expect(() => classOf(info, 'hair', [0, 0])).toThrow(/no class group "hair"/);
+    // grey moves by 0.4 of a range of 2; smile is the edited attribute and does not count.
+    expect(attributeDrift(info, [0, 0.2], [0.5, -0.2], ['smile'])).toBeCloseTo(0.2, 12);
+    expect(attributeDrift(info, [0, 0.2], [0.5, -0.2], [])).toBeCloseTo((0.25 + 0.2) / 2, 12);
+  });
+
+  it('edits faces with each target and computes success from the true attributes', async () => {
+    const dir = await writeTinyBundle();
+    const bundle = await loadBundle(dir, { runtime: await createNodeRuntime(), loadBytes: async (p) => new Uint8Array(await readFile(p)) });
+    const settings = { seed: 5, count: 4, edits: ['a happy face'], targets: ['text', 'pae'] as const, steps: 8, lr: 0.1, lambdaL2: 0, alpha: 4, truncation: 0.7 };
+    const report = await runEval(bundle, { ...settings, targets: [...settings.targets] });
+    expect(report.cases).toHaveLength(8);
+    for (const c of report.cases) {
+      // The tiny classes: happy is smile = 1, sad is smile = −1, so the class is the sign of smile.
+      expect(c.before).toBe(c.attributesBefore[0]! > 0 ? 'happy' : 'sad');
+      expect(c.after).toBe(c.attributesAfter[0]! > 0 ? 'happy' : 'sad');
+      expect(c.success).toBe(c.attributesAfter[0]! > 0);
+      expect(c.drift).toBeCloseTo(Math.abs(c.attributesAfter[1]! - c.attributesBefore[1]!) / 2, 6);
+      expect(c.latentDistance).toBeGreaterThan(0);
+    }
+    expect(report.cases.map((c) => c.seed)).toEqual([5, 5, 6, 6, 7, 7, 8, 8]);
+    expect(report.rows.map((r) => [r.target, r.edit, r.asked, r.faces])).toEqual([
+      ['text', 'a happy face', 'expression: happy', 4],
+      ['pae', 'a happy face', 'expression: happy', 4],
+    ]);
+    for (const row of report.rows) {
+      const mine = report.cases.filter((c) => c.target === row.target);
+      expect(row.success).toBeCloseTo(mine.filter((c) => c.success).length / 4, 12);
+      expect(row.already).toBeCloseTo(mine.filter((c) => c.before === 'happy').length / 4, 12);
+    }
+    const table = formatEvalReport(report);
+    const lines = table.split('\n');
+    for (const target of ['text', 'pae']) {
+      const at = lines.indexOf(`target: ${target}`);
+      expect(at).toBeGreaterThan(0);
+      expect(lines[at + 1]!.split(/\s{2,}/)).toEqual([...EVAL_COLUMNS]);
+      expect(lines[at + 2]).toMatch(/^-+( +-+){7}$/);
+      const row = report.rows.find((r) => r.target === target)!;
+      expect(lines[at + 3]!.split(/\s{2,}/).map((s) => s.trim())).toEqual([
+        'a happy face', 'expression: happy', '4', `${Math.round(100 * row.success)}%`, `${Math.round(100 * row.already)}%`,
+        `${(100 * row.drift).toFixed(0)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4),
+      ]);
+    }
+    await bundle.release();
+  });
+});
+
+describe('rete-clip-pae eval', () => {
+  it('prints one table per target kind, or the report as JSON', async () => {
+    const dir = await writeTinyBundle();
+    const r = await cli(['--bundle', dir, '--count', '2', '--steps', '3', '--targets', 'text,naive', '--seed', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^eval: 2 faces from seed 3 \(truncation 0.7\), 3 steps, lr 0.1, λ_L2 0.008, α 4$/m);
+    expect(r.stdout).toContain('target: text\nedit ');
+    expect(r.stdout).toContain('target: naive\nedit ');
+    expect(r.stdout).not.toContain('target: pae');
+    expect(r.stderr).toMatch(/\[4\/4\] face 4 "a happy face" naive: (happy|sad) → (happy|sad)/);
+
+    const json = await cli(['--bundle', dir, '--count', '1', '--steps', '2', '--json', '--alpha', '2']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.settings).toMatchObject({ seed: 1000, count: 1, alpha: 2, targets: ['text', 'pae'] });
+    expect(report.cases).toHaveLength(2);
+  });
+
+  it('explains bad options and edits', async () => {
+    const count = await cli(['--count', 'many']);
+    expect(count.code).toBe(2);
+    expect(count.stderr).toContain("--count needs a whole number, got 'many'");
+    const target = await cli(['--targets', 'text,clip']);
+    expect(target.code).toBe(2);
+    expect(target.stderr).toContain("--targets: unknown target kind 'clip' (choose from pae, pae-reference, naive, text)");
+    const dir = await writeTinyBundle();
+    const edit = await cli(['--bundle', dir, '--edits', 'grey hair']);
+    expect(edit.code).toBe(1);
+    expect(edit.stderr).toContain('the edit "grey hair" matches no class of the generator');
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--alpha a');
+  });
+});
