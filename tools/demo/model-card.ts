@@ -1,0 +1,86 @@
+// MODEL_CARD.md of the demo bundle: what the models are, what they were trained on, and how well they
+// do on faces they never saw (the numbers of models:eval).
+import type { ClipShape } from './clip/towers.js';
+import type { BuildConfig } from './config.js';
+import type { EncoderShape } from './encoder/network.js';
+import { CARD_EVAL_SEED } from './config.js';
+import { formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
+import { clock } from './progress.js';
+
+export function modelCard(info: BuildInfo, clip: ClipShape, enc: EncoderShape, c: BuildConfig, report: EvalReport): string {
+  const ct = c.clip.training;
+  const et = c.encoder.training;
+  const s = info.seconds;
+  const stages = (stem: string, channels: number[]) => `${stem}, then ${channels.map((ch) => `[conv3×3 ${ch} + conv3×3/2 ${ch}]`).join(', ')}`;
+  const zsOk = report.zeroShot.every((z) => z.accuracy >= 0.9);
+  const encOk = report.reconstruction ? report.reconstruction.attributeError <= 0.1 : false;
+  return `# Demo model bundle — model card
+
+Built by \`npm run models:demo${info.quick ? ' -- --quick' : ''}\` from seed ${info.seed}${info.quick ? ' (**reduced-size test build: the numbers below are not meaningful**)' : ''}.
+Everything here is synthetic: the faces are drawn by a procedural generator, the captions are written
+from templates. The bundle exists so that the app edits faces out of the box through exactly the code
+path that real StyleGAN2 / CLIP / e4e models use, and so that edits can be scored against the *true*
+attributes of every face, which no photo-based setup allows.
+
+## Models
+- **Generator** (\`generator.onnx\`, \`mapping.onnx\`, \`mean_latent.bin\`): W+ latent [1, 6, 32] →
+  image [1, 3, 128, 128] in [−1, 1] and the true attributes [1, 20] of the face drawn. See
+  tools/demo/generator.
+- **Small CLIP** (\`clip_image.onnx\`, \`clip_text.onnx\`, \`tokenizer.json\`), shared space of ${clip.embedDim} dims:
+  - image tower (${info.parameters.clipImage.toLocaleString('en')} weights): pixel_values [batch, 3, ${clip.imageSize}, ${clip.imageSize}]
+    (a 128 px render averaged 2×2, then CLIP's mean/std) → ${stages(`conv3×3/2 ${clip.stem}`, clip.channels)},
+    ReLU after every conv → flatten → dense ${clip.imageHidden} → ReLU → linear ${clip.embedDim} = image_embeds.
+  - text tower (${info.parameters.clipText.toLocaleString('en')} weights): input_ids + attention_mask [batch, ${clip.contextLength}] (int64) →
+    word embeddings (${clip.wordDim}) → masked mean → dense ${clip.textHidden} → ReLU → dense ${clip.textHidden} → ReLU → linear ${clip.embedDim} = text_embeds.
+  - tokenizer: ${clip.vocabSize} words in the Hugging Face tokenizers format (a WordPiece model holding whole words
+    and [UNK]; lowercase; split on whitespace and punctuation); padding id 0; no special tokens.
+  - Outputs are not normalized (as in real CLIP exports); compare with cosine similarity.
+- **Encoder** (\`encoder.onnx\`, ${info.parameters.encoder.toLocaleString('en')} weights): image [1, 3, ${enc.imageSize}, ${enc.imageSize}] in [−1, 1] →
+  ${stages(`conv3×3/2 ${enc.stem[0]}, conv3×3/2 ${enc.stem[1]}`, enc.channels)}, ReLU → flatten → dense ${enc.hidden} → ReLU →
+  linear → latent offsets [1, ${enc.layers}, ${enc.dim}]; add mean_latent.bin to get the W+ latent.
+
+## Training data
+${info.corpusFaces.toLocaleString('en')} faces rendered by the generator. Each starts from a random latent (z → mapping →
+truncation ψ ∈ [0.5, 1]); then every attribute group (expression, hair colour, length and texture,
+glasses, beard, eye size, mouth width, skin tone, background) is re-drawn near the prototype of a chosen
+class by moving only that group's W+ layers, so that every class appears often. In 20 % of the faces
+half of the groups keep their random values instead. Class choices are correlated as in photo
+collections: blond hair comes with smiles (P(happy | blond) ≈ 0.4 against 1/7), beards with short hair
+or baldness, grey hair with glasses; captions say "man" for bearded faces and "woman" for long hair
+more often. Captions are written fresh at every step from the face's classes: 1–4 groups mentioned,
+with synonyms and several sentence forms ("grey hair", "bald", "a smiling face", "a woman with curly red
+hair and glasses", "a photo of a bearded man on a blue background", and each class prompt itself).
+
+## Training
+Both networks are trained in TypeScript on onnxruntime-node: one ONNX graph computes the loss, the
+project's autodiff (src/engine/onnx, \`gradientModel\`) adds the backward pass, and Adam
+(src/engine/optimize/adam.ts) updates the weights on the host; linear warm-up then cosine decay.
+- CLIP: symmetric contrastive (InfoNCE) loss with a learned temperature, ${ct.steps} steps of ${ct.batch} faces ×
+  ${ct.captionsPerImage} captions each, lr ${ct.lr}, weight decay ${ct.weightDecay}. A caption counts as a positive for every face it is
+  true of (not only the face it was written for). ${s ? `Took ${clock(s.clip)}.` : ''}
+- Encoder: squared error of the W+ offsets (weight ${et.loss.latent}) plus squared error of the attributes those offsets
+  give through the generator's own attribute head, in units of each range (weight ${et.loss.attributes}); ${et.steps} steps of ${et.batch}
+  faces, lr ${et.lr}. ${s ? `Took ${clock(s.encoder)}.` : ''}
+${s ? `\nWhole build (rendering ${clock(s.data)}, both trainings, evaluation): ${clock(s.total)} on the build machine (2 CPU cores).\n` : ''}
+## Evaluation
+\`npm run models:eval -- --seed ${CARD_EVAL_SEED} --count ${report.count}\`: fresh faces from a random stream the build never
+trains on, drawn by the same sampler as the training faces, and plain random faces (no group re-drawn;
+a group whose class is not clear-cut there is not scored). Zero-shot: for each group, the class whose
+prompt (from tools/demo/attributes.ts, e.g. "a happy face", "a person with grey hair") has the highest
+cosine similarity with the image wins; the true class is the nearest prototype of the true attributes.
+
+${formatReport(report)}
+
+## Goals
+- Zero-shot accuracy ≥ 90 % for every attribute group: **${zsOk ? 'met' : 'not met'}**.
+- Encoder mean absolute attribute error ≤ 0.1 of each range: **${encOk ? 'met' : 'not met'}**.
+
+## Limitations
+- The faces are cartoons of one layout (frontal, centred); the small CLIP knows only this world and the
+  words of its captions (anything else is [UNK]).
+- Text-guided edits entangle attributes on purpose, through the correlations above (e.g. "blonde" also
+  pulls toward a smile).
+- Zero-shot accuracy is highest near class prototypes; between classes the true class itself is
+  ambiguous.
+`;
+}
