@@ -9,3 +9,4 @@ export { ParamChangeAction } from './history.js';
 export { toDocument, loadDocument, createNode, freshNodeId } from './document-bridge.js';
 export { PaletteElement } from './palette.js';
 export type { ClipPaeSchemes, ClipPaeConnection, ClipPaeArea, NodeCatalogue } from './types.js';
+export { createEngineWorker } from './engine-worker.js';

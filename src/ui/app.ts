@@ -6,7 +6,7 @@ import { emptyDocument, type GraphDocument } from '../engine/graph/document.js';
 import { parseDocument, type ValidationResult } from '../engine/graph/validate.js';
 import { EngineClient } from '../engine/run/worker-client.js';
 import { catalogue } from '../nodes/registry.js';
-import { setupClipPae, type ClipPae, type ClipPaeSchemes } from '../plugin/index.js';
+import { createEngineWorker, setupClipPae, type ClipPae, type ClipPaeSchemes } from '../plugin/index.js';
 import { readAutosave, writeAutosave } from './autosave.js';
 import { exampleNames, exampleText } from './examples.js';
 import { downloadDocument, graphFromFile } from './graph-files.js';
@@ -45,8 +45,7 @@ export class App {
       palette: ui.palette,
       onRefused: (reason) => ui.notices.toast(`Not connected: ${reason}`, 'error'),
     });
-    const worker = new Worker(new URL('../engine/run/worker.ts', import.meta.url), { type: 'module' });
-    this.runner = new Runner(new EngineClient(worker), this.clipPae, {
+    this.runner = new Runner(new EngineClient(createEngineWorker()), this.clipPae, {
       onStart: () => {
         ui.toolbar.running = true;
         this.setStatus('Running…', 'info');

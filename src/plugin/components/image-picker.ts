@@ -2,7 +2,18 @@
 // dropped file is stored as a data: URL, so the graph document carries the image itself.
 import { LitElement, css, html } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { defaultAppBase } from '../../engine/run/services-browser.js';
 import { fieldStyles } from './theme.js';
+
+/** Where the engine will read `value` from: relative paths resolve against the app, not the page. */
+export function imageUrlForDisplay(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+  try {
+    return new URL(value, defaultAppBase()).href;
+  } catch {
+    return value;
+  }
+}
 
 export function readFileAsDataUrl(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -87,6 +98,10 @@ export class ImagePickerElement extends LitElement {
     `,
   ];
 
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('value')) this.problem = '';
+  }
+
   private commit(value: string): void {
     this.problem = '';
     this.dispatchEvent(new CustomEvent('value-change', { detail: { value }, bubbles: true, composed: true }));
@@ -138,7 +153,7 @@ export class ImagePickerElement extends LitElement {
         @drop=${this.onDrop}
       >
         ${value
-          ? html`<div class="thumb"><img src=${value} alt="selected image" @error=${() => (this.problem = 'the image could not be loaded')} /></div>`
+          ? html`<div class="thumb"><img src=${imageUrlForDisplay(value)} alt="selected image" @error=${() => (this.problem = 'the image could not be loaded')} /></div>`
           : html`<div class="hint">Drop an image here, choose a file, or paste a URL.</div>`}
         <div class="row">
           <button type="button" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click()}>

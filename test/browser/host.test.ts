@@ -1,0 +1,95 @@
+// The plugin on its own: a minimal second host page (test/browser/host/) gets the nodes, typed
+// sockets, palette, lit rendering, undo and worker runs from setupClipPae and the package entry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+import type { GraphDocument } from '../../src/engine/graph/document.js';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+
+const card = (type: string) => page.locator(`#editor clip-pae-node[data-type="${type}"]`);
+const dot = (type: string, side: 'in' | 'out', key: string) =>
+  card(type).first().locator(`.port.${side}[data-${side === 'in' ? 'input' : 'output'}="${key}"] clip-pae-socket .dot`);
+
+async function doc(): Promise<GraphDocument> {
+  return page.evaluate(() => (window as any).__host.clipPae.toDocument());
+}
+
+async function center(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+beforeAll(async () => {
+  served = await serveApp('host');
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  pageErrors = collectPageErrors(page);
+  await page.goto(`${served.url}test/browser/host/index.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('the plugin in a host of its own', () => {
+  it('draws the nodes the host added, with coloured sockets and the wire between them', async () => {
+    await expect.poll(() => page.locator('#editor clip-pae-node').count()).toBe(3);
+    expect(await card('image/load').locator('.title .name').textContent()).toBe('Load Image');
+    const colour = await dot('image/load', 'out', 'image').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(colour).toBe('rgb(76, 175, 80)'); // SOCKET_TYPES.Image
+    expect(await page.locator('#editor clip-pae-connection').count()).toBe(1);
+    // The relative image path resolves against the app (as the engine reads it), not this page.
+    const thumb = card('image/load').locator('clip-pae-image-picker img');
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+  });
+
+  it('offers only the host’s catalogue in its palette, and a palette drag adds a node', async () => {
+    const types = await page.locator('clip-pae-palette .slot').evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
+    expect(types.sort()).toEqual(['image/load', 'image/preview', 'image/resize', 'image/save', 'value/number', 'value/text']);
+    await page.locator('clip-pae-palette .slot[data-type="image/resize"]').dragTo(page.locator('#editor'), { targetPosition: { x: 700, y: 500 } });
+    await expect.poll(async () => (await doc()).nodes.map((n) => n.type)).toContain('image/resize');
+  });
+
+  it('refuses a Number wire into an Image input, then connects Image to Image', async () => {
+    const from = await center(dot('value/number', 'out', 'value'));
+    const to = await center(dot('image/resize', 'in', 'image'));
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => page.evaluate(() => (window as any).__host.refused.length)).toBe(1);
+    expect((await doc()).connections).toHaveLength(1);
+
+    const image = await center(dot('image/load', 'out', 'image'));
+    await page.mouse.move(image.x, image.y);
+    await page.mouse.down();
+    await page.mouse.move(to.x, to.y, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(async () => (await doc()).connections.length).toBe(2);
+  });
+
+  it('undoes with Ctrl+Z in the host page too', async () => {
+    await page.mouse.click(1150, 760);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await doc()).connections.length).toBe(1);
+  });
+
+  it('runs the graph in the engine worker and shows the picture on the Preview node', async () => {
+    const summary = await page.evaluate(() => (window as any).__host.run());
+    expect(summary.status).toBe('ok');
+    const shown = card('image/preview').locator('clip-pae-image canvas').first();
+    await shown.waitFor();
+    const size = await shown.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+    expect(size).toEqual([256, 192]); // the 320 × 240 test pattern, summarized to at most 256 px
+    expect(await card('image/preview').getAttribute('data-state')).toBe('done');
+    await page.screenshot({ path: '/tmp/rete-clip-pae-host.png' });
+    expect(pageErrors).toEqual([]);
+  });
+});
