@@ -90,20 +90,25 @@ for name, net in nets.items():
 print(json.dumps(out))
 `;
 
-function torchAvailable(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/** The first Python that imports torch: the one on PATH, or Debian's (python3-torch installs there). */
+function torchPython(): string | undefined {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+      return python;
+    } catch {
+      // try the next one
+    }
   }
+  return undefined;
 }
 
 function benchTorch(): Row[] {
-  if (!torchAvailable()) {
+  const python = torchPython();
+  if (!python) {
     return FIXTURES.map((f) => ({ fixture: f, runtime: 'pytorch (cpu, 1 thread)', forwardMs: null, gradMs: null, ratio: null, note: 'n/a (torch not installed)' }));
   }
-  const out = execFileSync('python3', ['-c', TORCH_SCRIPT, FIXTURE_ROOT], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(python, ['-c', TORCH_SCRIPT, FIXTURE_ROOT], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const times = JSON.parse(out.trim().split('\n').pop()!) as Record<string, [number, number]>;
   return FIXTURES.map((f) => {
     const [forwardMs, gradMs] = times[f]!;
