@@ -10,7 +10,8 @@ export default defineConfig({
   // Pre-bundle everything the pages import up front, so the dev server never discovers a new
   // dependency mid-session and reloads the page under a user (or a browser test).
   optimizeDeps: {
-    entries: ['index.html', 'test/browser/host/index.html'],
+    // The scanner does not follow `new Worker(new URL(…))`, so the worker is an entry of its own.
+    entries: ['index.html', 'test/browser/**/*.html', 'src/engine/run/worker.ts'],
     include: [
       'rete',
       'rete-area-plugin',
@@ -26,11 +27,19 @@ export default defineConfig({
       'lit/directives/style-map.js',
       'zod',
       'fast-png',
+      '@bufbuild/protobuf',
+      'onnx-buf',
+      '@huggingface/tokenizers',
     ],
+    // onnxruntime-web finds its .wasm next to its own module (new URL(…, import.meta.url)); a
+    // pre-bundled copy in .vite/deps would look for it there and get the HTML fallback instead.
+    exclude: ['onnxruntime-web'],
   },
   worker: { format: 'es' },
   server: { open: false },
   build: {
+    // The app carries the whole node catalogue (definitions with their run code) for its palette.
+    chunkSizeWarningLimit: 1024,
     outDir: 'dist/app',
     emptyOutDir: true,
     target: 'es2022',
