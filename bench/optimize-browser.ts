@@ -1,0 +1,64 @@
+// Browser rows of the optimize bench: a vite dev server on 127.0.0.1 serves the bench page (and the
+// bundle when it is not in public/), headless chromium runs it on wasm and on WebGPU (SwiftShader).
+import { createReadStream, existsSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { createServer, type Plugin } from 'vite';
+import type { OptimizeRow } from './optimize.js';
+import { benchBundleDir, ROOT } from './optimize-bundle.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Serves a folder under /bench-bundle/ (the test bundle lives in a temp folder). */
+function serveFolder(dir: string): Plugin {
+  return {
+    name: 'bench-bundle',
+    configureServer(server) {
+      server.middlewares.use('/bench-bundle', (req, res, next) => {
+        const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!)));
+        if (!file.startsWith(dir) || !existsSync(file)) return next();
+        res.setHeader('content-type', 'application/octet-stream');
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
+}
+
+export async function benchBrowser(steps: number): Promise<OptimizeRow[]> {
+  if (!existsSync(CHROMIUM)) return [];
+  const { dir, label } = await benchBundleDir();
+  const bundleUrl = dir.startsWith(join(ROOT, 'public')) ? '/models/demo' : '/bench-bundle';
+  const server = await createServer({
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    cacheDir: join(ROOT, 'node_modules', '.vite-bench-optimize'),
+    logLevel: 'error',
+    clearScreen: false,
+    plugins: [serveFolder(dir)],
+    optimizeDeps: { entries: ['bench/optimize-page/index.html'] },
+    server: { host: '127.0.0.1', port: 0, open: false, hmr: false, watch: null },
+  });
+  await server.listen();
+  const address = server.httpServer!.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const rows: OptimizeRow[] = [];
+  try {
+    for (const backend of ['wasm', 'webgpu']) {
+      const page = await browser.newPage();
+      await page.goto(`${base}bench/optimize-page/index.html?backend=${backend}&steps=${steps}&bundle=${encodeURIComponent(bundleUrl)}`);
+      await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 540_000, polling: 500 });
+      const outcome = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as { result?: OptimizeRow & { runtime: string }; error?: string };
+      await page.close();
+      if (outcome.error) throw new Error(`bench page (${backend}): ${outcome.error}`);
+      const { runtime, ...row } = outcome.result!;
+      rows.push({ ...row, host: 'headless chromium (onnxruntime-web)', bundle: label, note: `runtime: ${runtime}${backend === 'webgpu' ? ', SwiftShader' : ''}` });
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return rows;
+}
