@@ -58,6 +58,15 @@ const cases: Case[] = [
   { name: 'MeanVarianceNormalization (lowered)', op: 'MeanVarianceNormalization', inputs: { x: [[2, 3, 2, 2], 36, 2] } },
   { name: 'GroupNormalization per-group scale, opset 18 (lowered)', op: 'GroupNormalization', inputs: { x: [[2, 4, 3], 37, 2], s: [[2], 38], b: [[2], 39] }, attrs: { num_groups: 2 }, opset: 18 },
   { name: 'Upsample nearest, opset 9 (lowered)', op: 'Upsample', inputs: { x: [[1, 1, 2, 3], 40] }, order: ['x', 'sc'], consts: { sc: hostTensor('float32', [4], [1, 1, 2, 3]) }, opset: 9 },
+  { name: 'SoftmaxCrossEntropyLoss mean (lowered)', op: 'SoftmaxCrossEntropyLoss', inputs: { x: [[3, 4], 41, 2] }, order: ['x', 'l'], ints: { l: i64([2, 0, 3]) }, opset: 13 },
+  { name: 'SoftmaxCrossEntropyLoss [N, C, D] with weights, ignore_index, sum, log_prob output (lowered)', op: 'SoftmaxCrossEntropyLoss',
+    inputs: { x: [[2, 3, 4], 42, 2] }, order: ['x', 'l', 'w'], ints: { l: i64([0, 2, 1, 1, 2, 2, 0, 1], [2, 4]) },
+    consts: { w: hostTensor('float64', [3], [0.5, 2, 1.5]) }, attrs: { ignore_index: 1, reduction: 'sum' }, outputs: ['y', 'logp'], opset: 13 },
+  { name: 'SoftmaxCrossEntropyLoss [N, C, D] reduction none, opset 12 (lowered)', op: 'SoftmaxCrossEntropyLoss',
+    inputs: { x: [[2, 3, 2], 43, 2] }, order: ['x', 'l'], ints: { l: i64([0, 2, 1, 1], [2, 2]) }, attrs: { reduction: 'none' }, opset: 12 },
+  { name: 'NegativeLogLikelihoodLoss weighted mean with ignore_index (lowered)', op: 'NegativeLogLikelihoodLoss',
+    inputs: { x: [[4, 3], 44, 2] }, order: ['x', 'l', 'w'], ints: { l: i64([0, 2, 1, 2]) },
+    consts: { w: hostTensor('float64', [3], [0.5, 2, 1.5]) }, attrs: { ignore_index: 2 }, opset: 13 },
 ];
 
 async function supports(op: string, dtype: DType, c: Case): Promise<boolean> {

@@ -2,7 +2,7 @@
 // CPU-only kernels become plain ones (Resize → MatMul with interpolation matrices, DepthToSpace →
 // Reshape/Transpose), and window ops get every attribute written out (WebGPU's Conv wants that).
 import { create } from '@bufbuild/protobuf';
-import { NodeProtoSchema, type NodeProto } from 'onnx-buf';
+import { NodeProtoSchema, TensorProto_DataType as DataType, type NodeProto } from 'onnx-buf';
 import { attribute } from './builder.js';
 import { windowGeometry } from './conv.js';
 import { Attrs, describeNode, numel, type ValueType } from './graph.js';
@@ -203,6 +203,59 @@ function lowerNormalization(node: NodeProto, s: GraphState): boolean {
   return true;
 }
 
+/**
+ * SoftmaxCrossEntropyLoss and NegativeLogLikelihoodLoss (what torch.onnx writes for
+ * F.cross_entropy / F.nll_loss) as LogSoftmax and a one-hot selection: both have gradients, and
+ * the one-hot is a comparison with constant labels that folds away.
+ */
+function lowerLoss(node: NodeProto, s: GraphState): boolean {
+  const a = new Attrs(node);
+  const where = describeNode(node);
+  const [scores, labels, weights] = node.input as [string, string, string | undefined];
+  const sd = s.dims(scores);
+  const r = sd.length;
+  if (r < 2) throw new Error(`${where}: scores must be [N, C, ...], got [${sd}]`);
+  const C = sd[1]!;
+  const lt = s.type(labels).elemType;
+  if (lt !== DataType.INT64 && lt !== DataType.INT32) throw new Error(`${where}: labels must be int32 or int64`);
+  let logp = scores;
+  if (node.opType === 'SoftmaxCrossEntropyLoss') {
+    // Before opset 13 LogSoftmax flattens from its axis on, so the class axis goes last first.
+    if (r === 2 || s.opset >= 13) logp = s.op('LogSoftmax', [scores], { axis: 1 });
+    else {
+      const perm = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
+      logp = transpose(s, s.op('LogSoftmax', [transpose(s, scores, perm)], { axis: r - 1 }), inversePerm(perm));
+    }
+  }
+  const ld = s.dims(labels);
+  const classDims = sd.map((d, i) => (i === 1 ? C : 1));
+  const range = s.constant(fromNumbers(s.dtype(labels), classDims, Array.from({ length: C }, (_, i) => i)), 'classes');
+  const unsq = reshape(s, labels, [ld[0]!, 1, ...ld.slice(1)]);
+  const onehot = s.op('Cast', [s.op('Equal', [unsq, range])], { to: s.type(scores).elemType });
+  const picked = reduce(s, 'ReduceSum', s.op('Mul', [onehot, logp]), [1], false); // [N, ...]
+  let w: string | undefined;
+  if (weights) w = reduce(s, 'ReduceSum', s.op('Mul', [onehot, reshape(s, weights, classDims)]), [1], false);
+  const ignore = a.int('ignore_index');
+  if (ignore !== undefined) {
+    const ig = s.constant(fromNumbers(s.dtype(labels), [], [ignore]), 'ignore_index');
+    const valid = s.op('Cast', [s.op('Not', [s.op('Equal', [labels, ig])])], { to: s.type(scores).elemType });
+    w = w ? s.op('Mul', [w, valid]) : valid;
+  }
+  const loss = s.op('Neg', [w ? s.op('Mul', [picked, w]) : picked]);
+  const all = ld.map((_, i) => i);
+  const reduction = a.string('reduction', 'mean');
+  let out: string;
+  if (reduction === 'none') out = loss;
+  else if (reduction === 'sum') out = reduce(s, 'ReduceSum', loss, all, false);
+  else if (reduction === 'mean') {
+    out = w ? s.op('Div', [reduce(s, 'ReduceSum', loss, all, false), reduce(s, 'ReduceSum', w, all, false)])
+      : reduce(s, 'ReduceMean', loss, all, false);
+  } else throw new Error(`${where}: reduction '${reduction}' is not one of none, sum, mean`);
+  s.rename(out, node.output[0]!);
+  if (node.output[1]) s.rename(logp, node.output[1]);
+  return true;
+}
+
 const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
 
 /** Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad. */
@@ -242,6 +295,9 @@ export function lowerNode(node: NodeProto, s: GraphState): boolean {
     case 'MeanVarianceNormalization':
     case 'GroupNormalization':
       return lowerNormalization(node, s);
+    case 'SoftmaxCrossEntropyLoss':
+    case 'NegativeLogLikelihoodLoss':
+      return lowerLoss(node, s);
   }
   if (WINDOW_OPS.has(node.opType)) return explicitWindow(node, s);
   return false;
