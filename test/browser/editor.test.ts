@@ -83,6 +83,21 @@ afterAll(async () => {
 });
 
 describe('the editor app', () => {
+  it('opens graphs/default.json when nothing is autosaved', async () => {
+    const expected = parseDocument(await readFile(new URL('../../graphs/default.json', import.meta.url), 'utf8'), catalogue);
+    if (!expected.ok) throw new Error('graphs/default.json is invalid');
+    expect(await doc()).toEqual(expected.document);
+    expect(await page.locator('#canvas clip-pae-node').count()).toBe(expected.document.nodes.length);
+    await page.screenshot({ path: '/tmp/rete-clip-pae-default.png' });
+  });
+
+  it('opens an example from the Examples menu', async () => {
+    await page.locator('clip-pae-toolbar select[data-action="examples"]').selectOption('test-pattern');
+    const expected = parseDocument(await readFile(new URL('../../graphs/test-pattern.json', import.meta.url), 'utf8'), catalogue);
+    if (!expected.ok) throw new Error('graphs/test-pattern.json is invalid');
+    await expect.poll(async () => doc()).toEqual(expected.document);
+  });
+
   it('New empties the graph', async () => {
     await clickToolbar('new');
     await expect.poll(async () => (await doc()).nodes.length).toBe(0);
@@ -182,6 +197,19 @@ describe('the editor app', () => {
     await page.mouse.click(700, 750);
     await page.keyboard.press('Control+z');
     await expect.poll(async () => String((await doc()).nodes.find((n) => n.id === 'load-1')!.params.source)).toMatch(/^data:image\/png/);
+  });
+
+  it('deletes the selected node with its wires, and undo brings all of it back', async () => {
+    const before = await doc();
+    await nodeCard('resize-1').locator('.card > .title').click();
+    await expect.poll(() => nodeCard('resize-1').locator('.card.selected').count()).toBe(1);
+    await page.keyboard.press('Delete');
+    await expect.poll(async () => (await doc()).nodes.some((n) => n.id === 'resize-1')).toBe(false);
+    expect((await doc()).connections).toEqual([]);
+    await page.keyboard.press('Control+z');
+    const sorted = (list: unknown[]) => list.map((c) => JSON.stringify(c)).sort();
+    await expect.poll(async () => sorted((await doc()).connections)).toEqual(sorted(before.connections));
+    expect((await doc()).nodes.map((n) => n.id).sort()).toEqual(before.nodes.map((n) => n.id).sort());
   });
 
   it('saves the graph as JSON and opens it again', async () => {
