@@ -50,6 +50,12 @@ function firstNonFinite(values: Float32Array): number {
   return -1;
 }
 
+/** Resolves in a later task (not a microtask), so events queued meanwhile are handled first. */
+function nextTask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
 export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Promise<LoopResult<E>> {
   const { what, steps, lr, signal } = options;
   const previewEvery = options.previewEvery ?? 10;
@@ -62,6 +68,9 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
   };
 
   for (let step = 0; ; step++) {
+    // A step on wasm settles through promises alone, which never lets the host's queued events
+    // run: in a worker, a 'cancel' message would wait for the whole loop. One task per step lets it in.
+    await nextTask();
     checkAbort();
     const last = step === steps;
     const wantImage = last || (options.onPreview !== undefined && step > 0 && step % previewEvery === 0);
