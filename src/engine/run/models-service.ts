@@ -8,8 +8,12 @@ import { loadBundle, type ModelBundle } from '../models/bundle.js';
 import type { LoadBytes, ProgressCallback } from '../models/source.js';
 import type { Runtime } from '../tensor/runtime.js';
 
-/** Where models run: `auto` takes the host's best (WebGPU in a browser that has it), `wasm` forces the CPU build. */
-export const DEVICES = ['auto', 'wasm'] as const;
+/**
+ * Where models run in a browser: `auto` takes WebGPU on a hardware adapter and wasm otherwise (a
+ * software adapter such as SwiftShader is slower than wasm), `webgpu` takes any WebGPU adapter,
+ * `wasm` never uses WebGPU. Node has one device, onnxruntime-node's CPU provider.
+ */
+export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
 export type Device = (typeof DEVICES)[number];
 
 export interface ModelService {

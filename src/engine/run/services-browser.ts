@@ -2,9 +2,9 @@
 // relative URLs resolved against the app's base (not the worker script's URL), data: URLs
 // decoded directly. Further services (model bundles, the ONNX runtime) are added by key.
 import type { EngineServices } from '../graph/definition.js';
-import { createRuntime } from '../tensor/runtime.js';
+import { createRuntime, type Runtime } from '../tensor/runtime.js';
 import { decodeDataUrl, isDataUrl } from './data-url.js';
-import { createModelService, MODEL_SERVICE_KEY } from './models-service.js';
+import { createModelService, MODEL_SERVICE_KEY, type Device } from './models-service.js';
 import { readResponse } from './read-response.js';
 
 export interface BrowserServicesOptions {
@@ -22,6 +22,32 @@ export function defaultAppBase(): string {
   return new URL(basePath, globalThis.location?.origin ?? 'http://localhost/').href;
 }
 
+/** The description of a software-only WebGPU adapter (SwiftShader), or undefined for a hardware one or none. */
+async function softwareAdapter(): Promise<string | undefined> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (!gpu) return undefined;
+  try {
+    const adapter = (await gpu.requestAdapter()) as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; architecture?: string } } | null;
+    if (adapter && (adapter.info?.isFallbackAdapter || adapter.isFallbackAdapter)) return adapter.info?.architecture || 'software';
+  } catch {
+    // No adapter: createRuntime finds that out itself and says so.
+  }
+  return undefined;
+}
+
+/** The runtime for a device choice: see DEVICES for what `auto` picks. */
+async function browserRuntime(device: Device): Promise<Runtime> {
+  if (device === 'wasm') return createRuntime({ preferWasm: true });
+  if (device === 'auto') {
+    const software = await softwareAdapter();
+    if (software) {
+      const runtime = await createRuntime({ preferWasm: true });
+      return { ...runtime, description: `wasm (the only WebGPU adapter is ${software}, a software one that is slower than wasm; choose device 'webgpu' to use it anyway)` };
+    }
+  }
+  return createRuntime();
+}
+
 export function createBrowserServices(options: BrowserServicesOptions = {}): EngineServices {
   const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) => {
     signal.throwIfAborted();
@@ -37,12 +63,11 @@ export function createBrowserServices(options: BrowserServicesOptions = {}): Eng
     if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status} ${response.statusText}`);
     return readResponse(response, onProgress);
   };
-  // The WebGPU execution provider when the browser has an adapter, wasm otherwise or when asked.
   // Bundle URLs are made absolute against the app, so the model cache keys do not depend on where
   // the worker script happens to live.
   const models = createModelService({
     loadBytes,
-    createRuntime: (device) => createRuntime({ preferWasm: device === 'wasm' }),
+    createRuntime: browserRuntime,
     resolve: (url) => (isDataUrl(url) ? url : new URL(url, options.base ?? defaultAppBase()).href),
   });
   return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };

@@ -26,14 +26,18 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
       options: DEVICES,
       default: 'auto',
       label: 'Device',
-      help: "'auto' runs on WebGPU when the browser has it and on wasm otherwise; 'wasm' always uses the CPU build. The CLI always runs on onnxruntime's CPU provider.",
+      help:
+        "'auto': WebGPU on a hardware GPU, wasm otherwise (a software WebGPU adapter is slower than wasm); 'webgpu': any WebGPU adapter; 'wasm': never WebGPU. " +
+        "The CLI always runs on onnxruntime-node's CPU provider.",
     },
   },
   async run(ctx) {
     const url = ctx.params.bundle.trim();
     if (url === '') throw new Error('no bundle chosen: enter the URL or path of a manifest.json');
     ctx.progress(0, 'loading models');
-    const bundle = await modelService(ctx.services).load(url, {
+    const service = modelService(ctx.services);
+    const runtime = await service.runtime(ctx.params.device);
+    const bundle = await service.load(url, {
       device: ctx.params.device,
       signal: ctx.signal,
       onProgress: (loaded, total) => ctx.progress(total > 0 ? 0.9 * (loaded / total) : 0, `downloading ${formatMb(loaded)} of ${formatMb(total)}`),
@@ -44,7 +48,9 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
     const generator = await bundle.session('generator');
     const models: ModelsValue = { kind: 'models', bundle, device: ctx.params.device, backend: generator.backend, cacheBytes: 0 };
     ctx.show('models', { kind: 'value', text: `${bundle.name} · ${backendLabel(generator.backend)}` });
-    ctx.show('backend', { kind: 'value', text: backendLabel(generator.backend) + (generator.fallbackReason ? ` (${generator.fallbackReason})` : '') });
+    // The runtime says why it chose its backend; a session that fell back on its own says why it did.
+    const why = generator.backend !== runtime.backend && generator.fallbackReason ? `${backendLabel(generator.backend)} (${generator.fallbackReason})` : runtime.description;
+    ctx.show('backend', { kind: 'value', text: why });
     return { models };
   },
 });

@@ -1,0 +1,112 @@
+// graphs/default.json in headless chromium, in the engine's real Web Worker with onnxruntime-web:
+// on the WebGPU execution provider (SwiftShader, a software adapter) and on wasm it gives the same
+// edit within tolerance; cancelling mid-optimization leaves the engine ready for the next run; and
+// the editor app opens the graph and runs it from the toolbar.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { GraphDocument } from '../../src/engine/graph/document.js';
+import type { PageRun } from './default-graph/main.js';
+import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+
+const BUNDLE = 'models/demo/manifest.json';
+/** Enough steps to move the face; the full 60 on SwiftShader would make the test needlessly long. */
+const STEPS = 10;
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+
+beforeAll(async () => {
+  served = await serveApp('default-graph');
+  browser = await launchChromium();
+  page = await browser.newPage();
+  pageErrors = collectPageErrors(page);
+  await page.goto(`${served.url}test/browser/default-graph/index.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+/** default.json with the device and the edit's steps set, run in the page's engine worker. */
+function runDefault(options: { device: 'auto' | 'webgpu' | 'wasm'; steps: number; cancelAfterProgress?: { node: string; events: number } }): Promise<PageRun> {
+  return page.evaluate(
+    async ({ device, steps, bundle, cancelAfterProgress }) => {
+      const p = (window as unknown as { __pipeline: { defaultGraph: GraphDocument; run(doc: GraphDocument, o: unknown): Promise<PageRun> } }).__pipeline;
+      const doc = structuredClone(p.defaultGraph);
+      for (const n of doc.nodes) {
+        if (n.type === 'models/load') Object.assign(n.params, { device, bundle });
+        if (n.type === 'optimize/edit') Object.assign(n.params, { steps, previewEvery: 5 });
+      }
+      return p.run(doc, { cancelAfterProgress });
+    },
+    { ...options, bundle: BUNDLE },
+  );
+}
+
+type ImageSummary = { kind: 'image'; image: { width: number; height: number; data: number[] } };
+type BarsSummary = { kind: 'bars'; labels: string[]; before: number[]; after: number[] };
+
+function pixelDifference(a: ImageSummary, b: ImageSummary): { mean: number; max: number } {
+  expect([a.image.width, a.image.height]).toEqual([b.image.width, b.image.height]);
+  let sum = 0;
+  let max = 0;
+  a.image.data.forEach((v, i) => {
+    const d = Math.abs(v - b.image.data[i]!);
+    sum += d;
+    max = Math.max(max, d);
+  });
+  return { mean: sum / a.image.data.length, max };
+}
+
+describe('default.json in the browser', () => {
+  let wasm: PageRun;
+
+  it('runs on wasm and edits the face', async () => {
+    wasm = await runDefault({ device: 'wasm', steps: STEPS });
+    expect(wasm.errors).toEqual([]);
+    expect(wasm.summary.status).toBe('ok');
+    expect(wasm.done.models!.models).toMatchObject({ kind: 'value', text: expect.stringMatching(/ · wasm$/) });
+    expect(wasm.previews.edit).toBeGreaterThanOrEqual(2);
+    const start = wasm.done.decode!.image as ImageSummary;
+    const edited = wasm.done.edit!.image as ImageSummary;
+    // The edit changed the face, and Compare shows both side by side with the coefficient bars.
+    expect(pixelDifference(start, edited).mean).toBeGreaterThan(0.002);
+    const comparison = wasm.done.compare!.comparison as ImageSummary;
+    expect(comparison.kind).toBe('image');
+    expect(comparison.image.width / comparison.image.height).toBeCloseTo((2 * start.image.width + 4) / start.image.height, 1);
+    expect((wasm.done.compare!.coefficients as BarsSummary).labels[0]).toBe('a happy face');
+  });
+
+  it('gives the same edit on the WebGPU execution provider (SwiftShader)', async () => {
+    const gpu = await runDefault({ device: 'webgpu', steps: STEPS });
+    expect(gpu.errors).toEqual([]);
+    expect(gpu.summary.status).toBe('ok');
+    expect(gpu.done.models!.models).toMatchObject({ kind: 'value', text: expect.stringMatching(/ · WebGPU$/) });
+    const difference = pixelDifference(wasm.done.edit!.image as ImageSummary, gpu.done.edit!.image as ImageSummary);
+    expect(difference.mean).toBeLessThan(0.01);
+    expect(difference.max).toBeLessThan(0.25);
+    const after = (r: PageRun) => (r.done.edit!.coefficients as BarsSummary).after;
+    after(gpu).forEach((v, k) => expect(Math.abs(v - after(wasm)[k]!)).toBeLessThan(0.01));
+    const losses = (r: PageRun) => ((r.done.edit!.loss as { text: string }).text.match(/\d+\.\d+/g) ?? []).map(Number);
+    losses(gpu).forEach((v, i) => expect(Math.abs(v - losses(wasm)[i]!)).toBeLessThan(0.01));
+  });
+
+  it('cancels mid-optimization and the next run completes, reusing what finished', async () => {
+    const cancelled = await runDefault({ device: 'wasm', steps: 400, cancelAfterProgress: { node: 'edit', events: 3 } });
+    expect(cancelled.summary.status).toBe('cancelled');
+    expect(cancelled.summary.nodes.edit).toEqual({ status: 'cancelled' });
+    expect(cancelled.progress.edit).toBeLessThan(400);
+    const again = await runDefault({ device: 'wasm', steps: STEPS + 1 });
+    expect(again.errors).toEqual([]);
+    expect(again.summary.status).toBe('ok');
+    expect(again.summary.nodes).toMatchObject({ models: { cached: true }, face: { cached: true }, pae: { cached: true }, edit: { status: 'done', cached: false } });
+  });
+
+  it('logs no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
