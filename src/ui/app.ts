@@ -17,8 +17,12 @@ import './notices.js';
 import './toolbar.js';
 
 const AUTO_RUN_KEY = 'rete-clip-pae/auto-run';
-/** Set by the models layer (or anyone) to say where models run, e.g. 'WebGPU' or 'wasm'. */
+/**
+ * The toolbar's runtime indicator says where models run ('WebGPU', 'wasm'). Page code sets it
+ * with this window event; a node in the worker sets it by showing a value under RUNTIME_KEY.
+ */
 export const RUNTIME_EVENT = 'clip-pae-runtime';
+export const RUNTIME_KEY = 'runtime';
 
 export interface AppElements {
   toolbar: ToolbarElement;
@@ -51,6 +55,10 @@ export class App {
         this.setStatus('Running…', 'info');
       },
       onEnd: (outcome) => this.reportRun(outcome),
+      onEvent: (event) => {
+        const runtime = event.type === 'done' ? event.outputs[RUNTIME_KEY] : undefined;
+        if (runtime?.kind === 'value') this.setRuntimeLabel(runtime.text);
+      },
     });
 
     this.autoRun = localStorage.getItem(AUTO_RUN_KEY) === 'on';

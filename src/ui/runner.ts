@@ -1,7 +1,7 @@
 // Runs the open graph in the engine's worker: one run at a time (a new run cancels the old
 // one), events onto the nodes, and auto-run after edits, debounced.
 import type { GraphDocument } from '../engine/graph/document.js';
-import type { RunSummary } from '../engine/run/events.js';
+import type { EngineEvent, RunSummary } from '../engine/run/events.js';
 import { EngineClient, RunFailedError } from '../engine/run/worker-client.js';
 import type { DocumentError } from '../engine/graph/validate.js';
 import type { ClipPae } from '../plugin/index.js';
@@ -14,6 +14,8 @@ export type RunOutcome =
 export interface RunnerHooks {
   onStart(): void;
   onEnd(outcome: RunOutcome): void;
+  /** Every event of the current run, after the nodes have shown it. */
+  onEvent?(event: EngineEvent): void;
 }
 
 export class Runner {
@@ -41,7 +43,9 @@ export class Runner {
     this.hooks.onStart();
     const handle = this.client.run(doc, {
       onEvent: (event) => {
-        if (token === this.token) this.editor.showEngineEvent(event);
+        if (token !== this.token) return;
+        this.editor.showEngineEvent(event);
+        this.hooks.onEvent?.(event);
       },
     });
     this.current = { cancel: handle.cancel, token };
