@@ -149,7 +149,8 @@ describe('one edit on a tiny bundle', () => {
     expectClose(edited.data, await bundle.encodeImage((await bundle.generate(editedLatent.data)).image), 1e-4);
 
     const compare = done('compare')!.outputs;
-    expect(compare.image).toMatchObject({ kind: 'image', image: { width: 2 * IMAGE + 4, height: IMAGE } });
+    expect(compare.comparison).toMatchObject({ kind: 'image', image: { width: 2 * IMAGE + 4, height: IMAGE } });
+    expect(compare.image).toEqual({ kind: 'value', text: `${2 * IMAGE + 4} × ${IMAGE}` });
     expect(compare.coefficients).toEqual({ kind: 'bars', labels: ['a happy face', 'a sad face'], before: (captured.cBefore as CoefficientsValue).values, after: after.values });
     expect(done('edit')!.outputs.loss).toMatchObject({ kind: 'value', text: expect.stringMatching(/^loss \d\.\d{4} → \d\.\d{4} in 7 steps$/) });
   });
@@ -291,7 +292,7 @@ describe('the other nodes', () => {
 
     expect(done('subspace')!.outputs.subspace).toMatchObject({ kind: 'value', text: expect.stringMatching(/^pca · 1 directions: PC1 · /) });
     const sweep = done('sweep')!.outputs;
-    expect(sweep.image).toMatchObject({ kind: 'image', image: { width: 3 * IMAGE + 2 * 4, height: IMAGE } });
+    expect(sweep.strip).toMatchObject({ kind: 'image', image: { width: 3 * IMAGE + 2 * 4, height: IMAGE } });
     expect(sweep.coefficient).toMatchObject({ kind: 'bars', labels: ['α 0', 'α 2', 'α 8'] });
   });
 

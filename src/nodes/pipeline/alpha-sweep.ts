@@ -85,6 +85,7 @@ export const alphaSweep = defineNode<{ alphas: string; variant: TargetVariant; s
     }
     const strip = sideBySide(results);
     ctx.show('strip', { kind: 'image', image: strip });
+    ctx.show('image', { kind: 'value', text: `${alphas.length} faces · ${strip.width} × ${strip.height}` });
     ctx.show('coefficient', {
       kind: 'bars',
       labels: alphas.map((a) => `α ${a}`),

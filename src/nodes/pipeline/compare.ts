@@ -25,6 +25,8 @@ export const compareNode = defineNode<Record<string, never>>({
     const after = readImage(ctx.inputs.after, 'after');
     const image = sideBySide([before, after]);
     ctx.show('comparison', { kind: 'image', image });
+    // The picture is already shown large; the output socket only says what it carries.
+    ctx.show('image', { kind: 'value', text: `${image.width} × ${image.height}` });
     const cb = ctx.inputs.coefficientsBefore;
     const ca = ctx.inputs.coefficientsAfter;
     if (cb !== undefined || ca !== undefined) {

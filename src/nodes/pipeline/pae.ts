@@ -71,7 +71,7 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
     // How much of the prompt the corpus captures: PAE can only move the image along that part.
     const captured = norm(project(text, space)) / norm(text);
     ctx.show('target', { kind: 'bars', labels: [...space.labels], before: made.before, after: aimed });
-    ctx.show('coefficients', { kind: 'bars', labels: [...space.labels], before: made.before });
+    ctx.show('coefficients', { kind: 'value', text: `${made.before.length} of the start image` });
     ctx.show('prompt', { kind: 'value', text: `“${prompt}” · ${variant} · α ${alpha} · ${(captured * 100).toFixed(0)}% of the prompt lies in the subspace` });
     return { target, coefficients: before };
   },
