@@ -1,5 +1,6 @@
-// The demo bundle's compiled edit objective on onnxruntime-web's WebGPU EP (headless chromium,
-// SwiftShader) must match wasm, with every node, forward and backward, placed on the GPU.
+// The compiled edit objective on onnxruntime-web's WebGPU EP (headless chromium, SwiftShader) must
+// match wasm, with every node, forward and backward, placed on the GPU. Uses the demo bundle when it
+// has been built, else the optimizer tests' bundle (the same generator with a small CLIP).
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { parseManifest } from '../../src/engine/models/index.js';
 import { buildEditModel, type EditModel } from '../../src/engine/optimize/index.js';
+import { writeOptimizeBundle } from './fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
@@ -55,15 +57,17 @@ describe('edit objective on WebGPU (headless chromium)', () => {
   let server: Server | undefined;
   let url = '';
   let built: EditModel;
+  let dir = DEMO;
   const placement: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
-    const manifest = parseManifest(readFileSync(path.join(DEMO, 'manifest.json')), 'demo manifest');
+    dir = existsSync(path.join(DEMO, 'manifest.json')) && existsSync(path.join(DEMO, 'clip_image.onnx')) ? DEMO : await writeOptimizeBundle();
+    const manifest = parseManifest(readFileSync(path.join(dir, 'manifest.json')), 'manifest.json');
     built = buildEditModel({
       manifest,
-      generator: readFileSync(path.join(DEMO, manifest.generator.file)),
-      clipImage: readFileSync(path.join(DEMO, manifest.clip.image.file)),
+      generator: readFileSync(path.join(dir, manifest.generator.file)),
+      clipImage: readFileSync(path.join(dir, manifest.clip.image.file)),
     });
     ({ server, url } = await serve(built.bytes));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -82,7 +86,7 @@ describe('edit objective on WebGPU (headless chromium)', () => {
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { ortReady?: boolean }).ortReady === true, null, { timeout: 60_000 });
     const n = built.names;
-    const mean = new Float32Array(Uint8Array.from(readFileSync(path.join(DEMO, 'mean_latent.bin'))).buffer);
+    const mean = new Float32Array(Uint8Array.from(readFileSync(path.join(dir, 'mean_latent.bin'))).buffer);
     const latent = Array.from(mean, (v, i) => v + 0.4 * Math.sin(1.7 * i));
     const target = Array.from({ length: built.embedDim }, (_, i) => Math.cos(0.3 * i));
     const norm = Math.hypot(...target);
