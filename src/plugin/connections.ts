@@ -3,7 +3,6 @@
 // graph in the editor is always one the document validator would accept.
 import { ClassicPreset, type NodeEditor } from 'rete';
 import { ConnectionPlugin, ClassicFlow, getSourceTarget, type SocketData } from 'rete-connection-plugin';
-import { socketsCompatible, isSocketType } from '../engine/graph/sockets.js';
 import type { ClipPaeConnection, ClipPaeSchemes } from './types.js';
 import { ClipPaeNode } from './node.js';
 
@@ -29,12 +28,12 @@ export function connectionProblem(
   const target = editor.getNode(ends.target);
   if (!(source instanceof ClipPaeNode)) return `no node "${ends.source}" to connect from`;
   if (!(target instanceof ClipPaeNode)) return `no node "${ends.target}" to connect to`;
-  const from = source.outputType(ends.sourceOutput);
-  const to = target.inputType(ends.targetInput);
+  const from = source.outputs[ends.sourceOutput]?.socket;
+  const to = target.inputs[ends.targetInput]?.socket;
   if (from === undefined) return `${source.label} has no output "${ends.sourceOutput}"`;
   if (to === undefined) return `${target.label} has no input "${ends.targetInput}"`;
-  if (!isSocketType(from) || !isSocketType(to) || !socketsCompatible(from, to)) {
-    return `${source.label}.${ends.sourceOutput} gives ${from}, but ${target.label}.${ends.targetInput} takes ${to}`;
+  if (!from.isCompatibleWith(to)) {
+    return `${source.label}.${ends.sourceOutput} gives ${from.type}, but ${target.label}.${ends.targetInput} takes ${to.type}`;
   }
   if (ends.source === ends.target) return `${source.label} cannot feed itself`;
   if (options.inputMustBeFree) {

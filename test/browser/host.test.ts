@@ -81,6 +81,25 @@ describe('the plugin in a host of its own', () => {
     await expect.poll(async () => (await doc()).connections.length).toBe(1);
   });
 
+  it('takes an image for Load Image from a dropped file or a typed URL', async () => {
+    const picker = card('image/load').locator('clip-pae-image-picker .zone');
+    const source = async () => (await doc()).nodes.find((n) => n.type === 'image/load')!.params.source as string;
+    const dataTransfer = await page.evaluateHandle(async () => {
+      const bytes = await (await fetch('/images/test-pattern.png')).blob();
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'pattern.png', { type: 'image/png' }));
+      return data;
+    });
+    await picker.dispatchEvent('drop', { dataTransfer });
+    await expect.poll(source).toMatch(/^data:image\/png;base64,/);
+    expect(await page.locator('#editor clip-pae-node').count()).toBe(4); // a dropped image is not a graph to open
+
+    const url = card('image/load').locator('clip-pae-image-picker input[type="url"]');
+    await url.fill('images/test-pattern.png?again');
+    await url.press('Enter');
+    await expect.poll(source).toBe('images/test-pattern.png?again');
+  });
+
   it('runs the graph in the engine worker and shows the picture on the Preview node', async () => {
     const summary = await page.evaluate(() => (window as any).__host.run());
     expect(summary.status).toBe('ok');
