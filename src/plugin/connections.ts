@@ -26,8 +26,13 @@ export function connectionProblem(
 ): string | null {
   const source = editor.getNode(ends.source);
   const target = editor.getNode(ends.target);
-  if (!(source instanceof ClipPaeNode)) return `no node "${ends.source}" to connect from`;
-  if (!(target instanceof ClipPaeNode)) return `no node "${ends.target}" to connect to`;
+  if (!source) return `no node "${ends.source}" to connect from`;
+  if (!target) return `no node "${ends.target}" to connect to`;
+  // Wires between a host's own nodes are the host's business.
+  if (!(source instanceof ClipPaeNode) && !(target instanceof ClipPaeNode)) return null;
+  if (!(source instanceof ClipPaeNode) || !(target instanceof ClipPaeNode)) {
+    return `${source.label} and ${target.label} do not share socket types (only rete-clip-pae nodes connect to rete-clip-pae nodes)`;
+  }
   const from = source.outputs[ends.sourceOutput]?.socket;
   const to = target.inputs[ends.targetInput]?.socket;
   if (from === undefined) return `${source.label} has no output "${ends.sourceOutput}"`;

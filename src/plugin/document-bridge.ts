@@ -34,7 +34,10 @@ export function toDocument(
   area: ClipPaeArea,
   meta?: GraphDocument['meta'],
 ): GraphDocument {
-  const nodes: DocNode[] = editor.getNodes().map((node) => {
+  // A host may keep nodes of its own in the same editor; the document holds only ours.
+  const ours = editor.getNodes().filter((node): node is ClipPaeNode => node instanceof ClipPaeNode);
+  const ids = new Set(ours.map((node) => node.id));
+  const nodes: DocNode[] = ours.map((node) => {
     const view = area.nodeViews.get(node.id);
     const position: [number, number] = view ? [round(view.position.x), round(view.position.y)] : [0, 0];
     const params: Record<string, unknown> = {};
@@ -43,10 +46,13 @@ export function toDocument(
     if (node.customLabel !== undefined) docNode.label = node.customLabel;
     return docNode;
   });
-  const connections: DocConnection[] = editor.getConnections().map((c) => ({
-    from: { node: c.source, output: String(c.sourceOutput) },
-    to: { node: c.target, input: String(c.targetInput) },
-  }));
+  const connections: DocConnection[] = editor
+    .getConnections()
+    .filter((c) => ids.has(c.source) && ids.has(c.target))
+    .map((c) => ({
+      from: { node: c.source, output: String(c.sourceOutput) },
+      to: { node: c.target, input: String(c.targetInput) },
+    }));
   const doc: GraphDocument = { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, nodes, connections };
   if (meta !== undefined) doc.meta = structuredClone(meta);
   return doc;

@@ -26,15 +26,17 @@ export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<Cl
       customize: {
         node(context) {
           const node = context.payload;
-          if (inPalette(context.element)) {
+          if (inPalette(context.element) && node instanceof ClipPaeNode) {
             return () => html`<clip-pae-palette-item .definition=${node.definition}></clip-pae-palette-item>`;
           }
-          if (!(node instanceof ClipPaeNode)) return null as never;
+          // A host's own nodes in the same editor keep the stock look.
+          if (!(node instanceof ClipPaeNode)) return ({ emit }) => html`<rete-node .data=${node} .emit=${emit}></rete-node>`;
           return ({ emit }) => html`<clip-pae-node .data=${node} .emit=${emit}></clip-pae-node>`;
         },
         socket(context) {
           const socket = context.payload;
-          return () => html`<clip-pae-socket .socket=${socket instanceof TypedSocket ? socket : undefined}></clip-pae-socket>`;
+          if (!(socket instanceof TypedSocket)) return () => html`<rete-socket .data=${socket}></rete-socket>`;
+          return () => html`<clip-pae-socket .socket=${socket}></clip-pae-socket>`;
         },
         connection(context) {
           const connection = context.payload;

@@ -107,6 +107,9 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
     for (const listener of listeners) listener(kind);
   };
 
+  /** Our nodes only: a host may keep nodes of its own in the same editor. */
+  const ourNodes = (): ClipPaeNode[] => editor.getNodes().filter((n): n is ClipPaeNode => n instanceof ClipPaeNode);
+
   const getNode = (id: string): ClipPaeNode | undefined => {
     const node = editor.getNode(id);
     return node instanceof ClipPaeNode ? node : undefined;
@@ -308,7 +311,7 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
     async loadDocument(doc) {
       loading = true;
       try {
-        for (const node of editor.getNodes()) resetRunView(node);
+        for (const node of ourNodes()) resetRunView(node);
         await loadDocument(editor, area, registry, doc);
         meta = doc.meta === undefined ? undefined : structuredClone(doc.meta);
         history?.clear();
@@ -342,7 +345,7 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
       return () => listeners.delete(listener);
     },
     runStarted(targets) {
-      for (const id of upstreamOf(editor, targets ?? editor.getNodes().filter((n) => n.definition.sink).map((n) => n.id))) {
+      for (const id of upstreamOf(editor, targets ?? ourNodes().filter((n) => n.definition.sink).map((n) => n.id))) {
         const node = getNode(id);
         if (!node) continue;
         markQueued(node);
@@ -354,12 +357,12 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
       if (id !== undefined) void area.update('node', id);
     },
     runFinished() {
-      for (const node of editor.getNodes()) {
+      for (const node of ourNodes()) {
         if (markCancelled(node)) void area.update('node', node.id);
       }
     },
     clearRunViews() {
-      for (const node of editor.getNodes()) {
+      for (const node of ourNodes()) {
         resetRunView(node);
         void area.update('node', node.id);
       }

@@ -50,6 +50,12 @@ describe('the plugin in a host of its own', () => {
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
   });
 
+  it('leaves the host’s own nodes in Rete’s stock look and out of the document', async () => {
+    await expect.poll(() => page.locator('#editor rete-node').count()).toBe(1);
+    expect(await page.locator('#editor rete-node [data-testid="title"]').textContent()).toBe('Host note');
+    expect((await doc()).nodes.map((n) => n.type).sort()).toEqual(['image/load', 'image/preview', 'value/number']);
+  });
+
   it('offers only the host’s catalogue in its palette, and a palette drag adds a node', async () => {
     const types = await page.locator('clip-pae-palette .slot').evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
     expect(types.sort()).toEqual(['image/load', 'image/preview', 'image/resize', 'image/save', 'value/number', 'value/text']);

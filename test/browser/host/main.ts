@@ -1,7 +1,7 @@
 // A host that knows nothing about the app in src/ui: it makes its own NodeEditor and AreaPlugin,
 // hands them to setupClipPae with a smaller catalogue, and runs graphs in the engine worker. It
 // uses only the package entry (src/index.ts).
-import { NodeEditor } from 'rete';
+import { ClassicPreset, NodeEditor } from 'rete';
 import { AreaPlugin } from 'rete-area-plugin';
 import {
   EngineClient,
@@ -26,6 +26,12 @@ const load = await clipPae.addNode('image/load', { x: 240, y: 40 }, { params: { 
 const preview = await clipPae.addNode('image/preview', { x: 600, y: 40 });
 await clipPae.addNode('value/number', { x: 240, y: 420 });
 await clipPae.connect(load.id, 'image', preview.id, 'image');
+
+// A node of the host's own, in the same editor: it keeps Rete's stock look and stays out of documents.
+const note = new ClassicPreset.Node('Host note');
+note.addOutput('out', new ClassicPreset.Output(new ClassicPreset.Socket('note')));
+await editor.addNode(note as never);
+await area.translate(note.id, { x: 900, y: 420 });
 
 const client = new EngineClient(createEngineWorker());
 
