@@ -70,6 +70,8 @@ describe('default.json in the browser', () => {
     expect(wasm.errors).toEqual([]);
     expect(wasm.summary.status).toBe('ok');
     expect(wasm.done.models!.models).toMatchObject({ kind: 'value', text: expect.stringMatching(/ · wasm$/) });
+    expect(wasm.done.models!.runtime).toEqual({ kind: 'value', text: 'wasm' });
+    expect(wasm.done.models!.note).toEqual({ kind: 'value', text: 'wasm (WebGPU was turned off)' });
     expect(wasm.previews.edit).toBeGreaterThanOrEqual(2);
     const start = wasm.done.decode!.image as ImageSummary;
     const edited = wasm.done.edit!.image as ImageSummary;
@@ -86,6 +88,7 @@ describe('default.json in the browser', () => {
     expect(gpu.errors).toEqual([]);
     expect(gpu.summary.status).toBe('ok');
     expect(gpu.done.models!.models).toMatchObject({ kind: 'value', text: expect.stringMatching(/ · WebGPU$/) });
+    expect(gpu.done.models!.runtime).toEqual({ kind: 'value', text: 'WebGPU' });
     const difference = pixelDifference(wasm.done.edit!.image as ImageSummary, gpu.done.edit!.image as ImageSummary);
     expect(difference.mean).toBeLessThan(0.01);
     expect(difference.max).toBeLessThan(0.25);
@@ -109,4 +112,30 @@ describe('default.json in the browser', () => {
   it('logs no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
+});
+
+describe('the editor app', () => {
+  it('opens default.json on first start and Run edits the face, on wasm where WebGPU is only a software adapter', async () => {
+    // A fresh context: no autosave, so the app opens the default graph as `npm start` does.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const app = await context.newPage();
+    const errors = collectPageErrors(app);
+    try {
+      await app.goto(served.url);
+      await app.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+      const opened = await app.evaluate(() => (window as unknown as { __app: { clipPae: { toDocument(): GraphDocument } } }).__app.clipPae.toDocument());
+      expect(opened.meta?.title).toBe('Make a random demo face happy');
+      expect(opened.nodes).toHaveLength(10);
+      await app.locator('clip-pae-toolbar [data-action="run"]').click();
+      const status = app.locator('clip-pae-toolbar [data-testid="status"]');
+      await expect.poll(() => status.textContent(), { timeout: 200_000, interval: 500 }).toMatch(/^Ran 10 nodes in/);
+      await expect.poll(() => app.locator('clip-pae-toolbar [data-testid="runtime"]').textContent()).toBe('wasm');
+      const compare = app.locator('#canvas clip-pae-node[data-node-id="compare"]');
+      await expect.poll(() => compare.locator('clip-pae-image[data-output="comparison"]').count()).toBe(1);
+      await expect.poll(() => compare.locator('clip-pae-bars').count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
 });

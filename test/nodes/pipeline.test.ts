@@ -122,6 +122,7 @@ describe('one edit on a tiny bundle', () => {
     // The handle costs the result cache nothing: the model service holds the bundle.
     expect(sizeOf({ outputs: { models } })).toBeLessThan(100);
     expect(done('models')!.outputs.models).toEqual({ kind: 'value', text: 'tiny · cpu' });
+    expect(done('models')!.outputs.runtime).toEqual({ kind: 'value', text: 'cpu' });
 
     const latent = captured.cLatent as LatentValue;
     expect(latent).toMatchObject({ kind: 'latent', shape: [1, LAYERS, WIDTH], bundleId: models.bundle.id });

@@ -11,7 +11,7 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
   help:
     'Loads a model bundle: a folder with manifest.json, the generator, the CLIP image and text towers, their tokenizer and optionally an encoder. ' +
     'The demo bundle ships with the app; any other bundle in the same format works (a URL, or a path in the CLI). ' +
-    'Files are cached after the first download. The node shows where the models run: WebGPU, wasm, or cpu in the CLI.',
+    'Files are cached after the first download. The node (and the toolbar) shows where the models run: WebGPU, wasm, or cpu in the CLI.',
   inputs: {},
   outputs: { models: { type: 'Models', label: 'Models' } },
   params: {
@@ -48,9 +48,15 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
     const generator = await bundle.session('generator');
     const models: ModelsValue = { kind: 'models', bundle, device: ctx.params.device, backend: generator.backend, cacheBytes: 0 };
     ctx.show('models', { kind: 'value', text: `${bundle.name} · ${backendLabel(generator.backend)}` });
-    // The runtime says why it chose its backend; a session that fell back on its own says why it did.
-    const why = generator.backend !== runtime.backend && generator.fallbackReason ? `${backendLabel(generator.backend)} (${generator.fallbackReason})` : runtime.description;
-    ctx.show('backend', { kind: 'value', text: why });
+    // 'runtime' feeds the editor's toolbar indicator; the note says why, when it is not the obvious choice.
+    ctx.show('runtime', { kind: 'value', text: backendLabel(generator.backend) });
+    const why =
+      generator.backend !== runtime.backend && generator.fallbackReason
+        ? generator.fallbackReason
+        : runtime.backend === 'wasm' && runtime.description !== 'wasm'
+          ? runtime.description
+          : undefined;
+    if (why) ctx.show('note', { kind: 'value', text: why });
     return { models };
   },
 });
