@@ -140,6 +140,7 @@ export class App {
         break;
       case 'auto-run':
         this.autoRun = action.enabled;
+        this.ui.toolbar.autoRun = action.enabled;
         localStorage.setItem(AUTO_RUN_KEY, action.enabled ? 'on' : 'off');
         if (action.enabled) this.runner.schedule();
         break;

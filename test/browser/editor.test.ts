@@ -319,7 +319,11 @@ describe('the editor app', () => {
     await expect
       .poll(() => shown.evaluate((c: HTMLCanvasElement) => `${c.width}x${c.height}`), { timeout: 60_000 })
       .toBe('128x64');
-    await page.locator('clip-pae-toolbar input[data-action="auto-run"]').uncheck();
+    // The toggle stays on through the run it started, and off is remembered for the reload below.
+    const toggle = page.locator('clip-pae-toolbar input[data-action="auto-run"]');
+    await expect(toggle.isChecked()).resolves.toBe(true);
+    await toggle.uncheck();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('rete-clip-pae/auto-run'))).toBe('off');
   });
 
   it('restores the autosaved graph after a reload', async () => {
