@@ -45,6 +45,8 @@ export interface ClipPaeOptions {
   selection?: boolean;
   /** Called with a plain-words reason when a connection is refused. */
   onRefused?: (reason: string) => void;
+  /** Called when an edit made on a node could not be applied (a value its param does not accept). */
+  onEditFailed?: (message: string) => void;
 }
 
 /** What changed: the graph's meaning ('graph', 'params'), only its layout, or all of it ('load'). */
@@ -101,6 +103,7 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
   let loading = false;
   let meta: GraphDocument['meta'];
   const refused = options.onRefused ?? ((reason: string) => console.warn(`connection refused: ${reason}`));
+  const editFailed = options.onEditFailed ?? ((message: string) => console.warn(`edit not applied: ${message}`));
 
   const announce = (kind: GraphChangeKind) => {
     if (loading && kind !== 'load') return;
@@ -236,7 +239,7 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
 
   const onParamEdit = (event: Event) => {
     const { nodeId, name, value, continuing } = (event as CustomEvent<ParamEditDetail>).detail;
-    void handle.setParam(nodeId, name, value, { continuing }).catch((e: Error) => refused(e.message));
+    void handle.setParam(nodeId, name, value, { continuing }).catch((e: Error) => editFailed(e.message));
   };
   area.container.addEventListener(PARAM_EDIT_EVENT, onParamEdit);
   cleanups.push(() => area.container.removeEventListener(PARAM_EDIT_EVENT, onParamEdit));

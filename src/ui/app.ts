@@ -48,6 +48,7 @@ export class App {
       registry: catalogue,
       palette: ui.palette,
       onRefused: (reason) => ui.notices.toast(`Not connected: ${reason}`, 'error'),
+      onEditFailed: (message) => ui.notices.toast(message, 'error'),
     });
     this.runner = new Runner(new EngineClient(createEngineWorker()), this.clipPae, {
       onStart: () => {
