@@ -22,15 +22,15 @@ export const CONTEXT_LENGTH = 16;
 export const CARD_EVAL_SEED = 2024;
 
 export const FULL: BuildConfig = {
-  corpusFaces: 6000,
+  corpusFaces: 8000,
   renderBatch: 16,
   clip: {
     shape: { imageSize: 64, stem: 24, channels: [32, 64, 128], imageHidden: 256, contextLength: CONTEXT_LENGTH, wordDim: 64, textHidden: 128, embedDim: 64 },
-    training: { steps: 2000, batch: 64, captionsPerImage: 4, lr: 1e-3, weightDecay: 0.05 },
+    training: { steps: 1800, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05 },
   },
   encoder: {
     shape: { imageSize: 128, stem: [24, 32], channels: [48, 96, 128], hidden: 256 },
-    training: { steps: 1000, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
+    training: { steps: 800, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
   evalFaces: 500,
 };

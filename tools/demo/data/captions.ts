@@ -20,7 +20,7 @@ type Slot = keyof Phrases;
 
 /** How often a group is mentioned, relative to the others. */
 const MENTION_WEIGHT: Record<string, number> = {
-  expression: 3,
+  expression: 4.5,
   'hair colour': 2,
   'hair length': 1.6,
   'hair texture': 1.4,
