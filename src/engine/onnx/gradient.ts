@@ -5,7 +5,8 @@
 import type { ModelProto, NodeProto } from 'onnx-buf';
 import { Attrs, describeNode, isFloat } from './graph.js';
 import { lowerNode } from './lower.js';
-import { add, zeros } from './ops.js';
+import { accumulate } from './accumulate.js';
+import { zeros } from './ops.js';
 import { NON_DIFFERENTIABLE, RULES } from './rules.js';
 import { GraphState } from './state.js';
 import { topoSort } from './graph.js';
@@ -76,8 +77,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   const total = (name: string): string | undefined => {
     const parts = pending.get(name);
     if (!parts || parts.length === 0) return undefined;
-    let acc = parts[0]!;
-    for (const p of parts.slice(1)) acc = add(s, acc, p);
+    const acc = accumulate(s, parts);
     pending.set(name, [acc]);
     return acc;
   };

@@ -4,7 +4,10 @@
 import type { GraphState } from './state.js';
 
 export function reduce(s: GraphState, op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax', x: string, axes: number[], keepdims: boolean): string {
-  if (axes.length === 0) return keepdims ? x : reshape(s, x, s.dims(x));
+  const d = s.dims(x);
+  const outDims = keepdims ? d.map((v, i) => (axes.includes(i) ? 1 : v)) : d.filter((_, i) => !axes.includes(i));
+  // Reducing axes of size 1 only changes the shape.
+  if (axes.every((a) => d[a] === 1)) return reshape(s, x, outDims);
   const axesAsInput = op === 'ReduceSum' ? s.opset >= 13 : s.opset >= 18;
   return axesAsInput
     ? s.op(op, [x, s.ints(axes)], { keepdims: keepdims ? 1 : 0 })
@@ -29,6 +32,10 @@ export function expand(s: GraphState, x: string, dims: readonly number[]): strin
 
 export function transpose(s: GraphState, x: string, perm: number[]): string {
   if (perm.every((p, i) => p === i)) return x;
+  const d = s.dims(x);
+  // Moving only axes of size 1 keeps the element order: a Reshape, which costs nothing.
+  const big = perm.filter((p) => d[p] !== 1);
+  if (big.every((p, i) => i === 0 || p > big[i - 1]!)) return reshape(s, x, perm.map((p) => d[p]!));
   return s.op('Transpose', [x], { perm });
 }
 

@@ -121,9 +121,18 @@ function matmulGrad(v: VjpArgs): Grads {
   const a2 = s.dims(A), b2 = s.dims(B);
   const batch = s.dims(dyOf(v)).slice(0, Math.max(a2.length, b2.length) - 2);
   const dy = reshape(s, dyOf(v), [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!]);
+  const dB = () => {
+    if (b2.length === 2 && a2.length > 2) {
+      // A weight shared by a batch: one MatMul over the flattened rows, not one per batch and a sum.
+      const K = a2[a2.length - 1]!, N = b2[1]!;
+      const rows = numel(a2) / K;
+      return reshape(s, s.op('MatMul', [transpose(s, reshape(s, A, [rows, K]), [1, 0]), reshape(s, dy, [rows, N])]), bd);
+    }
+    return reshape(s, unbroadcast(s, s.op('MatMul', [swapLast(s, A), dy]), b2), bd);
+  };
   return each(v,
     () => reshape(s, unbroadcast(s, s.op('MatMul', [dy, swapLast(s, B)]), a2), ad),
-    () => reshape(s, unbroadcast(s, s.op('MatMul', [swapLast(s, A), dy]), b2), bd));
+    dB);
 }
 
 function gemmGrad(v: VjpArgs): Grads {
@@ -520,7 +529,7 @@ export const RULES: Record<string, VjpRule> = {
   ConvTranspose: convTransposeGrad,
   MaxPool: (v) => {
     if (v.a.int('storage_order', 0) !== 0 && v.y.length > 1) throw new Error(`${describeNode(v.node)}: storage_order 1 is not supported`);
-    return each(v, () => maxPoolGrad(v.s, v.node, v.x[0]!, v.y[0]!, dyOf(v)));
+    return each(v, () => maxPoolGrad(v.s, v.node, v.x[0]!, dyOf(v)));
   },
   AveragePool: (v) => each(v, () => averagePoolGrad(v.s, v.node, v.x[0]!, dyOf(v), v.a.int('count_include_pad', 0) === 1)),
   GlobalAveragePool: unary((v, dy) => {

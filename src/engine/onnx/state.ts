@@ -45,6 +45,7 @@ export class GraphState {
   readonly opset: number;
   readonly types = new Map<string, ValueType>();
   readonly nodes: NodeProto[] = [];
+  private readonly producers = new Map<string, NodeProto>();
   /** Graph inputs in order, with static types. */
   readonly inputs: string[] = [];
   readonly outputs: string[] = [];
@@ -228,11 +229,21 @@ export class GraphState {
       const ins = node.input.map((i) => (i ? this.types.get(i) : undefined));
       const outs = inferTypes(node, ins, (k) => (node.input[k] ? this.constValue(node.input[k]!) : undefined), this.opset);
       node.output.forEach((o, k) => { if (o && outs[k]) this.types.set(o, outs[k]!); });
-      this.nodes.push(node);
+      this.push(node);
     } catch (e) {
       const msg = (e as Error).message;
       throw new Error(msg.includes(where) ? msg : `${where}: ${msg}`);
     }
+  }
+
+  private push(node: NodeProto): void {
+    this.nodes.push(node);
+    for (const o of node.output) if (o) this.producers.set(o, node);
+  }
+
+  /** The node that computes a value (undefined for inputs, constants and variables). */
+  producer(name: string): NodeProto | undefined {
+    return this.producers.get(this.resolve(name));
   }
 
   private tryAlias(node: NodeProto): boolean {
@@ -274,7 +285,7 @@ export class GraphState {
       if (this.outputs.includes(o)) {
         // A graph output keeps its name: produce it from the constant with an Identity.
         const c = this.constant(results[k]!, o);
-        this.nodes.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [c], output: [o] }));
+        this.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [c], output: [o] }));
         this.types.set(o, valueTypeOf(results[k]!));
       } else this.constant(results[k]!, o, o);
     });
@@ -287,7 +298,7 @@ export class GraphState {
    */
   rename(from: string, to: string): void {
     const src = this.resolve(from);
-    const producer = this.nodes.find((n) => n.output.includes(src));
+    const producer = this.producers.get(src) ?? this.nodes.find((n) => n.output.includes(src));
     const protectedName = this.inputs.includes(src) || this.outputs.includes(src) || this.isConst(src) || this.variables.has(src)
       || this.renamed.has(src);
     this.used.add(to);
@@ -298,11 +309,13 @@ export class GraphState {
         n.output = n.output.map((o) => (o === src ? to : o));
       }
       for (const [k, v] of this.aliases) if (v === src) this.aliases.set(k, to);
+      this.producers.delete(src);
+      this.producers.set(to, producer);
       this.types.set(to, this.types.get(src)!);
       this.aliases.set(src, to);
       return;
     }
-    this.nodes.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [src], output: [to] }));
+    this.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [src], output: [to] }));
     this.types.set(to, this.type(src));
   }
 

@@ -1,5 +1,6 @@
 // Backward passes of the sliding-window ops (Conv, ConvTranspose, MaxPool, AveragePool), written with
-// Conv and ConvTranspose only, so they run on every onnxruntime backend including WebGPU.
+// Conv, ConvTranspose, MatMul and elementwise ops only, so they run on every onnxruntime backend
+// including WebGPU.
 import { windowGeometry, type WindowGeometry } from './conv.js';
 import { numel } from './graph.js';
 import { fromNumbers } from './host.js';
@@ -40,12 +41,59 @@ export function scatterWindows(s: GraphState, g: string, w: string, geo: WindowG
   return out;
 }
 
+/** Above this many patch elements (N·C·K·L) the one-hot im2col costs more than it saves. */
+const IM2COL_LIMIT = 1 << 20;
+/** Above this many taps the one-hot Conv's K² multiplies per output dominate. */
+const IM2COL_TAPS = 25;
+
 /**
- * d(loss)/d(weight) of Conv(x, W) given dy, as another Conv: the batch axis plays the channel axis,
- * dy is the kernel, and stride and dilation swap places. Groups map to a grouped conv over
- * [Cg, g·N, ...] so each group only sees its own channels.
+ * d(loss)/d(weight) of Conv(x, W) given dy. Small windows on small inputs: the patches of x
+ * (im2col, one channel per tap) times dy as one batched MatMul, which onnxruntime runs several
+ * times faster than the Conv below. Otherwise another Conv: the batch axis plays the channel axis
+ * and dy is the kernel (large kernels such as patch embeddings are fast that way).
  */
 export function convWeightGrad(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number): string {
+  const xd = s.dims(x);
+  const yd = s.dims(dy);
+  const K = numel(geo.kernel);
+  const patches = K <= IM2COL_TAPS && xd[0]! * xd[1]! * K * numel(yd.slice(2)) <= IM2COL_LIMIT
+    ? tapPatches(s, x, geo, yd.slice(2)) : undefined;
+  return patches ? patchWeightGrad(s, patches, dy, geo, group, xd[1]!) : convWeightGradByConv(s, x, dy, geo, group);
+}
+
+/** dW from patches [N, C, K, L] (K taps in kernel order, L output positions) and dy [N, M, ...out]. */
+function patchWeightGrad(s: GraphState, patches: string, dy: string, geo: WindowGeometry, group: number, C: number): string {
+  const yd = s.dims(dy);
+  const [N, M] = yd as [number, number];
+  const K = numel(geo.kernel);
+  const L = numel(yd.slice(2));
+  const Cg = C / group, Mg = M / group;
+  const P = reshape(s, patches, [N, group, Cg * K, L]);
+  const D = reshape(s, dy, [N, group, Mg, L]);
+  const perN = s.op('MatMul', [D, transpose(s, P, [0, 1, 3, 2])]); // [N, g, Mg, Cg·K]
+  const dw = N === 1 ? perN : s.op('ReduceSum', [perN, s.ints([0])], { keepdims: 0 });
+  return reshape(s, dw, [M, Cg, ...geo.kernel]);
+}
+
+/** im2col with a one-hot Conv: [N·C, 1, ...] → [N·C, K, ...out], as [N, C, K, L]. */
+function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[]): string | undefined {
+  const xd = s.dims(x);
+  const [N, C] = xd as [number, number];
+  // A 1×1 window with stride 1 and no padding: x is its own patch matrix.
+  if (geo.kernel.every((k, i) => k === 1 && geo.strides[i] === 1 && out[i] === xd[i + 2]) && geo.pads.every((p) => p === 0)) {
+    return reshape(s, x, [N, C, 1, numel(out)]);
+  }
+  const p = s.op('Conv', [reshape(s, x, [N * C, 1, ...xd.slice(2)]), tapKernel(s, geo.kernel, x)],
+    windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads));
+  if (s.dims(p).slice(2).some((d, i) => d !== out[i])) return undefined;
+  return reshape(s, p, [N, C, numel(geo.kernel), numel(out)]);
+}
+
+/**
+ * dW as a Conv: x as [Cg, g·N, ...] (batch axis as channels, groups kept apart), dy as the kernel,
+ * stride and dilation swapped.
+ */
+function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number): string {
   const xd = s.dims(x);
   const yd = s.dims(dy);
   const [N, C] = xd as [number, number];
@@ -118,35 +166,43 @@ function poolConvPads(geo: WindowGeometry, inSpatial: number[]): number[] {
 }
 
 /**
- * MaxPool backward: each window's gradient goes to its first maximal tap (the element PyTorch and
- * onnxruntime report as the argmax). Taps are gathered with a one-hot Conv, compared with the
- * output, the first match per window is kept, and ConvTranspose scatters the gradient back.
+ * One-hot of the first maximum along `axis` of `taps` (the window's taps), times `g` (1 on that axis).
+ * The int64 index becomes a float by a Gather from 0..K−1: WebGPU runs int64 Cast and comparisons
+ * on the CPU, but gathers with int64 indices on the GPU.
  */
-export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, y: string, dy: string): string {
+function routeToArgmax(s: GraphState, taps: string, g: string, axis: number, like: string): string {
+  const K = s.dims(taps)[axis]!;
+  const dtype = s.dtype(like);
+  const values = Array.from({ length: K }, (_, i) => i);
+  const idx = s.op('Gather', [s.constant(fromNumbers(dtype, [K], values), 'tap_numbers'),
+    s.op('ArgMax', [taps], { axis, keepdims: 1, select_last_index: 0 })], { axis: 0 });
+  const range = s.constant(fromNumbers(dtype, s.dims(taps).map((d, i) => (i === axis ? K : 1)), values), 'taps_index');
+  return s.op('Where', [s.op('Equal', [idx, range]), g, s.scalar(0, dtype)]);
+}
+
+/**
+ * MaxPool backward: each window's gradient goes to its first maximal tap (the element PyTorch and
+ * onnxruntime report as the argmax). The taps are gathered with a one-hot Conv, ArgMax picks the
+ * first maximum, a one-hot of it routes dy, and ConvTranspose scatters it back.
+ */
+export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, dy: string): string {
   const xd = s.dims(x);
   const sp = xd.slice(2);
   const geo = windowGeometry(node, xd);
   const NC = xd[0]! * xd[1]!;
-  const K = numel(geo.kernel);
   const dtype = s.dtype(x) as 'float32' | 'float64';
   const taps = tapKernel(s, geo.kernel, x);
-  const xr = reshape(s, x, [NC, 1, ...sp]);
   const convPads = poolConvPads(geo, sp);
-  const patches = s.op('Conv', [xr, taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads)); // [NC, K, ...out]
-  const yr = reshape(s, y, [NC, 1, ...geo.out]);
+  let patches = s.op('Conv', [reshape(s, x, [NC, 1, ...sp]), taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads)); // [NC, K, ...out]
   const validity = tapValidity(geo, sp, dtype);
-  let hit = s.op('Cast', [s.op('Equal', [patches, yr])], { to: s.type(x).elemType });
-  // Taps in the zero padding could equal a window maximum of 0; mask them unless there are none.
-  if (Array.from(validity.data as Float32Array).some((v) => v === 0)) hit = s.op('Mul', [hit, s.constant(validity, 'pool_valid')]);
-  // earlier[k] = number of matching taps before k, as a 1x1 conv over the tap axis
-  const lower = new Array<number>(K * K).fill(0);
-  for (let k = 0; k < K; k++) for (let j = 0; j < k; j++) lower[k * K + j] = 1;
-  const ones = geo.kernel.map(() => 1);
-  const earlier = s.op('Conv', [hit, s.constant(fromNumbers(dtype, [K, K, ...ones], lower), 'earlier')],
-    windowAttrs(ones, ones, ones, [...ones, ...ones].map(() => 0)));
-  const first = s.op('Mul', [hit, s.op('Relu', [s.op('Sub', [s.scalar(1, dtype), earlier])])]);
-  const g = s.op('Mul', [first, reshape(s, dy, [NC, 1, ...geo.out])]);
-  const dx = scatterWindows(s, g, taps, { ...geo, pads: convPads }, sp);
+  const invalid = Array.from(validity.data as Float32Array, (v) => (v === 0 ? -3e38 : 0));
+  // Taps in the padding read 0, which could beat a window of negatives: push them below any value.
+  if (invalid.some((v) => v !== 0)) patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, validity.dims, invalid), 'pool_pad_penalty')]);
+  // Windows flattened to one axis: on WebGPU this stops the layout pass from moving the NHWC
+  // Transpose of the Conv onto ArgMax's int64 output (which would then run on the CPU).
+  const K = numel(geo.kernel), L = numel(geo.out);
+  const routed = routeToArgmax(s, reshape(s, patches, [NC, K, L]), reshape(s, dy, [NC, 1, L]), 1, x);
+  const dx = scatterWindows(s, reshape(s, routed, [NC, K, ...geo.out]), taps, { ...geo, pads: convPads }, sp);
   return reshape(s, dx, xd);
 }
 
