@@ -11,10 +11,10 @@ ortWeb.env.wasm.numThreads = 1;
 
 type Ort = typeof ortNode | typeof ortWeb;
 
-async function check(ort: Ort, name: string) {
+async function check(ort: Ort, name: string, target: 'any' | 'cpu' = 'any') {
   const fx = loadFixture(name);
   const wrt = Object.keys(fx.grads);
-  const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt });
+  const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt, target });
   const session = await (ort.InferenceSession as typeof ortNode.InferenceSession).create(writeModel(gm));
   const feeds: Record<string, ortNode.Tensor> = {};
   for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new (ort.Tensor as typeof ortNode.Tensor)('float32', t.data, t.dims);
@@ -34,4 +34,7 @@ describe('PyTorch fixtures', () => {
     it(`${name} on onnxruntime-node`, () => check(ortNode, name));
     it(`${name} on onnxruntime-web (wasm)`, () => check(ortWeb, name));
   }
+  // The CPU target uses MaxUnpool for the CNN's max pool: both CPU runtimes must have it.
+  it('cnn_training_loss, CPU target, on onnxruntime-node', () => check(ortNode, 'cnn_training_loss', 'cpu'));
+  it('cnn_training_loss, CPU target, on onnxruntime-web (wasm)', () => check(ortWeb, 'cnn_training_loss', 'cpu'));
 });

@@ -17,6 +17,7 @@ interface Case {
   eps?: number;
   tol?: number;
   opset?: number;
+  target?: 'any' | 'cpu';
 }
 
 const LINEAR = { eps: 0.5, tol: 1e-4 };
@@ -40,6 +41,8 @@ const cases: Case[] = [
   { name: 'Conv depthwise stride 2, implicit attributes', op: 'Conv', inputs: { x: f32([1, 3, 5, 5], 9), w: f32([3, 1, 3, 3], 10) }, attrs: { group: 3, strides: [2, 2] }, ...LINEAR },
   { name: 'Conv auto_pad SAME_UPPER stride 2', op: 'Conv', inputs: { x: f32([1, 2, 5, 4], 11), w: f32([2, 2, 3, 3], 12) }, attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] }, ...LINEAR },
   { name: 'Conv 1D stride 3 dilation 2', op: 'Conv', inputs: { x: f32([2, 2, 11], 13), w: f32([3, 2, 3], 14) }, attrs: { kernel_shape: [3], strides: [3], dilations: [2] }, ...LINEAR },
+  { name: 'Conv 1x1 groups 2 (weight gradient from x itself)', op: 'Conv', inputs: { x: f32([2, 4, 3, 3], 60), w: f32([6, 2, 1, 1], 61) }, attrs: { kernel_shape: [1, 1], group: 2 }, ...LINEAR },
+  { name: 'Conv 6x5 kernel (weight gradient as a Conv)', op: 'Conv', inputs: { x: f32([2, 2, 8, 7], 62), w: f32([3, 2, 6, 5], 63) }, attrs: { kernel_shape: [6, 5], pads: [1, 0, 0, 1] }, ...LINEAR },
   { name: 'ConvTranspose stride 2, output_padding 1, pads', op: 'ConvTranspose', inputs: { x: f32([1, 2, 3, 4], 15), w: f32([2, 3, 3, 3], 16), b: f32([3], 17) }, attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 0], output_padding: [1, 0] }, ...LINEAR },
   { name: 'ConvTranspose groups 2, dilation 2', op: 'ConvTranspose', inputs: { x: f32([2, 4, 3, 3], 18), w: f32([4, 1, 2, 2], 19) }, attrs: { group: 2, dilations: [2, 2], strides: [1, 2] }, ...LINEAR },
   { name: 'ConvTranspose output_shape', op: 'ConvTranspose', inputs: { x: f32([1, 1, 3, 3], 20), w: f32([1, 2, 3, 3], 21) }, attrs: { strides: [2, 2], output_shape: [6, 6] }, ...LINEAR },
@@ -50,6 +53,9 @@ const cases: Case[] = [
   { name: 'MaxPool overlapping 3x3 stride 1 pads 1', op: 'MaxPool', inputs: { x: distinct([1, 2, 5, 5], 26) }, attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, ...PIECEWISE },
   { name: 'MaxPool ceil_mode, dilation 2, stride 2', op: 'MaxPool', inputs: { x: distinct([1, 1, 8, 7], 27) }, attrs: { kernel_shape: [2, 2], strides: [2, 2], dilations: [2, 2], ceil_mode: 1 }, ...PIECEWISE },
   { name: 'MaxPool 1D kernel 3 stride 2 pads 1', op: 'MaxPool', inputs: { x: distinct([2, 2, 9], 28) }, attrs: { kernel_shape: [3], strides: [2], pads: [1, 1] }, ...PIECEWISE },
+  { name: 'MaxPool 2x2 stride 2, CPU target (MaxUnpool)', op: 'MaxPool', inputs: { x: distinct([2, 2, 5, 6], 64) }, attrs: { kernel_shape: [2, 2], strides: [2, 2] }, target: 'cpu', ...PIECEWISE },
+  { name: 'MaxPool 2x3 stride 3, pads, ceil_mode, CPU target (MaxUnpool)', op: 'MaxPool', inputs: { x: distinct([1, 2, 7, 8], 65) }, attrs: { kernel_shape: [2, 3], strides: [3, 3], pads: [1, 0, 0, 1], ceil_mode: 1 }, target: 'cpu', ...PIECEWISE },
+  { name: 'MaxPool overlapping, CPU target (one-hot path)', op: 'MaxPool', inputs: { x: distinct([1, 2, 5, 5], 66) }, attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, target: 'cpu', ...PIECEWISE },
   { name: 'GlobalMaxPool', op: 'GlobalMaxPool', inputs: { x: distinct([2, 3, 3, 2], 29) }, ...PIECEWISE },
   { name: 'LayerNormalization axis -1 (float64)', op: 'LayerNormalization', inputs: { x: f64([2, 3, 5], 29, 2), s: f64([5], 30), b: f64([5], 31) }, attrs: { epsilon: { float: 1e-5 } }, eps: 1e-6, tol: 1e-6 },
   { name: 'LayerNormalization axis 1 (float64)', op: 'LayerNormalization', inputs: { x: f64([2, 3, 4], 32, 2), s: f64([3, 4], 33), b: f64([4], 34) }, attrs: { axis: 1 }, eps: 1e-6, tol: 1e-6 },
@@ -61,7 +67,7 @@ describe('gradient rules: convolution, pooling, normalization (finite difference
   for (const c of cases) {
     it(c.name, async () => {
       const model = singleOp(c.op, { inputs: c.inputs, order: Object.keys(c.inputs), attrs: c.attrs, opset: c.opset });
-      const r = await gradCheck({ model, inputs: c.inputs, of: 'y', wrt: Object.keys(c.inputs), eps: c.eps });
+      const r = await gradCheck({ model, inputs: c.inputs, of: 'y', wrt: Object.keys(c.inputs), eps: c.eps, target: c.target });
       for (const [w, e] of Object.entries(r.errors)) expect(e, `${c.name}: d/d${w}`).toBeLessThan(c.tol ?? 1e-6);
     });
   }
@@ -87,9 +93,14 @@ describe('gradient rules: convolution, pooling, normalization (finite difference
     const { gradientModel } = await import('../../src/engine/onnx/gradient.js');
     const ort = await import('onnxruntime-node');
     const { writeModel } = await import('../../src/engine/onnx/model.js');
-    const s = await ort.InferenceSession.create(writeModel(gradientModel(model, { of: 'y', wrt: ['x'] })));
-    const out = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.dims), y_grad: new ort.Tensor('float32', Float32Array.from([2]), [1, 1, 1, 1]) });
-    expect(Array.from(out.x_grad!.data as Float32Array)).toEqual([0, 2, 0, 0]);
+    for (const target of ['any', 'cpu'] as const) {
+      const gm = gradientModel(model, { of: 'y', wrt: ['x'], target });
+      // MaxUnpool runs on the CPU under WebGPU: only the CPU target may use it.
+      expect(gm.graph!.node.some((n) => n.opType === 'MaxUnpool'), target).toBe(target === 'cpu');
+      const s = await ort.InferenceSession.create(writeModel(gm));
+      const out = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.dims), y_grad: new ort.Tensor('float32', Float32Array.from([2]), [1, 1, 1, 1]) });
+      expect(Array.from(out.x_grad!.data as Float32Array), target).toEqual([0, 2, 0, 0]);
+    }
   });
 });
 

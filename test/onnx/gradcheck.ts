@@ -35,6 +35,7 @@ export interface GradCheck {
   /** max |g − fd| / max |fd| */
   tol?: number;
   seed?: number;
+  target?: 'any' | 'cpu';
 }
 
 export interface GradCheckResult {
@@ -66,7 +67,7 @@ export async function gradCheck(c: GradCheck): Promise<GradCheckResult> {
     for (let i = 0; i < out.length; i++) acc += Number(out[i]) * seedVals[i]!;
     return acc;
   };
-  const gm = gradientModel(c.model, { of: c.of, wrt: c.wrt });
+  const gm = gradientModel(c.model, { of: c.of, wrt: c.wrt, target: c.target });
   const gs = await ort.InferenceSession.create(writeModel(gm));
   const gout = await run(gs, { ...c.inputs, [`${c.of}_grad`]: seed });
   const res: GradCheckResult = { errors: {}, grads: {}, fd: {} };

@@ -18,6 +18,12 @@ export interface GradientOptions {
   wrt: string[];
   /** static shapes for inputs with symbolic dims */
   inputShapes?: Record<string, number[]>;
+  /**
+   * 'any' (default): only ops that every onnxruntime backend runs on its device, WebGPU included.
+   * 'cpu': for CPU runtimes (onnxruntime-node, wasm), also ops that WebGPU runs on the CPU where
+   * they are much faster there (MaxUnpool for the backward of non-overlapping MaxPool).
+   */
+  target?: 'any' | 'cpu';
 }
 
 export const gradName = (name: string) => `${name}_grad`;
@@ -27,6 +33,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   if (!g) throw new Error('model has no graph');
   const { of, wrt } = opts;
   if (wrt.length === 0) throw new Error('gradientModel: wrt is empty; name at least one input or initializer');
+  if (opts.target !== undefined && opts.target !== 'any' && opts.target !== 'cpu') throw new Error(`gradientModel: target must be 'any' or 'cpu', not '${String(opts.target)}'`);
   const inputs = new Set(g.input.map((i) => i.name));
   const inits = new Set(g.initializer.map((t) => t.name));
   const produced = new Set(g.node.flatMap((n) => n.output));
@@ -95,7 +102,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     const needs = node.input.map((x) => !!x && active(x));
     let grads: (string | undefined)[];
     try {
-      grads = rule({ s, node, a: new Attrs(node), x: node.input.slice(), y: node.output.slice(), dy, needs });
+      grads = rule({ s, node, a: new Attrs(node), x: node.input.slice(), y: node.output.slice(), dy, needs, target: opts.target ?? 'any' });
     } catch (e) {
       const msg = (e as Error).message;
       throw new Error(msg.includes(describeNode(node)) ? msg : `gradient of ${describeNode(node)}: ${msg}`);

@@ -2,7 +2,7 @@
 // (undefined where no gradient flows) and which inputs need a gradient, and returns one gradient
 // name (or undefined) per input. Rules only emit standard ai.onnx ops that run on WebGPU
 // (no Sign, Sum, Mean, ConstantOfShape, …).
-import type { NodeProto } from 'onnx-buf';
+import { TensorProto_DataType, type NodeProto } from 'onnx-buf';
 import { windowGeometry } from './conv.js';
 import { Attrs, describeNode, normAxis, numel } from './graph.js';
 import { fromNumbers, sliceParams, splitSizes, toNumbers } from './host.js';
@@ -24,6 +24,8 @@ export interface VjpArgs {
   y: string[];
   dy: (string | undefined)[];
   needs: boolean[];
+  /** which runtimes the gradient model is for (see GradientOptions.target) */
+  target: 'any' | 'cpu';
 }
 
 export type Grads = (string | undefined)[];
@@ -111,6 +113,28 @@ function alongAxis(s: GraphState, x: string, axis: number, m: string): string {
   perm.push(axis);
   const t = transpose(s, x, perm);
   return transpose(s, s.op('MatMul', [t, m]), inversePerm(perm));
+}
+
+/** Windows that never share an element: each input has at most one window that can pick it. */
+function disjointWindows(geo: ReturnType<typeof windowGeometry>): boolean {
+  return geo.kernel.every((k, i) => geo.out[i] === 1 || geo.strides[i]! >= (k - 1) * geo.dilations[i]! + 1);
+}
+
+/**
+ * MaxPool backward on CPU runtimes: the forward MaxPool also returns the argmax of each window and
+ * MaxUnpool puts dy there. Only for disjoint windows (MaxUnpool writes, it does not add up).
+ */
+function maxUnpoolGrad(v: VjpArgs): string {
+  const { s, node } = v;
+  const xd = dims(v, 0);
+  let indices = node.output[1];
+  if (!indices) {
+    indices = s.fresh('maxpool_argmax');
+    node.output = [node.output[0]!, indices];
+    s.types.set(indices, { elemType: TensorProto_DataType.INT64, dims: s.dims(node.output[0]!).slice() });
+  }
+  const geo = windowGeometry(node, xd);
+  return s.op('MaxUnpool', [dyOf(v), indices, s.ints(xd)], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads });
 }
 
 function matmulGrad(v: VjpArgs): Grads {
@@ -529,7 +553,8 @@ export const RULES: Record<string, VjpRule> = {
   ConvTranspose: convTransposeGrad,
   MaxPool: (v) => {
     if (v.a.int('storage_order', 0) !== 0 && v.y.length > 1) throw new Error(`${describeNode(v.node)}: storage_order 1 is not supported`);
-    return each(v, () => maxPoolGrad(v.s, v.node, v.x[0]!, dyOf(v)));
+    return each(v, () => (v.target === 'cpu' && v.s.opset >= 11 && disjointWindows(windowGeometry(v.node, dims(v, 0)))
+      ? maxUnpoolGrad(v) : maxPoolGrad(v.s, v.node, v.x[0]!, dyOf(v))));
   },
   AveragePool: (v) => each(v, () => averagePoolGrad(v.s, v.node, v.x[0]!, dyOf(v), v.a.int('count_include_pad', 0) === 1)),
   GlobalAveragePool: unary((v, dy) => {

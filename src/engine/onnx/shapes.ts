@@ -156,6 +156,13 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       const t = same(x, [x!.dims[0]!, x!.dims[1]!, ...g.out]);
       return op === 'MaxPool' ? [t, t && { elemType: DataType.INT64, dims: t.dims.slice() }] : [t];
     }
+    case 'MaxUnpool': {
+      const shape = node.input[2] ? constOf(2) : undefined;
+      if (shape) return [same(x, toNumbers(shape))];
+      const g = windowGeometry(node, x!.dims);
+      const n = g.kernel.length;
+      return [same(x, [x!.dims[0]!, x!.dims[1]!, ...x!.dims.slice(2).map((d, i) => (d - 1) * g.strides[i]! + g.kernel[i]! - g.pads[i]! - g.pads[i + n]!)])];
+    }
     case 'GlobalAveragePool':
     case 'GlobalMaxPool':
     case 'GlobalLpPool':
