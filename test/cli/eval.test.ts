@@ -71,7 +71,7 @@ describe('eval measurements', () => {
       const row = report.rows.find((r) => r.target === target)!;
       expect(lines[at + 3]!.split(/\s{2,}/).map((s) => s.trim())).toEqual([
         'a happy face', 'expression: happy', '4', `${Math.round(100 * row.success)}%`, `${Math.round(100 * row.already)}%`,
-        `${(100 * row.drift).toFixed(0)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4),
+        `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4),
       ]);
     }
     await bundle.release();

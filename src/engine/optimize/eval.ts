@@ -250,7 +250,7 @@ export const EVAL_COLUMNS = ['edit', 'asked class', 'faces', 'success', 'already
 
 function cells(row: EvalRow): string[] {
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-  return [row.edit, row.asked, String(row.faces), pct(row.success), pct(row.already), pct(row.drift), row.latentDistance.toFixed(3), row.imageDistance.toFixed(4)];
+  return [row.edit, row.asked, String(row.faces), pct(row.success), pct(row.already), `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4)];
 }
 
 /** One plain-text table per target kind, columns aligned. */
