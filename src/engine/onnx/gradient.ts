@@ -6,6 +6,7 @@ import type { ModelProto, NodeProto } from 'onnx-buf';
 import { Attrs, describeNode, isFloat } from './graph.js';
 import { lowerNode } from './lower.js';
 import { accumulate } from './accumulate.js';
+import { findComposites } from './composites.js';
 import { zeros } from './ops.js';
 import { NON_DIFFERENTIABLE, RULES } from './rules.js';
 import { GraphState } from './state.js';
@@ -89,9 +90,27 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     return acc;
   };
 
+  // Multi-op activations differentiated as one unit (see composites.ts).
+  const uses = new Map<string, number>();
+  for (const n of forward) for (const x of n.input) if (x) uses.set(x, (uses.get(x) ?? 0) + 1);
+  for (const name of [...s.outputs.map((o) => s.resolve(o)), ...wrt]) uses.set(name, (uses.get(name) ?? 0) + 1);
+  const composites = findComposites(s, forward, uses);
+  const push = (x: string, gr: string) => {
+    const have = pending.get(x);
+    if (have) have.push(gr);
+    else pending.set(x, [gr]);
+  };
+
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i]!;
     if (!node.output.some(active) || !node.input.some(active)) continue;
+    const composite = composites.get(node);
+    if (composite) {
+      const out = node.output[0]!;
+      const dy = wrtSet.has(out) ? undefined : total(out);
+      if (dy && active(composite.x)) push(composite.x, composite.backward(s, dy));
+      continue;
+    }
     // A wrt value is a leaf: its gradient is reported, not passed on to what produced it.
     const dy = node.output.map((o) => (active(o) && !wrtSet.has(o) ? total(o) : undefined));
     if (dy.every((d) => d === undefined)) continue;
@@ -108,11 +127,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
       throw new Error(msg.includes(describeNode(node)) ? msg : `gradient of ${describeNode(node)}: ${msg}`);
     }
     grads.forEach((gr, k) => {
-      if (!gr || !needs[k]) return;
-      const x = node.input[k]!;
-      const have = pending.get(x);
-      if (have) have.push(gr);
-      else pending.set(x, [gr]);
+      if (gr && needs[k]) push(node.input[k]!, gr);
     });
   }
 
