@@ -45,15 +45,16 @@ function dense(g: GraphBuilder, x: string, name: string, nin: number, nout: numb
 }
 
 /** A small CNN: 32×32 → 16 → 8 → 4, then a projection; like an exported CLIP, not normalized. */
-export function clipImageModel(outputName = 'image_embeds', embed = EMBED): Uint8Array {
+export function clipImageModel(seed = 0): Uint8Array {
   const g = new GraphBuilder('clip_image');
   let x = g.input('pixel_values', 'float32', [1, 3, CLIP_SIZE, CLIP_SIZE]);
-  x = conv(g, x, 'stem', 3, 8, 2, 10);
-  x = conv(g, x, 'a', 8, 12, 2, 20);
-  x = conv(g, x, 'b', 12, 16, 2, 30);
+  x = conv(g, x, 'stem', 3, 8, 2, seed + 10);
+  x = conv(g, x, 'a', 8, 12, 2, seed + 20);
+  x = conv(g, x, 'b', 12, 16, 2, seed + 30);
   x = g.op('Flatten', [x], { axis: 1 });
-  g.op('Identity', [dense(g, x, 'proj', 16 * 4 * 4, embed, 40)], {}, outputName);
-  g.output(outputName, 'float32', [1, embed]);
+  const outputName = 'image_embeds';
+  g.op('Identity', [dense(g, x, 'proj', 16 * 4 * 4, EMBED, seed + 40)], {}, outputName);
+  g.output(outputName, 'float32', [1, EMBED]);
   return writeModel(g.model());
 }
 
@@ -95,11 +96,15 @@ export interface FixtureOptions {
   identity?: boolean;
   /** Name the bundle differently so caches keyed by bundle id do not share. */
   name?: string;
+  /** Other CLIP image weights under the same manifest. */
+  clipSeed?: number;
+  /** Write into this folder (over an earlier bundle) instead of a fresh one. */
+  dir?: string;
 }
 
 /** Writes the bundle to a fresh temp folder and returns it. */
 export async function writeOptimizeBundle(options: FixtureOptions = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'optimize-bundle-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'optimize-bundle-')));
   const generator = generatorManifest(6, 32, 128, 32);
   const manifest = {
     format: 'rete-clip-pae/bundle',
@@ -122,7 +127,7 @@ export async function writeOptimizeBundle(options: FixtureOptions = {}): Promise
   for (const f of ['generator.onnx', 'mapping.onnx', 'mean_latent.bin']) await copyFile(join(DEMO_DIR, f), join(dir, f));
   const files: Record<string, Uint8Array | string> = {
     'manifest.json': JSON.stringify(manifest, null, 2),
-    'clip_image.onnx': clipImageModel(),
+    'clip_image.onnx': clipImageModel(options.clipSeed),
     'clip_text.onnx': clipTextModel(),
     'encoder.onnx': encoderModel(6, 32),
     'tokenizer.json': JSON.stringify(tokenizerJson()),
@@ -137,4 +142,8 @@ export const readBytes = async (path: string) => new Uint8Array(await readFile(p
 /** Writes the bundle and loads it on `runtime`. */
 export async function loadOptimizeBundle(runtime: Runtime, options: FixtureOptions = {}): Promise<ModelBundle> {
   return loadBundle(await writeOptimizeBundle(options), { runtime, loadBytes: readBytes });
+}
+
+export async function loadOptimizeBundleFrom(dir: string, runtime: Runtime): Promise<ModelBundle> {
+  return loadBundle(dir, { runtime, loadBytes: readBytes });
 }

@@ -5,7 +5,7 @@ import type { ModelBundle } from '../../src/engine/models/index.js';
 import { editObjective, type EditObjective } from '../../src/engine/optimize/index.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import type { Runtime } from '../../src/engine/tensor/runtime.js';
-import { loadOptimizeBundle } from './fixture.js';
+import { loadOptimizeBundle, loadOptimizeBundleFrom, writeOptimizeBundle } from './fixture.js';
 
 /** Counts the sessions a runtime creates, by name. */
 function countingRuntime(inner: Runtime): Runtime & { created: string[] } {
@@ -94,6 +94,19 @@ describe('edit objective', () => {
     await a.evaluate(latent, latent0, target, 0);
     await b.evaluate(latent, latent0, target, 0);
     expect(runtime.created.filter((n) => n.includes('edit objective'))).toHaveLength(1);
+  });
+
+  it('follows the weights when a rebuilt bundle keeps its manifest (same bundle id)', async () => {
+    const dir = await writeOptimizeBundle({ name: 'rebuilt' });
+    const first = await loadOptimizeBundleFrom(dir, runtime);
+    const before = await (await editObjective(first)).evaluate(latent, latent0, target, 0);
+    await writeOptimizeBundle({ name: 'rebuilt', dir, clipSeed: 7 });
+    const rebuilt = await loadOptimizeBundleFrom(dir, runtime);
+    expect(rebuilt.id).toBe(first.id);
+    const after = await (await editObjective(rebuilt)).evaluate(latent, latent0, target, 0);
+    const expected = await rebuilt.encodeImage(after.image!);
+    for (let i = 0; i < expected.length; i++) expect(after.embedding[i]).toBeCloseTo(expected[i]!, 4);
+    expect(Math.max(...after.embedding.map((v, i) => Math.abs(v - before.embedding[i]!)))).toBeGreaterThan(0.01);
   });
 
   it('refuses a wrong target, latent or λ, and an identity term without an identity network', async () => {

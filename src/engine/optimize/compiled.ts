@@ -39,16 +39,37 @@ export interface Compiled<T> {
 // content, which two runtimes may load.
 const byRuntime = new WeakMap<Runtime, Map<string, Promise<Compiled<unknown>>>>();
 
-/** The compiled model of `kind` for this bundle, built and given a session on first use. */
+const fingerprints = new WeakMap<Uint8Array, string>();
+
+/**
+ * FNV-1a of a model file, once per loaded file. A bundle id names its manifest, and a rebuilt
+ * bundle can keep the manifest while its weights change: the compiled model must follow the weights.
+ */
+function fingerprint(bytes: Uint8Array): string {
+  let found = fingerprints.get(bytes);
+  if (found === undefined) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    found = `${bytes.length.toString(36)}-${(h >>> 0).toString(36)}`;
+    fingerprints.set(bytes, found);
+  }
+  return found;
+}
+
+/**
+ * The compiled model of `kind` for this bundle, built and given a session on first use. `files` are
+ * the model files it is built from (their content is part of the key).
+ */
 export function compiledFor<T>(
   bundle: ModelBundle,
   kind: string,
+  files: readonly Uint8Array[],
   build: () => { bytes: Uint8Array; meta: T },
   keepOnGpu: readonly string[] = [],
 ): Promise<Compiled<T>> {
   let models = byRuntime.get(bundle.runtime);
   if (!models) byRuntime.set(bundle.runtime, (models = new Map()));
-  const key = `${bundle.id}#${kind}`;
+  const key = `${bundle.id}#${kind}#${files.map(fingerprint).join('+')}`;
   const found = models.get(key);
   if (found) return found as Promise<Compiled<T>>;
   const compiled = (async () => {

@@ -59,8 +59,9 @@ export async function invertImage(bundle: ModelBundle, run: InvertRun): Promise<
     return { latent: encoded, image, losses: [meanSquaredError(image.data, reference.data)] };
   }
 
-  const { model, meta: names } = await compiledFor(bundle, 'invert objective', () => {
-    const built = buildInvertModel(bundle.manifest, bundle.modelBytes('generator'));
+  const generator = bundle.modelBytes('generator');
+  const { model, meta: names } = await compiledFor(bundle, 'invert objective', [generator], () => {
+    const built = buildInvertModel(bundle.manifest, generator);
     return { bytes: built.bytes, meta: built.names };
   }, [bundle.manifest.generator.output]);
   const shape = [...bundle.latentShape];

@@ -51,16 +51,19 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
 
 /** The bundle's compiled edit objective (built once per runtime and bundle). */
 export async function editObjective(bundle: ModelBundle): Promise<EditObjective> {
+  const source = {
+    manifest: bundle.manifest,
+    generator: bundle.modelBytes('generator'),
+    clipImage: bundle.modelBytes('clipImage'),
+    identity: bundle.roles.includes('identity') ? bundle.modelBytes('identity') : undefined,
+  };
+  const files = [source.generator, source.clipImage, ...(source.identity ? [source.identity] : [])];
   const { model, meta } = await compiledFor(
     bundle,
     'edit objective',
+    files,
     () => {
-      const built = buildEditModel({
-        manifest: bundle.manifest,
-        generator: bundle.modelBytes('generator'),
-        clipImage: bundle.modelBytes('clipImage'),
-        identity: bundle.roles.includes('identity') ? bundle.modelBytes('identity') : undefined,
-      });
+      const built = buildEditModel(source);
       return { bytes: built.bytes, meta: built.names };
     },
     [bundle.manifest.generator.output],
