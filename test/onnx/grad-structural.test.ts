@@ -36,6 +36,7 @@ const cases: Case[] = [
   { name: 'Gather embedding lookup with repeated ids', op: 'Gather', inputs: { w: f64([5, 3], 28) }, order: ['w', 'ids'], consts: { ids: i64([1, 4, 1, 0, 4, 4], [2, 3]) }, wrt: ['w'] },
   { name: 'Gather axis 1 negative index', op: 'Gather', inputs: { x: f64([2, 4, 3], 29) }, order: ['x', 'ids'], consts: { ids: i64([-1, 0]) }, attrs: { axis: 1 }, wrt: ['x'] },
   { name: 'Gather scalar index (class token)', op: 'Gather', inputs: { x: f64([2, 4, 3], 30) }, order: ['x', 'ids'], consts: { ids: i64([0], []) }, attrs: { axis: 1 }, wrt: ['x'] },
+  { name: 'Gather consecutive indices axis 1', op: 'Gather', inputs: { x: f64([2, 5, 3], 54) }, order: ['x', 'ids'], consts: { ids: i64([1, 2, 3]) }, attrs: { axis: 1 }, wrt: ['x'] },
   { name: 'Gather with runtime ids', op: 'Gather', inputs: { w: f64([4, 2], 31), ids: i64([3, -1, 0]) }, wrt: ['w'] },
   { name: 'Expand [3,1] to [2,3,4]', op: 'Expand', inputs: { x: f64([3, 1], 32) }, order: ['x', 's'], consts: { s: i64([2, 3, 4]) }, wrt: ['x'] },
   { name: 'Squeeze', op: 'Squeeze', inputs: { x: f64([2, 1, 3], 33) }, order: ['x', 'ax'], consts: { ax: i64([1]) }, wrt: ['x'] },
@@ -89,5 +90,28 @@ describe('gradient rules: linear algebra, shapes, reductions (finite differences
     g.output('y', 'float64', [2, 3]);
     const res = await gradCheck({ model: g.model(), inputs: { x: f64([2, 3], 60) }, of: 'y', wrt: ['x'] });
     expect(res.errors.x).toBeLessThan(1e-6);
+  });
+
+  it('joins the gradients of pieces cut out of one value (Slice, Gather) with one Concat, gaps as zeros', async () => {
+    const g = new GraphBuilder('pieces');
+    g.input('x', 'float64', [2, 7, 3]);
+    g.input('w', 'float64', [3]);
+    const piece = (lo: number, hi: number) => g.op('Slice', ['x', g.ints([lo]), g.ints([hi]), g.ints([1])]);
+    const a = piece(0, 2);                                   // rows 0-1
+    const b = g.op('Gather', ['x', g.ints([3])], { axis: 1 }); // row 3 (row 2 unused)
+    const c = piece(4, 6);                                   // rows 4-5 (row 6 unused)
+    const ra = g.op('ReduceSum', [g.op('Mul', [a, a]), g.ints([1])], { keepdims: 0 });
+    const rc = g.op('ReduceSum', [g.op('Exp', [c]), g.ints([1])], { keepdims: 0 });
+    g.op('Add', [g.op('Add', [ra, g.op('Mul', [b, 'w'])]), rc], {}, 'y');
+    g.output('y', 'float64', [2, 3]);
+    const m = g.model();
+    const inputs = { x: f64([2, 7, 3], 61), w: f64([3], 62) };
+    const res = await gradCheck({ model: m, inputs, of: 'y', wrt: ['x'] });
+    expect(res.errors.x).toBeLessThan(1e-6);
+    // The three padded pieces become one Concat, not three Pads and two Adds.
+    const { gradientModel } = await import('../../src/engine/onnx/gradient.js');
+    const ops = gradientModel(m, { of: 'y', wrt: ['x'] }).graph!.node.map((n) => n.opType);
+    expect(ops.filter((o) => o === 'Concat').length).toBe(1);
+    expect(ops.filter((o) => o === 'Pad').length).toBe(0);
   });
 });

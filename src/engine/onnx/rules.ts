@@ -264,6 +264,12 @@ function gatherGrad(v: VjpArgs): Grads {
       flat = s.op('Where', [s.op('Less', [flat, z]), add(s, flat, s.scalar(V, s.dtype(idx))), flat]);
     } else {
       const vals = toNumbers(s.constValue(idx)!).map((i) => (i < 0 ? i + V : i));
+      if (vals.every((i, k) => i === vals[0]! + k)) {
+        // A run of consecutive indices is a Slice: its gradient is a zero Pad around dy, which
+        // the accumulation concatenates with the gradients of neighbouring pieces.
+        const inner = reshape(s, dyOf(v), xd.map((d, k) => (k === axis ? n : d)));
+        return pad(s, inner, [...xd.map((_, k) => (k === axis ? vals[0]! : 0)), ...xd.map((_, k) => (k === axis ? V - vals[0]! - n : 0))]);
+      }
       flat = s.constant(fromNumbers(s.dtype(idx), [1, n], vals), 'indices');
     }
     // onehotT[v, k] = (idx[k] == v): the scatter-add of Gather as a MatMul.
