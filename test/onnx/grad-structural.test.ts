@@ -92,6 +92,18 @@ describe('gradient rules: linear algebra, shapes, reductions (finite differences
     expect(res.errors.x).toBeLessThan(1e-6);
   });
 
+  it('leaves out the Expand of a reduced gradient when its consumers broadcast anyway', async () => {
+    const g = new GraphBuilder('norm2');
+    g.input('x', 'float64', [3, 4]);
+    const r = g.op('ReduceSum', [g.op('Mul', ['x', 'x']), g.ints([1])], { keepdims: 1 });
+    g.op('Mul', [r, 'x'], {}, 'y');
+    g.output('y', 'float64', [3, 4]);
+    const res = await gradCheck({ model: g.model(), inputs: { x: f64([3, 4], 63) }, of: 'y', wrt: ['x'] });
+    expect(res.errors.x).toBeLessThan(1e-6);
+    const { gradientModel } = await import('../../src/engine/onnx/gradient.js');
+    expect(gradientModel(g.model(), { of: 'y', wrt: ['x'] }).graph!.node.some((n) => n.opType === 'Expand')).toBe(false);
+  });
+
   it('joins the gradients of pieces cut out of one value (Slice, Gather) with one Concat, gaps as zeros', async () => {
     const g = new GraphBuilder('pieces');
     g.input('x', 'float64', [2, 7, 3]);

@@ -410,8 +410,15 @@ function signOf(s: GraphState, x: string): string {
 export const RULES: Record<string, VjpRule> = {
   Add: (v) => each(v, () => unbroadcast(v.s, dyOf(v), dims(v, 0)), () => unbroadcast(v.s, dyOf(v), dims(v, 1))),
   Sub: (v) => each(v, () => unbroadcast(v.s, dyOf(v), dims(v, 0)), () => neg(v.s, unbroadcast(v.s, dyOf(v), dims(v, 1)))),
-  Mul: (v) => each(v, () => unbroadcast(v.s, mul(v.s, dyOf(v), v.x[1]!), dims(v, 0)),
-    () => unbroadcast(v.s, mul(v.s, dyOf(v), v.x[0]!), dims(v, 1))),
+  Mul: (v) => {
+    if (v.x[0] === v.x[1]) {
+      // x·x: both inputs are the same value, one contribution of 2·dy·x.
+      const t = mul(v.s, dyOf(v), v.x[0]!);
+      return [unbroadcast(v.s, add(v.s, t, t), dims(v, 0)), undefined];
+    }
+    return each(v, () => unbroadcast(v.s, mul(v.s, dyOf(v), v.x[1]!), dims(v, 0)),
+      () => unbroadcast(v.s, mul(v.s, dyOf(v), v.x[0]!), dims(v, 1)));
+  },
   Div: (v) => each(v, () => unbroadcast(v.s, div(v.s, dyOf(v), v.x[1]!), dims(v, 0)),
     () => unbroadcast(v.s, neg(v.s, div(v.s, mul(v.s, dyOf(v), v.y[0]!), v.x[1]!)), dims(v, 1))),
   Pow: (v) => {
