@@ -75,7 +75,7 @@ function patchWeightGrad(s: GraphState, patches: string, dy: string, geo: Window
   return reshape(s, dw, [M, Cg, ...geo.kernel]);
 }
 
-/** im2col with a one-hot Conv: [N·C, 1, ...] → [N·C, K, ...out], as [N, C, K, L]. */
+/** im2col with a one-hot grouped Conv: [N, C, ...] → [N, C·K, ...out], as [N, C, K, L]. */
 function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[]): string | undefined {
   const xd = s.dims(x);
   const [N, C] = xd as [number, number];
@@ -83,8 +83,7 @@ function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[]
   if (geo.kernel.every((k, i) => k === 1 && geo.strides[i] === 1 && out[i] === xd[i + 2]) && geo.pads.every((p) => p === 0)) {
     return reshape(s, x, [N, C, 1, numel(out)]);
   }
-  const p = s.op('Conv', [reshape(s, x, [N * C, 1, ...xd.slice(2)]), tapKernel(s, geo.kernel, x)],
-    windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads));
+  const p = s.op('Conv', [x, tapKernel(s, geo.kernel, x, C)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, C));
   if (s.dims(p).slice(2).some((d, i) => d !== out[i])) return undefined;
   return reshape(s, p, [N, C, numel(geo.kernel), numel(out)]);
 }
@@ -123,12 +122,16 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
   return reshape(s, w, [M, Cg, ...geo.kernel]);
 }
 
-/** One-hot kernels [K, 1, ...k] that copy each window tap into its own channel. */
-function tapKernel(s: GraphState, kernel: number[], like: string): string {
+/**
+ * One-hot kernels [C·K, 1, ...k] that copy tap t of channel c into channel c·K + t: a grouped Conv
+ * (group C) with them is im2col. onnxruntime runs this depthwise form several times faster than
+ * a one-channel Conv over N·C images.
+ */
+function tapKernel(s: GraphState, kernel: number[], like: string, channels: number): string {
   const K = numel(kernel);
-  const v = new Array<number>(K * K).fill(0);
-  for (let i = 0; i < K; i++) v[i * K + i] = 1;
-  return s.constant(fromNumbers(s.dtype(like), [K, 1, ...kernel], v), 'taps');
+  const v = new Array<number>(channels * K * K).fill(0);
+  for (let c = 0; c < channels; c++) for (let i = 0; i < K; i++) v[(c * K + i) * K + i] = 1;
+  return s.constant(fromNumbers(s.dtype(like), [channels * K, 1, ...kernel], v), 'taps');
 }
 
 /** Which taps of which windows fall inside the input (not in padding): [K, ...out]. */
@@ -189,21 +192,20 @@ export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, dy: strin
   const xd = s.dims(x);
   const sp = xd.slice(2);
   const geo = windowGeometry(node, xd);
-  const NC = xd[0]! * xd[1]!;
+  const [N, C] = xd as [number, number];
   const dtype = s.dtype(x) as 'float32' | 'float64';
-  const taps = tapKernel(s, geo.kernel, x);
+  const taps = tapKernel(s, geo.kernel, x, C);
   const convPads = poolConvPads(geo, sp);
-  let patches = s.op('Conv', [reshape(s, x, [NC, 1, ...sp]), taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads)); // [NC, K, ...out]
+  const K = numel(geo.kernel), L = numel(geo.out);
+  // [N, C·K, ...out], flattened to [N·C, K, L]: on WebGPU the flat windows also stop the layout
+  // pass from moving the NHWC Transpose of the Conv onto ArgMax's int64 output (CPU-only there).
+  let patches = reshape(s, s.op('Conv', [x, taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads, C)), [N * C, K, L]);
   const validity = tapValidity(geo, sp, dtype);
   const invalid = Array.from(validity.data as Float32Array, (v) => (v === 0 ? -3e38 : 0));
   // Taps in the padding read 0, which could beat a window of negatives: push them below any value.
-  if (invalid.some((v) => v !== 0)) patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, validity.dims, invalid), 'pool_pad_penalty')]);
-  // Windows flattened to one axis: on WebGPU this stops the layout pass from moving the NHWC
-  // Transpose of the Conv onto ArgMax's int64 output (which would then run on the CPU).
-  const K = numel(geo.kernel), L = numel(geo.out);
-  const routed = routeToArgmax(s, reshape(s, patches, [NC, K, L]), reshape(s, dy, [NC, 1, L]), 1, x);
-  const dx = scatterWindows(s, reshape(s, routed, [NC, K, ...geo.out]), taps, { ...geo, pads: convPads }, sp);
-  return reshape(s, dx, xd);
+  if (invalid.some((v) => v !== 0)) patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, [K, L], invalid), 'pool_pad_penalty')]);
+  const routed = routeToArgmax(s, patches, reshape(s, dy, [N * C, 1, L]), 1, x);
+  return scatterWindows(s, reshape(s, routed, [N, C * K, ...geo.out]), taps, { ...geo, pads: convPads }, sp, C);
 }
 
 /** AveragePool backward: dy divided by each window's element count, scattered with a ones kernel. */
