@@ -87,6 +87,31 @@ describe('gradient rules: convolution, pooling, normalization (finite difference
     }
   });
 
+  it('LayerNormalization feeding a constant MatMul: centred-weight backward (float64)', async () => {
+    const lnLinear = (dtype: 'float32' | 'float64') => {
+      const t = (dims: number[], seed: number, scale = 1, offset = 0) => randn(dtype, dims, seed, scale, offset);
+      const g = new GraphBuilder('ln_linear');
+      g.input('x', dtype, [2, 3, 5]);
+      g.weight('scale', t([5], 70, 1, 1));
+      g.weight('bias', t([5], 71));
+      g.weight('w', t([5, 4], 72));
+      const ln = g.op('LayerNormalization', ['x', 'scale', 'bias'], { axis: -1 });
+      g.op('MatMul', [ln, 'w'], {}, 'y');
+      g.output('y', dtype, [2, 3, 4]);
+      return g.model();
+    };
+    const m = lnLinear('float64');
+    const r = await gradCheck({ model: m, inputs: { x: f64([2, 3, 5], 73, 2) }, of: 'y', wrt: ['x'], eps: 1e-6 });
+    expect(r.errors.x).toBeLessThan(1e-6);
+    const { gradientModel } = await import('../../src/engine/onnx/gradient.js');
+    // float32 reads mean and 1/std from the forward LayerNorm; mean(g) is folded into the constant
+    // weight, so one ReduceMean is left.
+    expect(gradientModel(lnLinear('float32'), { of: 'y', wrt: ['x'] }).graph!.node.filter((n) => n.opType === 'ReduceMean').length).toBe(1);
+    // With the scale as a gradient target too, the general backward runs (and is right).
+    const r2 = await gradCheck({ model: m, inputs: { x: f64([2, 3, 5], 73, 2) }, of: 'y', wrt: ['x', 'scale'], eps: 1e-6 });
+    for (const [k, e] of Object.entries(r2.errors)) expect(e, k).toBeLessThan(1e-6);
+  });
+
   it('MaxPool sends a tied window\'s gradient to the first maximum only, as onnxruntime\'s argmax', async () => {
     const x = hostTensor('float32', [1, 1, 2, 2], [1, 3, 3, 0]);
     const model = singleOp('MaxPool', { inputs: { x }, order: ['x'], attrs: { kernel_shape: [2, 2] } });

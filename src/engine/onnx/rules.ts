@@ -99,6 +99,33 @@ function normGrad(s: GraphState, dxhat: string, xhat: string, rstd: string, axes
   return mul(s, rstd, sub(s, sub(s, dxhat, m1), mul(s, xhat, m2)));
 }
 
+/**
+ * LayerNormalization's backward needs g = dy·scale and g − mean(g). When dy is MatMul(a, C) with a
+ * constant C (a LayerNorm feeding a Linear layer, the transformer pattern) and the scale is
+ * constant too, both are linear in a: g − mean(g) = MatMul(a, C'), with C' = C·scale centred along
+ * its rows, computed here once. That leaves two reductions' worth of work for one.
+ */
+function centeredByMatMul(s: GraphState, dy: string, scale: string, axes: number[], rank: number): string | undefined {
+  if (axes.length !== 1 || axes[0] !== rank - 1) return undefined;
+  const p = s.producer(dy);
+  if (!p || p.opType !== 'MatMul' || p.output[0] !== s.resolve(dy)) return undefined;
+  const c = s.constValue(p.input[1]!);
+  const w = s.constValue(scale);
+  if (!c || !w || c.dims.length !== 2 || s.dims(p.input[0]!).length < 2) return undefined;
+  const [K, D] = c.dims as [number, number];
+  const wv = toNumbers(w);
+  if (wv.length !== D && wv.length !== 1) return undefined;
+  const cv = toNumbers(c);
+  const out = new Array<number>(K * D);
+  for (let k = 0; k < K; k++) {
+    let mean = 0;
+    for (let j = 0; j < D; j++) mean += (out[k * D + j] = cv[k * D + j]! * wv[wv.length === 1 ? 0 : j]!);
+    mean /= D;
+    for (let j = 0; j < D; j++) out[k * D + j]! -= mean;
+  }
+  return s.op('MatMul', [p.input[0]!, s.constant(fromNumbers(c.dtype, [K, D], out), 'centred_weight')]);
+}
+
 /** A constant int tensor of the given values. */
 function matrix(s: GraphState, like: string, rows: number, cols: number, f: (r: number, c: number) => number): string {
   const v = new Array<number>(rows * cols);
@@ -583,8 +610,11 @@ export const RULES: Record<string, VjpRule> = {
     const axes = xd.map((_, i) => i).filter((i) => i >= axis);
     const { xhat, rstd } = layerNormStats(v, axes);
     const dy = dyOf(v);
+    const centered = !v.needs[1] && !v.needs[2] ? centeredByMatMul(s, dy, v.x[1]!, axes, xd.length) : undefined;
     return each(v,
-      () => normGrad(s, mul(s, dy, v.x[1]!), xhat, rstd, axes),
+      () => (centered
+        ? mul(s, rstd, sub(s, centered, mul(s, xhat, reduce(s, 'ReduceMean', mul(s, centered, xhat), axes, true))))
+        : normGrad(s, mul(s, dy, v.x[1]!), xhat, rstd, axes)),
       () => unbroadcast(s, mul(s, dy, xhat), dims(v, 1)),
       () => unbroadcast(s, dy, dims(v, 2)));
   },
