@@ -90,12 +90,14 @@ describe('default.json in the browser', () => {
     expect(gpu.done.models!.models).toMatchObject({ kind: 'value', text: expect.stringMatching(/ · WebGPU$/) });
     expect(gpu.done.models!.runtime).toEqual({ kind: 'value', text: 'WebGPU' });
     const difference = pixelDifference(wasm.done.edit!.image as ImageSummary, gpu.done.edit!.image as ImageSummary);
-    expect(difference.mean).toBeLessThan(0.01);
-    expect(difference.max).toBeLessThan(0.25);
+    // Measured here: mean 3e-7, max 1e-5 after 10 steps; the bounds leave room for other GPUs' rounding.
+    expect(difference.mean).toBeLessThan(1e-3);
+    expect(difference.max).toBeLessThan(0.02);
     const after = (r: PageRun) => (r.done.edit!.coefficients as BarsSummary).after;
-    after(gpu).forEach((v, k) => expect(Math.abs(v - after(wasm)[k]!)).toBeLessThan(0.01));
+    after(gpu).forEach((v, k) => expect(Math.abs(v - after(wasm)[k]!)).toBeLessThan(1e-3));
     const losses = (r: PageRun) => ((r.done.edit!.loss as { text: string }).text.match(/\d+\.\d+/g) ?? []).map(Number);
-    losses(gpu).forEach((v, i) => expect(Math.abs(v - losses(wasm)[i]!)).toBeLessThan(0.01));
+    expect(losses(gpu)).toHaveLength(2);
+    losses(gpu).forEach((v, i) => expect(Math.abs(v - losses(wasm)[i]!)).toBeLessThanOrEqual(1e-3));
   });
 
   it('cancels mid-optimization and the next run completes, reusing what finished', async () => {
