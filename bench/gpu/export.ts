@@ -1,0 +1,66 @@
+// Writes the models the GPU benchmark times, with real inputs, into a folder: the demo bundle's
+// compiled edit objective (generator → CLIP → loss → gradient), the generator alone, and the
+// gradient models of the four PyTorch fixtures. bench.mjs runs them with onnxruntime-node alone, so
+// a machine with a GPU but no project checkout (no node_modules) can time them.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseManifest } from '../../src/engine/models/index.js';
+import { buildEditModel } from '../../src/engine/optimize/edit-model.js';
+import { gradientModel, readModel, writeModel } from '../../src/engine/onnx/index.js';
+
+const out = resolve(process.argv[2] ?? '.devbench/models');
+mkdirSync(out, { recursive: true });
+const demo = resolve('public/models/demo');
+const manifest = parseManifest(readFileSync(join(demo, 'manifest.json')), 'demo manifest');
+const generator = readFileSync(join(demo, manifest.generator.file));
+const clipImage = readFileSync(join(demo, manifest.clip.image.file));
+
+interface Feed { name: string; dtype: string; dims: number[]; values: number[] }
+const index: { name: string; file: string; feeds: Feed[] }[] = [];
+const latentSize = manifest.generator.latentShape.reduce((a, b) => a * b, 1);
+const meanBytes = readFileSync(join(demo, manifest.generator.meanLatent!));
+const meanLatent = Array.from(new Float32Array(meanBytes.buffer.slice(meanBytes.byteOffset, meanBytes.byteOffset + meanBytes.byteLength)));
+
+const edit = buildEditModel({ manifest, generator, clipImage });
+writeFileSync(join(out, 'edit_objective.onnx'), edit.bytes);
+const target = Array.from({ length: manifest.clip.embedDim }, (_, i) => (i === 0 ? 1 : 0));
+const n = edit.names;
+index.push({
+  name: 'demo edit objective (loss + gradient)',
+  file: 'edit_objective.onnx',
+  feeds: [
+    { name: n.latent, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent.map((v, i) => v + 0.05 * Math.sin(i)) },
+    { name: n.latent0, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent },
+    { name: n.target, dtype: 'float32', dims: [1, manifest.clip.embedDim], values: target },
+    { name: n.lambdaL2, dtype: 'float32', dims: [], values: [0.008] },
+    { name: n.lossSeed, dtype: 'float32', dims: [], values: [1] },
+  ],
+});
+writeFileSync(join(out, 'generator.onnx'), generator);
+index.push({ name: 'demo generator (forward)', file: 'generator.onnx', feeds: [{ name: manifest.generator.input, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent }] });
+if (latentSize !== meanLatent.length) throw new Error('mean latent size does not match the latent shape');
+
+const fixtures = resolve('../shared/fixtures/grad');
+for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss', 'cnn_training_loss']) {
+  const meta = JSON.parse(readFileSync(join(fixtures, name, 'fixture.json'), 'utf8')) as {
+    outputs: string[];
+    wrt_inputs: string[];
+    wrt_params: string[];
+    tensors: Record<string, { file: string; shape: number[]; dtype: string }>;
+  };
+  const read = (key: string): Feed => {
+    const info = meta.tensors[key]!;
+    const bytes = readFileSync(join(fixtures, name, info.file));
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const values = info.dtype === 'int64' ? Array.from(new BigInt64Array(buffer), Number) : Array.from(new Float32Array(buffer));
+    return { name: key.slice(key.indexOf(':') + 1), dtype: info.dtype, dims: info.shape, values };
+  };
+  const of = meta.outputs[0]!;
+  const feeds = Object.keys(meta.tensors).filter((k) => k.startsWith('input:')).map(read);
+  feeds.push({ ...read(`seed:${of}`), name: `${of}_grad` });
+  const grad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), { of, wrt: [...meta.wrt_inputs, ...meta.wrt_params] });
+  writeFileSync(join(out, `${name}.grad.onnx`), writeModel(grad));
+  index.push({ name: `${name} (forward + gradient)`, file: `${name}.grad.onnx`, feeds });
+}
+writeFileSync(join(out, 'index.json'), JSON.stringify(index));
+console.log(`wrote ${index.length} models to ${out}`);
