@@ -22,11 +22,20 @@ export interface LoopOptions<E extends Evaluation> {
   signal?: AbortSignal;
   onProgress?(step: number, steps: number, loss: number): void;
   onPreview?(image: ImageValue, step: number): void;
+  /**
+   * Whether the evaluation at the start latent already reaches the goal. The run then ends there:
+   * the start latent comes back unchanged, with losses [loss0], one progress report for the whole
+   * run and the start image as the final preview.
+   */
+  reachedAtStart?(first: E): boolean;
 }
 
 export interface LoopResult<E extends Evaluation> {
   latent: Float32Array;
-  /** losses[i] is the loss after i updates: steps + 1 values, the first at the start latent. */
+  /**
+   * losses[i] is the loss after i updates: steps + 1 values, the first at the start latent (one
+   * value when the start already reached the goal).
+   */
   losses: number[];
   /** The evaluation of the final latent (with its image). */
   last: E;
@@ -67,6 +76,15 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
     if (signal?.aborted) throw abortError(signal, what);
   };
 
+  const evaluateAt = async (wantImage: boolean): Promise<E> => {
+    try {
+      return await options.evaluate(latent, wantImage, signal);
+    } catch (e) {
+      if (signal?.aborted) throw abortError(signal, what);
+      throw e;
+    }
+  };
+
   for (let step = 0; ; step++) {
     // A step on wasm settles through promises alone, which never lets the host's queued events
     // run: in a worker, a 'cancel' message would wait for the whole loop. One task per step lets it in.
@@ -74,13 +92,7 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
     checkAbort();
     const last = step === steps;
     const wantImage = last || (options.onPreview !== undefined && step > 0 && step % previewEvery === 0);
-    let evaluation: E;
-    try {
-      evaluation = await options.evaluate(latent, wantImage, signal);
-    } catch (e) {
-      if (signal?.aborted) throw abortError(signal, what);
-      throw e;
-    }
+    const evaluation = await evaluateAt(wantImage);
     const where = step === 0 ? 'at step 0 (the start latent)' : `at step ${step} of ${steps}`;
     if (!Number.isFinite(evaluation.loss)) {
       throw new Error(`${what}: the loss became ${evaluation.loss} ${where} (lr ${lr}); lower the learning rate, or check that the target and the start latent are finite`);
@@ -90,6 +102,13 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
       throw new Error(`${what}: the gradient became ${evaluation.grad[bad]} ${where} (lr ${lr}, latent value ${bad}); lower the learning rate`);
     }
     losses.push(evaluation.loss);
+    if (step === 0 && !last && options.reachedAtStart?.(evaluation)) {
+      // The step-0 evaluation skipped the image download (it is not a preview step): fetch it now.
+      const final = evaluation.image ? evaluation : await evaluateAt(true);
+      options.onProgress?.(steps, steps, evaluation.loss);
+      if (final.image && options.onPreview) options.onPreview(final.image, steps);
+      return { latent, losses, last: final };
+    }
     if (step > 0) options.onProgress?.(step, steps, evaluation.loss);
     if (evaluation.image && options.onPreview && step > 0 && (step % previewEvery === 0 || last)) options.onPreview(evaluation.image, step);
     if (last) return { latent, losses, last: evaluation };

@@ -5,6 +5,14 @@ import type { ModelBundle } from '../models/index.js';
 import { runLoop } from './loop.js';
 import { editObjective, type EditEvaluation } from './objective.js';
 
+/**
+ * A start loss below this means the start already is the edit asked for (α = 0 gives back the
+ * image embedding itself). Every term of the loss is ≥ 0 and the L2 and identity terms are 0 at
+ * the start latent, so this bounds 1 − cos(e, target) too; float32 rounding of a cosine of 1 stays
+ * around 1e-7.
+ */
+export const REACHED_AT_START = 1e-6;
+
 export interface EditRun {
   /** Start latent, bundle.latentSize values ([1, L, D]). */
   latent0: Float32Array;
@@ -29,7 +37,10 @@ export interface EditResult {
   latent: Float32Array;
   /** The final image in [0, 1]. */
   image: ImageValue;
-  /** losses[i] is the loss after i steps: steps + 1 values, losses[0] at the start latent. */
+  /**
+   * losses[i] is the loss after i steps: steps + 1 values, losses[0] at the start latent; only
+   * [losses[0]] when the start already reaches the target (see REACHED_AT_START).
+   */
   losses: number[];
   /** Unit CLIP embedding of the final image, for the 'after' coefficients. */
   imageEmbedding: Float32Array;
@@ -49,6 +60,10 @@ export async function optimizeLatent(bundle: ModelBundle, run: EditRun): Promise
     signal: run.signal,
     onProgress: run.onProgress,
     onPreview: run.onPreview,
+    // Without this, a target equal to the start's own embedding still moves the latent: the
+    // gradient there is rounding noise, and Adam divides each update by the gradient's own running
+    // size, so noise becomes steps of the full learning rate.
+    reachedAtStart: (first) => first.loss < REACHED_AT_START,
     evaluate: (latent, image, signal) => objective.evaluate(latent, latent0, run.target, run.lambdaL2, lambdaId, { image, signal }),
   });
   return { latent: result.latent, image: result.last.image!, losses: result.losses, imageEmbedding: result.last.embedding };
