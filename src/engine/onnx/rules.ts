@@ -210,7 +210,7 @@ function convGrad(v: VjpArgs): Grads {
   const sp = dims(v, 0).slice(2);
   return each(v,
     () => scatterWindows(s, dy, w, geo, sp, geo.group),
-    () => convWeightGrad(s, x, dy, geo, geo.group),
+    () => convWeightGrad(s, x, dy, geo, geo.group, v.target === 'cpu'),
     () => sum(s, dy, s.dims(dy).map((_, i) => i).filter((i) => i !== 1), false));
 }
 
@@ -223,7 +223,7 @@ function convTransposeGrad(v: VjpArgs): Grads {
   const adj = { ...geo, out: dims(v, 0).slice(2) };
   return each(v,
     () => s.op('Conv', [dy, w], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, geo.group)),
-    () => convWeightGrad(s, dy, x, adj, geo.group),
+    () => convWeightGrad(s, dy, x, adj, geo.group, v.target === 'cpu'),
     () => sum(s, dy, s.dims(dy).map((_, i) => i).filter((i) => i !== 1), false));
 }
 
@@ -285,10 +285,14 @@ function gatherGrad(v: VjpArgs): Grads {
   return each(v, () => {
     const idx = v.x[1]!;
     const n = numel(s.dims(idx));
-    let flat = reshape(s, idx, [1, n]);
+    let flat = idx;
+    let range = s.constant(fromNumbers(s.dtype(idx), [V, 1], Array.from({ length: V }, (_, i) => i)), 'range');
     if (!s.isConst(idx)) {
-      const z = s.scalar(0, s.dtype(idx));
-      flat = s.op('Where', [s.op('Less', [flat, z]), add(s, flat, s.scalar(V, s.dtype(idx))), flat]);
+      // Runtime indices become floats by a Gather from 0..V−1 (which also resolves negative ones):
+      // WebGPU runs int64 arithmetic and comparisons on the CPU. Exact below 2^24 rows.
+      const numbers = Array.from({ length: V }, (_, i) => i);
+      flat = reshape(s, s.op('Gather', [s.constant(fromNumbers(s.dtype(v.x[0]!), [V], numbers), 'row_numbers'), idx], { axis: 0 }), [1, n]);
+      range = s.constant(fromNumbers(s.dtype(v.x[0]!), [V, 1], numbers), 'range');
     } else {
       const vals = toNumbers(s.constValue(idx)!).map((i) => (i < 0 ? i + V : i));
       if (vals.every((i, k) => i === vals[0]! + k)) {
@@ -300,7 +304,6 @@ function gatherGrad(v: VjpArgs): Grads {
       flat = s.constant(fromNumbers(s.dtype(idx), [1, n], vals), 'indices');
     }
     // onehotT[v, k] = (idx[k] == v): the scatter-add of Gather as a MatMul.
-    const range = s.constant(fromNumbers(s.dtype(idx), [V, 1], Array.from({ length: V }, (_, i) => i)), 'range');
     const onehotT = mask(s, s.op('Equal', [range, flat]), v.x[0]!);
     const pre = numel(xd.slice(0, axis)), post = numel(xd.slice(axis + 1));
     const dy3 = reshape(s, dyOf(v), [pre, n, post]);
@@ -594,7 +597,7 @@ export const RULES: Record<string, VjpRule> = {
   MaxPool: (v) => {
     if (v.a.int('storage_order', 0) !== 0 && v.y.length > 1) throw new Error(`${describeNode(v.node)}: storage_order 1 is not supported`);
     return each(v, () => (v.target === 'cpu' && v.s.opset >= 11 && disjointWindows(windowGeometry(v.node, dims(v, 0)))
-      ? maxUnpoolGrad(v) : maxPoolGrad(v.s, v.node, v.x[0]!, dyOf(v))));
+      ? maxUnpoolGrad(v) : maxPoolGrad(v.s, v.node, v.x[0]!, dyOf(v), v.target === 'cpu')));
   },
   AveragePool: (v) => each(v, () => averagePoolGrad(v.s, v.node, v.x[0]!, dyOf(v), v.a.int('count_include_pad', 0) === 1)),
   GlobalAveragePool: unary((v, dy) => {

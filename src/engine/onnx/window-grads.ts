@@ -52,12 +52,12 @@ const IM2COL_TAPS = 25;
  * times faster than the Conv below. Otherwise another Conv: the batch axis plays the channel axis
  * and dy is the kernel (large kernels such as patch embeddings are fast that way).
  */
-export function convWeightGrad(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number): string {
+export function convWeightGrad(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number, depthwise: boolean): string {
   const xd = s.dims(x);
   const yd = s.dims(dy);
   const K = numel(geo.kernel);
   const patches = K <= IM2COL_TAPS && xd[0]! * xd[1]! * K * numel(yd.slice(2)) <= IM2COL_LIMIT
-    ? tapPatches(s, x, geo, yd.slice(2)) : undefined;
+    ? tapPatches(s, x, geo, yd.slice(2), depthwise) : undefined;
   return patches ? patchWeightGrad(s, patches, dy, geo, group, xd[1]!) : convWeightGradByConv(s, x, dy, geo, group);
 }
 
@@ -75,15 +75,17 @@ function patchWeightGrad(s: GraphState, patches: string, dy: string, geo: Window
   return reshape(s, dw, [M, Cg, ...geo.kernel]);
 }
 
-/** im2col with a one-hot grouped Conv: [N, C, ...] → [N, C·K, ...out], as [N, C, K, L]. */
-function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[]): string | undefined {
+/** im2col with a one-hot Conv (see tapKernel), as [N, C, K, L]. */
+function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[], depthwise: boolean): string | undefined {
   const xd = s.dims(x);
   const [N, C] = xd as [number, number];
   // A 1×1 window with stride 1 and no padding: x is its own patch matrix.
   if (geo.kernel.every((k, i) => k === 1 && geo.strides[i] === 1 && out[i] === xd[i + 2]) && geo.pads.every((p) => p === 0)) {
     return reshape(s, x, [N, C, 1, numel(out)]);
   }
-  const p = s.op('Conv', [x, tapKernel(s, geo.kernel, x, C)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, C));
+  const p = depthwise
+    ? s.op('Conv', [x, tapKernel(s, geo.kernel, x, C)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, C))
+    : s.op('Conv', [reshape(s, x, [N * C, 1, ...xd.slice(2)]), tapKernel(s, geo.kernel, x, 1)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads));
   if (s.dims(p).slice(2).some((d, i) => d !== out[i])) return undefined;
   return reshape(s, p, [N, C, numel(geo.kernel), numel(out)]);
 }
@@ -123,9 +125,11 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
 }
 
 /**
- * One-hot kernels [C·K, 1, ...k] that copy tap t of channel c into channel c·K + t: a grouped Conv
- * (group C) with them is im2col. onnxruntime runs this depthwise form several times faster than
- * a one-channel Conv over N·C images.
+ * One-hot kernels [C·K, 1, ...k] that copy tap t of channel c into channel c·K + t: a Conv with
+ * them is im2col, either depthwise (group C, on [N, C, ...]) or with C = 1 on [N·C, 1, ...].
+ * onnxruntime's CPU kernels run the depthwise form several times faster; its WebGPU EP computes
+ * grouped Conv/ConvTranspose with several channels per group on one side wrongly (1.30), so the
+ * portable graph uses the one-channel form.
  */
 function tapKernel(s: GraphState, kernel: number[], like: string, channels: number): string {
   const K = numel(kernel);
@@ -188,24 +192,26 @@ function routeToArgmax(s: GraphState, taps: string, g: string, axis: number, lik
  * onnxruntime report as the argmax). The taps are gathered with a one-hot Conv, ArgMax picks the
  * first maximum, a one-hot of it routes dy, and ConvTranspose scatters it back.
  */
-export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, dy: string): string {
+export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, dy: string, depthwise: boolean): string {
   const xd = s.dims(x);
   const sp = xd.slice(2);
   const geo = windowGeometry(node, xd);
   const [N, C] = xd as [number, number];
   const dtype = s.dtype(x) as 'float32' | 'float64';
-  const taps = tapKernel(s, geo.kernel, x, C);
+  const taps = tapKernel(s, geo.kernel, x, depthwise ? C : 1);
   const convPads = poolConvPads(geo, sp);
   const K = numel(geo.kernel), L = numel(geo.out);
-  // [N, C·K, ...out], flattened to [N·C, K, L]: on WebGPU the flat windows also stop the layout
-  // pass from moving the NHWC Transpose of the Conv onto ArgMax's int64 output (CPU-only there).
-  let patches = reshape(s, s.op('Conv', [x, taps], windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads, C)), [N * C, K, L]);
+  const attrs = windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads, depthwise ? C : 1);
+  // Windows flattened to [N·C, K, L]: on WebGPU this also stops the layout pass from moving the
+  // NHWC Transpose of the Conv onto ArgMax's int64 output (which runs on the CPU there).
+  let patches = reshape(s, s.op('Conv', [depthwise ? x : reshape(s, x, [N * C, 1, ...sp]), taps], attrs), [N * C, K, L]);
   const validity = tapValidity(geo, sp, dtype);
   const invalid = Array.from(validity.data as Float32Array, (v) => (v === 0 ? -3e38 : 0));
   // Taps in the padding read 0, which could beat a window of negatives: push them below any value.
   if (invalid.some((v) => v !== 0)) patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, [K, L], invalid), 'pool_pad_penalty')]);
   const routed = routeToArgmax(s, patches, reshape(s, dy, [N * C, 1, L]), 1, x);
-  return scatterWindows(s, reshape(s, routed, [N, C * K, ...geo.out]), taps, { ...geo, pads: convPads }, sp, C);
+  const g = reshape(s, routed, depthwise ? [N, C * K, ...geo.out] : [N * C, K, ...geo.out]);
+  return reshape(s, scatterWindows(s, g, taps, { ...geo, pads: convPads }, sp, depthwise ? C : 1), xd);
 }
 
 /** AveragePool backward: dy divided by each window's element count, scattered with a ones kernel. */
