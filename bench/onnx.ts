@@ -1,13 +1,15 @@
 // Forward vs forward+gradient time of the four gradient fixtures on onnxruntime-node (CPU) and
 // onnxruntime-web (wasm, in Node), one thread each, and PyTorch autograd on the same networks
-// where python3 can import torch. Run alone with `npx tsx bench/onnx.ts`.
+// where python3 can import torch. The gradient models are built for CPU runtimes (target 'cpu');
+// where the portable (WebGPU-safe) graph differs, its ratio on onnxruntime-node is in the note.
+// Run alone with `npx tsx bench/onnx.ts`; `--ops` also prints each gradient model's op counts.
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { gradientModel } from '../src/engine/onnx/gradient.js';
-import { readModel, writeModel } from '../src/engine/onnx/model.js';
+import { readModel, writeModel, type ModelProto } from '../src/engine/onnx/model.js';
 import { FIXTURE_ROOT, FIXTURES, loadFixture, type Fixture } from '../test/onnx/fixtures.js';
 
 export interface Row {
@@ -24,32 +26,50 @@ export interface Row {
 
 type Ort = typeof ortNode;
 
-/** Median of repeated runs after warm-up: at least 5 runs and about 300 ms. */
-async function timeIt(f: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 2; i++) await f();
-  const times: number[] = [];
+const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
+
+/**
+ * Medians of repeated runs after warm-up, the functions taking turns so that a change in the
+ * machine's load (it is shared) hits all of them alike: at least 5 rounds and about 600 ms.
+ */
+async function timeTogether(fs: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (let i = 0; i < 2; i++) for (const f of fs) await f();
+  const times = fs.map(() => [] as number[]);
   const start = performance.now();
-  while (times.length < 5 || (performance.now() - start < 300 && times.length < 200)) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
+  while (times[0]!.length < 5 || (performance.now() - start < 600 && times[0]!.length < 300)) {
+    for (let k = 0; k < fs.length; k++) {
+      const t = performance.now();
+      await fs[k]!();
+      times[k]!.push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return times.map(median);
 }
 
-async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: Uint8Array): Promise<Row> {
+async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: Uint8Array, portableBytes?: Uint8Array): Promise<Row> {
   const opts = { intraOpNumThreads: 1, interOpNumThreads: 1 };
   const fwd = await ort.InferenceSession.create(fx.model, opts);
   const grad = await ort.InferenceSession.create(gradBytes, opts);
+  const portable = portableBytes ? await ort.InferenceSession.create(portableBytes, opts) : undefined;
   const feeds: Record<string, ortNode.Tensor> = {};
   for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new ort.Tensor('float32', t.data, t.dims);
   const gradFeeds = { ...feeds, [`${fx.of}_grad`]: new ort.Tensor('float32', fx.seed.data, fx.seed.dims) };
-  const forwardMs = await timeIt(() => fwd.run(feeds));
-  const gradMs = await timeIt(() => grad.run(gradFeeds));
+  const runs = [() => fwd.run(feeds), () => grad.run(gradFeeds)];
+  if (portable) runs.push(() => portable.run(gradFeeds));
+  const [forwardMs, gradMs, portableMs] = await timeTogether(runs) as [number, number, number | undefined];
   await fwd.release();
   await grad.release();
-  return { fixture: fx.name, runtime, forwardMs, gradMs, ratio: gradMs / forwardMs };
+  await portable?.release();
+  const row: Row = { fixture: fx.name, runtime, forwardMs, gradMs, ratio: gradMs / forwardMs };
+  if (portableMs !== undefined) row.note = `WebGPU-safe graph: ${(portableMs / forwardMs).toFixed(2)}×`;
+  return row;
+}
+
+/** Op counts of a model, most frequent first. */
+export function opCounts(model: ModelProto): string {
+  const counts = new Map<string, number>();
+  for (const n of model.graph!.node) counts.set(n.opType, (counts.get(n.opType) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, c]) => `${op} ${c}`).join(', ');
 }
 
 const TORCH_SCRIPT = String.raw`
@@ -67,12 +87,15 @@ def load(name, key):
     meta = json.load(open(os.path.join(root, name, 'fixture.json')))
     t = meta['tensors'][key]
     return torch.from_numpy(np.fromfile(os.path.join(root, name, t['file']), dtype=np.float32).reshape(t['shape']))
-def median_time(f):
-    for _ in range(2): f()
-    ts = []; start = time.perf_counter()
-    while len(ts) < 5 or (time.perf_counter() - start < 0.3 and len(ts) < 200):
-        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-    ts.sort(); return ts[len(ts) // 2] * 1000
+def median_times(fs):
+    # the functions take turns, as in the onnxruntime timings
+    for _ in range(2):
+        for f in fs: f()
+    ts = [[] for _ in fs]; start = time.perf_counter()
+    while len(ts[0]) < 5 or (time.perf_counter() - start < 0.6 and len(ts[0]) < 300):
+        for k, f in enumerate(fs):
+            t = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t)
+    return [sorted(t)[len(t) // 2] * 1000 for t in ts]
 out = {}
 for name, net in nets.items():
     meta = json.load(open(os.path.join(root, name, 'fixture.json')))
@@ -86,7 +109,7 @@ for name, net in nets.items():
         ins = [x.clone().requires_grad_(n in meta['wrt_inputs']) for x, n in zip(xs, meta['inputs'])]
         wrt = [x for x, n in zip(ins, meta['inputs']) if n in meta['wrt_inputs']] + [params[p] for p in meta['wrt_params']]
         torch.autograd.grad((net(*ins) * seed).sum(), wrt)
-    out[name] = [median_time(fwd), median_time(fwd_bwd)]
+    out[name] = median_times([fwd, fwd_bwd])
 print(json.dumps(out))
 `;
 
@@ -116,17 +139,21 @@ function benchTorch(): Row[] {
   });
 }
 
-export async function benchOnnx(): Promise<Row[]> {
+export async function benchOnnx(opts: { ops?: (line: string) => void } = {}): Promise<Row[]> {
   ortWeb.env.wasm.numThreads = 1;
   const rows: Row[] = [];
   for (const name of FIXTURES) {
     const fx = loadFixture(name);
+    const wrt = Object.keys(fx.grads);
     const t = performance.now();
-    const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt: Object.keys(fx.grads) });
+    const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt, target: 'cpu' });
     const buildMs = performance.now() - t;
     const gradBytes = writeModel(gm);
-    const node = await benchRuntime(ortNode, 'onnxruntime-node (cpu, 1 thread)', fx, gradBytes);
-    node.note = `gradient model built in ${buildMs.toFixed(0)} ms`;
+    const portable = writeModel(gradientModel(readModel(fx.model, name), { of: fx.of, wrt }));
+    const differs = portable.length !== gradBytes.length || portable.some((b, i) => b !== gradBytes[i]);
+    opts.ops?.(`${name}: forward ${readModel(fx.model).graph!.node.length} nodes, gradient model ${gm.graph!.node.length} nodes: ${opCounts(gm)}`);
+    const node = await benchRuntime(ortNode, 'onnxruntime-node (cpu, 1 thread)', fx, gradBytes, differs ? portable : undefined);
+    node.note = [`gradient model built in ${buildMs.toFixed(0)} ms`, node.note].filter(Boolean).join('; ');
     rows.push(node);
     rows.push(await benchRuntime(ortWeb as unknown as Ort, 'onnxruntime-web (wasm, 1 thread)', fx, gradBytes));
   }
@@ -147,5 +174,6 @@ export function formatRows(rows: Row[]): string {
 
 const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
-  console.log(formatRows(await benchOnnx()));
+  const ops = process.argv.includes('--ops') ? (line: string) => console.log(line) : undefined;
+  console.log(formatRows(await benchOnnx({ ops })));
 }
