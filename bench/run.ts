@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one table each. Timings vary with what else the machine runs;
-// run it twice before believing a number.
+// run it twice before believing a number. `--no-browser` leaves out everything that needs chromium.
+import { benchFirstEdit, formatFirstEditRows, formatMemoryRows, mib, type MemoryRow } from './first-edit.js';
 import { benchOnnx, formatRows } from './onnx.js';
 import { benchOptimize, formatOptimizeRows } from './optimize.js';
 
@@ -8,5 +9,26 @@ const browser = !args.includes('--no-browser');
 
 console.log('## Gradients of the PyTorch fixtures: forward vs forward+gradient\n');
 console.log(formatRows(await benchOnnx()));
+
 console.log('\n## Optimize steps on the demo bundle\n');
-console.log(formatOptimizeRows(await benchOptimize({ browser })));
+const optimizeRows = await benchOptimize({ browser });
+console.log(formatOptimizeRows(optimizeRows));
+
+const memory: MemoryRow[] = optimizeRows
+  .filter((r) => r.peakRssBytes !== undefined)
+  .map((r) => ({
+    where: `${r.host}, optimize bench (${r.bundle} bundle)`,
+    what: 'process peak RSS (process.resourceUsage().maxRSS)',
+    bytes: r.peakRssBytes!,
+    note: r.startRssBytes !== undefined ? `${mib(r.startRssBytes)} MiB before loading the bundle` : '',
+  }));
+
+if (browser) {
+  console.log('\n## Page load to the first edited face (graphs/default.json, headless chromium)\n');
+  const firstEdit = await benchFirstEdit();
+  console.log(formatFirstEditRows(firstEdit.rows));
+  memory.push(...firstEdit.memory);
+}
+
+console.log('\n## Peak memory\n');
+console.log(formatMemoryRows(memory));
