@@ -13,5 +13,5 @@ unxz .devbench/ort/libonnxruntime.so.1.xz .devbench/ort/bin/napi-v6/linux/x64/li
 nvidia-smi -L; /tmp/node --version; ls /usr/local/nvidia/share/vulkan/icd.d/ 2>&1 | head -3
 /tmp/node bench/gpu/bench.mjs .devbench/models .devbench/ort 2>&1 | tee "${OUT:-/tmp}/bench.txt"
 echo "--- placement (ORT verbose log, WebGPU EP) ---"
-PLACEMENT=1 EPS=webgpu /tmp/node bench/gpu/bench.mjs .devbench/models .devbench/ort > "${OUT:-/tmp}/placement.log" 2>&1
+PLACEMENT=1 EPS=webgpu ONLY=models /tmp/node bench/gpu/bench.mjs .devbench/models .devbench/ort > "${OUT:-/tmp}/placement.log" 2>&1
 grep -iE "placed on|fall ?back|CPUExecutionProvider" "${OUT:-/tmp}/placement.log" | sort | uniq -c | head -20

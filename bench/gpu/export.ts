@@ -1,12 +1,14 @@
 // Writes the models the GPU benchmark times, with real inputs, into a folder: the demo bundle's
 // compiled edit objective (generator → CLIP → loss → gradient), the generator alone, and the
-// gradient models of the four PyTorch fixtures. bench.mjs runs them with onnxruntime-node alone, so
-// a machine with a GPU but no project checkout (no node_modules) can time them.
+// gradient models of the four PyTorch fixtures, and single-op probe models (probes.ts) that bench.mjs
+// only checks, WebGPU against CPU. bench.mjs runs them with onnxruntime-node alone, so a machine with
+// a GPU but no project checkout (no node_modules) can time them.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseManifest } from '../../src/engine/models/index.js';
 import { buildEditModel } from '../../src/engine/optimize/edit-model.js';
 import { gradientModel, readModel, writeModel } from '../../src/engine/onnx/index.js';
+import { groupedProbes, nodeProbes, type Probe } from './probes.js';
 
 const out = resolve(process.argv[2] ?? '.devbench/models');
 mkdirSync(out, { recursive: true });
@@ -16,7 +18,7 @@ const generator = readFileSync(join(demo, manifest.generator.file));
 const clipImage = readFileSync(join(demo, manifest.clip.image.file));
 
 interface Feed { name: string; dtype: string; dims: number[]; values: number[] }
-const index: { name: string; file: string; feeds: Feed[] }[] = [];
+const index: { name: string; file: string; feeds: Feed[]; probe?: boolean }[] = [];
 const latentSize = manifest.generator.latentShape.reduce((a, b) => a * b, 1);
 const meanBytes = readFileSync(join(demo, manifest.generator.meanLatent!));
 const meanLatent = Array.from(new Float32Array(meanBytes.buffer.slice(meanBytes.byteOffset, meanBytes.byteOffset + meanBytes.byteLength)));
@@ -41,6 +43,10 @@ index.push({ name: 'demo generator (forward)', file: 'generator.onnx', feeds: [{
 if (latentSize !== meanLatent.length) throw new Error('mean latent size does not match the latent shape');
 
 const fixtures = resolve('../shared/fixtures/grad');
+const probes: Probe[] = groupedProbes();
+/** Ops of the backward graphs with layout- or index-heavy WebGPU kernels (elementwise ops left out). */
+const CANDIDATE_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'Pad', 'Slice', 'Concat', 'Transpose',
+  'Gather', 'GatherElements', 'ScatterND', 'ScatterElements', 'MatMul', 'Gemm', 'ReduceSum', 'ReduceMean', 'Softmax', 'LogSoftmax']);
 for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss', 'cnn_training_loss']) {
   const meta = JSON.parse(readFileSync(join(fixtures, name, 'fixture.json'), 'utf8')) as {
     outputs: string[];
@@ -61,6 +67,20 @@ for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss'
   const grad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), { of, wrt: [...meta.wrt_inputs, ...meta.wrt_params] });
   writeFileSync(join(out, `${name}.grad.onnx`), writeModel(grad));
   index.push({ name: `${name} (forward + gradient)`, file: `${name}.grad.onnx`, feeds });
+  probes.push(...nodeProbes(grad, name, CANDIDATE_OPS));
+  // The CPU target's depthwise im2col and pool taps are the grouped convs WebGPU needs rewritten.
+  const cpuGrad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), { of, wrt: [...meta.wrt_inputs, ...meta.wrt_params], target: 'cpu' });
+  probes.push(...nodeProbes(cpuGrad, `${name} (cpu target)`, new Set(['Conv', 'ConvTranspose'])));
 }
+const names = new Set<string>();
+probes.forEach((p, i) => {
+  // nodeProbes dedupes within one model; the same node in two fixtures is checked once.
+  const key = p.name.slice(p.name.indexOf(':') + 1);
+  if (names.has(key)) return;
+  names.add(key);
+  const file = `probe_${String(i).padStart(3, '0')}.onnx`;
+  writeFileSync(join(out, file), p.bytes);
+  index.push({ name: p.name, file, feeds: p.feeds, probe: true });
+});
 writeFileSync(join(out, 'index.json'), JSON.stringify(index));
 console.log(`wrote ${index.length} models to ${out}`);

@@ -4,6 +4,7 @@
 // (no Sign, Sum, Mean, ConstantOfShape, …).
 import { TensorProto_DataType, type NodeProto } from 'onnx-buf';
 import { windowGeometry } from './conv.js';
+import { groupedConv } from './grouped-conv.js';
 import { Attrs, describeNode, normAxis, numel } from './graph.js';
 import { fromNumbers, sliceParams, splitSizes, toNumbers } from './host.js';
 import {
@@ -222,7 +223,7 @@ function convTransposeGrad(v: VjpArgs): Grads {
   // ConvTranspose(x, W) is the adjoint of Conv(·, W) from y's shape to x's shape.
   const adj = { ...geo, out: dims(v, 0).slice(2) };
   return each(v,
-    () => s.op('Conv', [dy, w], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, geo.group)),
+    () => groupedConv(s, dy, w, windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, geo.group)),
     () => convWeightGrad(s, dy, x, adj, geo.group, v.target === 'cpu'),
     () => sum(s, dy, s.dims(dy).map((_, i) => i).filter((i) => i !== 1), false));
 }

@@ -4,6 +4,7 @@
 import { windowGeometry, type WindowGeometry } from './conv.js';
 import { numel } from './graph.js';
 import { fromNumbers } from './host.js';
+import { groupedConv, groupedConvTranspose } from './grouped-conv.js';
 import { pad, reshape, slice, transpose } from './ops.js';
 import type { NodeProto } from 'onnx-buf';
 import type { GraphState } from './state.js';
@@ -34,7 +35,7 @@ export function scatterWindows(s: GraphState, g: string, w: string, geo: WindowG
     outputPadding.push(extra > 0 && extra < geo.strides[i]! ? extra : 0);
     grow.push(extra >= geo.strides[i]! ? extra : 0);
   });
-  let out = s.op('ConvTranspose', [g, w], { ...windowAttrs(geo.kernel, geo.strides, geo.dilations, pads, group), output_padding: outputPadding });
+  let out = groupedConvTranspose(s, g, w, { ...windowAttrs(geo.kernel, geo.strides, geo.dilations, pads, group), output_padding: outputPadding });
   if (grow.some((v) => v > 0)) {
     out = pad(s, out, [...s.dims(out).map(() => 0), 0, 0, ...grow]);
   }
@@ -115,7 +116,7 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
     const need = (geo.kernel[i]! - 1) * geo.dilations[i]! + (out[i]! - 1) * geo.strides[i]! + 1 - h - pads[i]!;
     pads[i + n] = Math.max(0, Math.min(pads[i + n]!, need));
   });
-  let z = s.op('Conv', [xr, k], windowAttrs(out, geo.dilations, geo.strides, pads, group)); // [Cg, M, ...z]
+  let z = groupedConv(s, xr, k, windowAttrs(out, geo.dilations, geo.strides, pads, group)); // [Cg, M, ...z]
   const zd = s.dims(z).slice(2);
   if (zd.some((d, i) => d !== geo.kernel[i])) {
     z = slice(s, z, zd.map((_, i) => i + 2), zd.map(() => 0), geo.kernel);
@@ -128,8 +129,9 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
  * One-hot kernels [C·K, 1, ...k] that copy tap t of channel c into channel c·K + t: a Conv with
  * them is im2col, either depthwise (group C, on [N, C, ...]) or with C = 1 on [N·C, 1, ...].
  * onnxruntime's CPU kernels run the depthwise form several times faster; its WebGPU EP computes
- * grouped Conv/ConvTranspose with several channels per group on one side wrongly (1.30), so the
- * portable graph uses the one-channel form.
+ * grouped Conv/ConvTranspose with several channels per group on one side wrongly (1.30, NHWC
+ * kernels; see grouped-conv.ts), so the portable graph uses the one-channel form. A depthwise
+ * form meant for WebGPU would have to go through groupedConv.
  */
 function tapKernel(s: GraphState, kernel: number[], like: string, channels: number): string {
   const K = numel(kernel);
