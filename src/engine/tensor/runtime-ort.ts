@@ -146,7 +146,9 @@ export class OrtSession implements Session {
 /** Session options onnxruntime understands, from ours. */
 export function ortSessionOptions(options: SessionOptions, executionProviders: string[], gpuOutputs: boolean): InferenceSession.SessionOptions {
   const opts: InferenceSession.SessionOptions = {
-    executionProviders,
+    // WebGPU asks for NCHW: onnxruntime 1.30's WebGPU kernels get some grouped Conv/ConvTranspose
+    // shapes wrong in NHWC (src/engine/onnx/README.md), which a user's own model may contain.
+    executionProviders: executionProviders.map((ep) => (ep === 'webgpu' ? { name: 'webgpu', preferredLayout: 'NCHW' as const } : ep)),
     graphOptimizationLevel: 'all',
     logSeverityLevel: options.logSeverityLevel ?? 3,
     logId: options.name,
