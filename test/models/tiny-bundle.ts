@@ -113,6 +113,23 @@ export function tokenizerJson(): object {
   };
 }
 
+/**
+ * The manifest's CLIP section for a pair of towers named as the test bundles name them, fed by
+ * tokenizerJson() (hence its context length and pad id) with OpenAI CLIP's pixel normalisation.
+ */
+export function clipManifest(imageSize: number, embedDim: number) {
+  return {
+    image: { file: 'clip_image.onnx', input: 'pixel_values', output: 'image_embeds' },
+    text: { file: 'clip_text.onnx', input: 'input_ids', attentionMask: 'attention_mask', output: 'text_embeds', contextLength: CONTEXT },
+    tokenizer: 'tokenizer.json',
+    padId: 0,
+    imageSize,
+    mean: [0.48145466, 0.4578275, 0.40821073],
+    std: [0.26862954, 0.26130258, 0.27577711],
+    embedDim,
+  };
+}
+
 export function tinyManifest(): any {
   return {
     format: 'rete-clip-pae/bundle',
@@ -139,16 +156,7 @@ export function tinyManifest(): any {
         },
       },
     },
-    clip: {
-      image: { file: 'clip_image.onnx', input: 'pixel_values', output: 'image_embeds' },
-      text: { file: 'clip_text.onnx', input: 'input_ids', attentionMask: 'attention_mask', output: 'text_embeds', contextLength: CONTEXT },
-      tokenizer: 'tokenizer.json',
-      padId: 0,
-      imageSize: CLIP_SIZE,
-      mean: [0.48145466, 0.4578275, 0.40821073],
-      std: [0.26862954, 0.26130258, 0.27577711],
-      embedDim: EMBED,
-    },
+    clip: clipManifest(CLIP_SIZE, EMBED),
     encoder: { file: 'encoder.onnx', input: 'image', output: 'latent', inputSize: IMAGE, inputRange: [-1, 1], addMeanLatent: true },
     identity: null,
   };

@@ -9,7 +9,7 @@ import { createNodeServices } from '../../src/engine/run/services-node.js';
 import { NodeRegistry } from '../../src/nodes/registry.js';
 import { readTarget, type EmbeddingValue, type LatentValue, type TargetValue } from '../../src/nodes/pipeline/values.js';
 import { writeTinyBundle } from '../models/tiny-bundle.js';
-import { captured, captureType, graph, runDoc, testRegistry } from './pipeline-helpers.js';
+import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
 
 /** A target whose values are NaN: what a broken upstream computation would hand Optimize. */
 const nanTarget = defineNode({
@@ -39,42 +39,19 @@ const EDIT = { steps: 12, lr: 0.1, lambdaL2: 0.008, lambdaId: 0, previewEvery: 4
 
 /** Random face → decode → CLIP image → PAE → Optimize → Compare, with captures on the latents. */
 function edit(options: { alpha: number; poison?: boolean }) {
-  const nodes: [string, string, Record<string, unknown>?][] = [
-    ['models', 'models/load', { bundle: manifest }],
-    ['face', 'latent/random', { seed: 5, truncation: 0.7 }],
-    ['decode', 'latent/decode'],
-    ['clipImage', 'clip/image'],
-    ['corpus', 'pae/corpus', { prompts: ['a happy face', 'a sad face'] }],
-    ['subspace', 'pae/subspace', { method: 'semantic', n: 0 }],
-    ['pae', 'pae/target', { prompt: 'a happy face', alpha: options.alpha, variant: 'pae' }],
-    ['edit', 'optimize/edit', EDIT],
-    ['compare', 'output/compare'],
+  const { nodes, wires } = editChain(manifest, { seed: 5, pae: { alpha: options.alpha }, edit: EDIT });
+  nodes.push(
     ['cStart', captureType('Latent')],
     ['cEdited', captureType('Latent')],
     ['cStartEmbedding', captureType('Embedding')],
     ['cEditedEmbedding', captureType('Embedding')],
-  ];
-  const wires = [
-    'models.models > face.models',
-    'models.models > decode.models',
-    'face.latent > decode.latent',
-    'models.models > clipImage.models',
-    'decode.image > clipImage.image',
-    'models.models > subspace.models',
-    'corpus.prompts > subspace.prompts',
-    'clipImage.embedding > pae.image',
-    'subspace.subspace > pae.subspace',
-    'models.models > edit.models',
-    'face.latent > edit.latent',
-    'decode.image > compare.before',
-    'edit.image > compare.after',
-    'pae.coefficients > compare.coefficientsBefore',
-    'edit.coefficients > compare.coefficientsAfter',
+  );
+  wires.push(
     'face.latent > cStart.value',
     'edit.latent > cEdited.value',
     'clipImage.embedding > cStartEmbedding.value',
     'edit.embedding > cEditedEmbedding.value',
-  ];
+  );
   if (options.poison) {
     nodes.push(['poison', 'test/nan-target']);
     wires.push('pae.target > poison.target', 'poison.target > edit.target');

@@ -39,8 +39,11 @@ export function captureType(type: SocketType): string {
   return `test/capture-${type.toLowerCase()}`;
 }
 
+/** [id, type, params] */
+export type NodeSpec = [string, string, Record<string, unknown>?];
+
 /** nodes: [id, type, params]; wires: "from.output > to.input". */
-export function graph(nodes: [string, string, Record<string, unknown>?][], wires: string[]): GraphDocument {
+export function graph(nodes: NodeSpec[], wires: string[]): GraphDocument {
   return {
     format: 'rete-clip-pae/graph',
     version: 1,
@@ -50,6 +53,45 @@ export function graph(nodes: [string, string, Record<string, unknown>?][], wires
       if (!m) throw new Error(`bad wire '${w}'`);
       return { from: { node: m[1]!, output: m[2]! }, to: { node: m[3]!, input: m[4]! } };
     }),
+  };
+}
+
+/**
+ * The edit both pipeline test files run: random face → decode → CLIP image → PAE (a semantic
+ * subspace of a happy/sad corpus, prompt 'a happy face', α 4 unless `pae` says otherwise) →
+ * Optimize → Compare. PAE's target is left unwired so a test can route it through something on
+ * its way to the edit; the caller adds it and its own capture sinks.
+ */
+export function editChain(manifest: string, options: { seed: number; pae?: Record<string, unknown>; edit: Record<string, unknown> }): { nodes: NodeSpec[]; wires: string[] } {
+  return {
+    nodes: [
+      ['models', 'models/load', { bundle: manifest }],
+      ['face', 'latent/random', { seed: options.seed, truncation: 0.7 }],
+      ['decode', 'latent/decode'],
+      ['clipImage', 'clip/image'],
+      ['corpus', 'pae/corpus', { prompts: ['a happy face', 'a sad face'] }],
+      ['subspace', 'pae/subspace', { method: 'semantic', n: 0 }],
+      ['pae', 'pae/target', { prompt: 'a happy face', alpha: 4, variant: 'pae', ...options.pae }],
+      ['edit', 'optimize/edit', options.edit],
+      ['compare', 'output/compare'],
+    ],
+    wires: [
+      'models.models > face.models',
+      'models.models > decode.models',
+      'face.latent > decode.latent',
+      'models.models > clipImage.models',
+      'decode.image > clipImage.image',
+      'models.models > subspace.models',
+      'corpus.prompts > subspace.prompts',
+      'clipImage.embedding > pae.image',
+      'subspace.subspace > pae.subspace',
+      'models.models > edit.models',
+      'face.latent > edit.latent',
+      'decode.image > compare.before',
+      'edit.image > compare.after',
+      'pae.coefficients > compare.coefficientsBefore',
+      'edit.coefficients > compare.coefficientsAfter',
+    ],
   };
 }
 

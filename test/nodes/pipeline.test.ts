@@ -16,7 +16,7 @@ import { catalogue } from '../../src/nodes/registry.js';
 import { parseAlphas } from '../../src/nodes/pipeline/alpha-sweep.js';
 import type { CoefficientsValue, EmbeddingValue, LatentValue, ModelsValue, SubspaceValue, TargetValue } from '../../src/nodes/pipeline/values.js';
 import { EMBED, IMAGE, LAYERS, WIDTH, writeTinyBundle } from '../models/tiny-bundle.js';
-import { captured, captureType, graph, runDoc, testRegistry } from './pipeline-helpers.js';
+import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
 
 let dir: string;
 let manifest: string;
@@ -35,17 +35,10 @@ const EDIT = { steps: 6, lr: 0.1, lambdaL2: 0.008, lambdaId: 0, previewEvery: 2 
 
 /** One edit on a random face, with capture sinks on every value the tests look at. */
 function oneEdit(extra: { pae?: Record<string, unknown>; edit?: Record<string, unknown> } = {}) {
+  const chain = editChain(manifest, { seed: 3, pae: extra.pae, edit: { ...EDIT, ...extra.edit } });
   return graph(
     [
-      ['models', 'models/load', { bundle: manifest }],
-      ['face', 'latent/random', { seed: 3, truncation: 0.7 }],
-      ['decode', 'latent/decode'],
-      ['clipImage', 'clip/image'],
-      ['corpus', 'pae/corpus', { prompts: ['a happy face', 'a sad face'] }],
-      ['subspace', 'pae/subspace', { method: 'semantic', n: 0 }],
-      ['pae', 'pae/target', { prompt: 'a happy face', alpha: 4, variant: 'pae', ...extra.pae }],
-      ['edit', 'optimize/edit', { ...EDIT, ...extra.edit }],
-      ['compare', 'output/compare'],
+      ...chain.nodes,
       ['cModels', captureType('Models')],
       ['cLatent', captureType('Latent')],
       ['cImage', captureType('Image')],
@@ -58,22 +51,8 @@ function oneEdit(extra: { pae?: Record<string, unknown>; edit?: Record<string, u
       ['cEditedEmbedding', captureType('Embedding')],
     ],
     [
-      'models.models > face.models',
-      'models.models > decode.models',
-      'face.latent > decode.latent',
-      'models.models > clipImage.models',
-      'decode.image > clipImage.image',
-      'models.models > subspace.models',
-      'corpus.prompts > subspace.prompts',
-      'clipImage.embedding > pae.image',
-      'subspace.subspace > pae.subspace',
-      'models.models > edit.models',
-      'face.latent > edit.latent',
+      ...chain.wires,
       'pae.target > edit.target',
-      'decode.image > compare.before',
-      'edit.image > compare.after',
-      'pae.coefficients > compare.coefficientsBefore',
-      'edit.coefficients > compare.coefficientsAfter',
       'models.models > cModels.value',
       'face.latent > cLatent.value',
       'decode.image > cImage.value',

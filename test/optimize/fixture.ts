@@ -13,12 +13,11 @@ import { mulberry32 } from '../../src/engine/models/random.js';
 import { loadBundle, type ModelBundle } from '../../src/engine/models/index.js';
 import type { Runtime } from '../../src/engine/tensor/runtime.js';
 import { generatorManifest } from '../../tools/demo/generator/manifest.js';
-import { tokenizerJson, VOCAB } from '../models/tiny-bundle.js';
+import { clipManifest, CONTEXT, tokenizerJson, VOCAB } from '../models/tiny-bundle.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../../public/models/demo/', import.meta.url));
 export const CLIP_SIZE = 32;
 export const EMBED = 16;
-const CONTEXT = 5;
 
 function normal(seed: number, n: number, std: number): Float32Array {
   const r = mulberry32(seed);
@@ -111,16 +110,7 @@ export async function writeOptimizeBundle(options: FixtureOptions = {}): Promise
     version: 1,
     name: options.name ?? 'optimize-test',
     generator,
-    clip: {
-      image: { file: 'clip_image.onnx', input: 'pixel_values', output: 'image_embeds' },
-      text: { file: 'clip_text.onnx', input: 'input_ids', attentionMask: 'attention_mask', output: 'text_embeds', contextLength: CONTEXT },
-      tokenizer: 'tokenizer.json',
-      padId: 0,
-      imageSize: CLIP_SIZE,
-      mean: [0.48145466, 0.4578275, 0.40821073],
-      std: [0.26862954, 0.26130258, 0.27577711],
-      embedDim: EMBED,
-    },
+    clip: clipManifest(CLIP_SIZE, EMBED),
     encoder: { file: 'encoder.onnx', input: 'image', output: 'latent', inputSize: 128, inputRange: [-1, 1], addMeanLatent: true },
     identity: options.identity ? { file: 'identity.onnx', input: 'faces', output: 'id_embedding', imageSize: 112, inputRange: [-1, 1] } : null,
   };
