@@ -24,8 +24,8 @@ describe('PAE against the text target on the demo bundle', () => {
     const pae = report.rows.find((r) => r.target === 'pae')!;
     expect(text.faces).toBe(8);
     expect(pae.faces).toBe(8);
-    // Most faces end up happy with either target, from a minority that started happy.
-    expect(pae.success).toBeGreaterThanOrEqual(0.5);
+    // None of these faces starts happy; PAE made 4 of 8 happy (the text target 7) when this was written.
+    expect(pae.success).toBeGreaterThanOrEqual(3 / 8);
     expect(pae.success).toBeGreaterThan(pae.already);
     // The disentanglement claim: the other attributes drift less under PAE, and the edit is smaller.
     expect(pae.drift).toBeLessThan(text.drift);
