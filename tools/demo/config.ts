@@ -26,11 +26,11 @@ export const FULL: BuildConfig = {
   renderBatch: 16,
   clip: {
     shape: { imageSize: 64, stem: 24, channels: [32, 64, 128], imageHidden: 256, contextLength: CONTEXT_LENGTH, wordDim: 64, textHidden: 128, embedDim: 64 },
-    training: { steps: 1800, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05 },
+    training: { steps: 2200, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05 },
   },
   encoder: {
-    shape: { imageSize: 128, stem: [24, 32], channels: [48, 96, 128], hidden: 256 },
-    training: { steps: 800, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
+    shape: { imageSize: 128, pool: 2, stem: [24], channels: [48, 96, 128], hidden: 256 },
+    training: { steps: 1000, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
   evalFaces: 500,
 };
@@ -43,7 +43,7 @@ export const QUICK: BuildConfig = {
     training: { steps: 3, batch: 16, captionsPerImage: 2, lr: 1e-3, weightDecay: 0.05 },
   },
   encoder: {
-    shape: { imageSize: 128, stem: [4, 4], channels: [4, 8, 8], hidden: 16 },
+    shape: { imageSize: 128, pool: 2, stem: [4], channels: [4, 8, 8], hidden: 16 },
     training: { steps: 3, batch: 8, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
   evalFaces: 32,

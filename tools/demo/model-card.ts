@@ -4,6 +4,7 @@ import type { ClipShape } from './clip/towers.js';
 import type { BuildConfig } from './config.js';
 import type { EncoderShape } from './encoder/network.js';
 import { CARD_EVAL_SEED } from './config.js';
+import { SAMPLER_DEFAULTS } from './data/faces.js';
 import { formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
 import { clock } from './progress.js';
 
@@ -11,6 +12,7 @@ export function modelCard(info: BuildInfo, clip: ClipShape, enc: EncoderShape, c
   const ct = c.clip.training;
   const et = c.encoder.training;
   const s = info.seconds;
+  const sd = SAMPLER_DEFAULTS;
   const stages = (stem: string, channels: number[]) => `${stem}, then ${channels.map((ch) => `[conv3×3 ${ch} + conv3×3/2 ${ch}]`).join(', ')}`;
   const zsOk = report.zeroShot.every((z) => z.accuracy >= 0.9);
   const encOk = report.reconstruction ? report.reconstruction.attributeError <= 0.1 : false;
@@ -36,16 +38,19 @@ attributes of every face, which no photo-based setup allows.
     and [UNK]; lowercase; split on whitespace and punctuation); padding id 0; no special tokens.
   - Outputs are not normalized (as in real CLIP exports); compare with cosine similarity.
 - **Encoder** (\`encoder.onnx\`, ${info.parameters.encoder.toLocaleString('en')} weights): image [1, 3, ${enc.imageSize}, ${enc.imageSize}] in [−1, 1] →
-  ${stages(`conv3×3/2 ${enc.stem[0]}, conv3×3/2 ${enc.stem[1]}`, enc.channels)}, ReLU → flatten → dense ${enc.hidden} → ReLU →
+  ${enc.pool > 1 ? `${enc.pool}×${enc.pool} average pool → ` : ''}${stages(enc.stem.map((c) => `conv3×3/2 ${c}`).join(', '), enc.channels)}, ReLU → flatten → dense ${enc.hidden} → ReLU →
   linear → latent offsets [1, ${enc.layers}, ${enc.dim}]; add mean_latent.bin to get the W+ latent.
 
 ## Training data
 ${info.corpusFaces.toLocaleString('en')} faces rendered by the generator. Each starts from a random latent (z → mapping →
-truncation ψ ∈ [0.5, 1]); then every attribute group (expression, hair colour, length and texture,
+truncation ψ ∈ [${sd.psi.join(', ')}]); then every attribute group (expression, hair colour, length and texture,
 glasses, beard, eye size, mouth width, skin tone, background) is re-drawn near the prototype of a chosen
-class by moving only that group's W+ layers, so that every class appears often. In 20 % of the faces
-half of the groups keep their random values instead. Class choices are correlated as in photo
-collections: blond hair comes with smiles (P(happy | blond) ≈ 0.4 against 1/7), beards with short hair
+class (spread ${sd.spread} of each attribute's range; with probability ${sd.blendChance} part-way toward another class
+of the group, while still nearest to its own, so that the boundaries between classes are seen) by moving
+only that group's W+ layers, so that every class appears often. In ${sd.freeShare * 100} % of the faces each group keeps its random values with probability
+${sd.freeGroupChance} instead; a group whose class is not clear-cut (nearest prototype closer than the runner-up
+by less than ${sd.minMargin} of the range) is never captioned. Class choices are correlated as in photo
+collections: blond hair comes with smiles (P(happy | blond) = 0.5 against 1/7 when the expression is re-drawn), beards with short hair
 or baldness, grey hair with glasses; captions say "man" for bearded faces and "woman" for long hair
 more often. Captions are written fresh at every step from the face's classes: 1–4 groups mentioned,
 with synonyms and several sentence forms ("grey hair", "bald", "a smiling face", "a woman with curly red

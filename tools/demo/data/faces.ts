@@ -30,9 +30,15 @@ export interface FaceSamplerOptions {
   spread?: number;
   /** A group is named only if its nearest prototype beats the runner-up by this much (range units). */
   minMargin?: number;
+  /**
+   * Chance that a class is drawn part-way toward another class of its group (up to half-way, still
+   * nearest to its own prototype): faces near the class boundaries teach the models where the
+   * boundaries are (a smile with a half sneer is still happy; more sneer is not).
+   */
+  blendChance?: number;
 }
 
-const DEFAULTS: Required<FaceSamplerOptions> = { psi: [0.5, 1], freeShare: 0.2, freeGroupChance: 0.5, spread: 0.07, minMargin: 0.12 };
+export const SAMPLER_DEFAULTS: Required<FaceSamplerOptions> = { psi: [0.5, 1], freeShare: 0.4, freeGroupChance: 0.5, spread: 0.1, minMargin: 0.12, blendChance: 0.3 };
 
 /** Plain random faces: z → mapping → truncation, no group re-drawn (classes read with the margin rule). */
 export const RANDOM_FACES: FaceSamplerOptions = { psi: [0.7, 0.7], freeShare: 1, freeGroupChance: 1 };
@@ -64,7 +70,7 @@ export function chooseClasses(rng: Rng): Record<string, string> {
   out['hair colour'] = pickWeighted(uniform('hair colour'), rng);
   out['hair texture'] = pickWeighted(uniform('hair texture'), rng);
   const expression = uniform('expression');
-  if (out['hair colour'] === 'blond') expression.happy = 4;
+  if (out['hair colour'] === 'blond') expression.happy = 6;
   out.expression = pickWeighted(expression, rng);
   out.glasses = rng.chance(out['hair colour'] === 'grey' ? 0.65 : 0.35) ? 'glasses' : 'no glasses';
   for (const g of ['eye size', 'mouth width', 'skin tone', 'background']) out[g] = pickWeighted(uniform(g), rng);
@@ -74,24 +80,27 @@ export function chooseClasses(rng: Rng): Record<string, string> {
 /** Attribute values near one class prototype that still read as that class with a clear margin. */
 function nearPrototype(group: ClassGroup, className: string, base: Float64Array, rng: Rng, o: Required<FaceSamplerOptions>): Record<string, number> {
   const cls = group.classes.find((c) => c.name === className)!;
+  const others = group.classes.filter((c) => c !== cls);
+  const blend = rng.chance(o.blendChance) ? { toward: rng.pick(others), t: rng.range(0.15, 0.5) } : null;
   for (let attempt = 0; attempt < 30; attempt++) {
     const values = Float64Array.from(base);
     const target: Record<string, number> = {};
     group.attributes.forEach((name, j) => {
       const spec = ATTRIBUTES[attributeIndex(name)]!;
       const span = spec.max - spec.min;
-      const v = Math.min(spec.max, Math.max(spec.min, cls.prototype[j]! + rng.normal() * o.spread * span));
+      const centre = blend ? (1 - blend.t) * cls.prototype[j]! + blend.t * blend.toward.prototype[j]! : cls.prototype[j]!;
+      const v = Math.min(spec.max, Math.max(spec.min, centre + rng.normal() * o.spread * span));
       target[name] = v;
       values[attributeIndex(name)] = v;
     });
     const read = classify(group.name, values);
-    if (read.name === className && read.margin >= o.minMargin * 1.5) return target;
+    if (read.name === className && read.margin >= o.minMargin * (blend ? 1 : 1.5)) return target;
   }
   return Object.fromEntries(group.attributes.map((name, j) => [name, cls.prototype[j]!]));
 }
 
 /** Reads the classes of a face from its true attributes; unclear or invisible groups are null. */
-export function readClasses(attributes: ArrayLike<number>, minMargin = DEFAULTS.minMargin): FaceClasses {
+export function readClasses(attributes: ArrayLike<number>, minMargin = SAMPLER_DEFAULTS.minMargin): FaceClasses {
   const out: FaceClasses = {};
   for (const g of CLASS_GROUPS) {
     const r = classify(g.name, attributes);
@@ -101,7 +110,7 @@ export function readClasses(attributes: ArrayLike<number>, minMargin = DEFAULTS.
 }
 
 export function sampleFace(model: LatentModel, rng: Rng, options: FaceSamplerOptions = {}): Face {
-  const o = { ...DEFAULTS, ...options };
+  const o = { ...SAMPLER_DEFAULTS, ...options };
   const base = randomLatent(model, new Random(rng.nextU32()), rng.range(o.psi[0], o.psi[1]));
   const baseAttributes = attributesOf(model, base);
   const chosen = chooseClasses(rng);

@@ -7,8 +7,10 @@ import type { ParamStore } from '../params.js';
 
 export interface EncoderShape {
   imageSize: number;
-  /** Channels of the two stride-2 convs that bring the image to a quarter of its size. */
-  stem: [number, number];
+  /** The image is first averaged over pool×pool blocks: a 64 px view keeps every attribute visible at a quarter of the cost. */
+  pool: number;
+  /** Channels of the stride-2 convs that follow. */
+  stem: number[];
   /** Channels per stage; each stage is conv(s=1) + conv(s=2). */
   channels: number[];
   hidden: number;
@@ -20,17 +22,22 @@ export const ENCODER_IO = { input: 'image', output: 'latent' } as const;
 
 /** x [B,3,S,S] → latent offsets [B,L,D]. */
 export function encoderNetwork(net: Net, x: string, s: EncoderShape, batch: number | string): string {
-  let h = relu(net, conv(net, x, 'encoder.stem0', 3, s.stem[0], 3, 2));
-  h = relu(net, conv(net, h, 'encoder.stem1', s.stem[0], s.stem[1], 3, 2));
-  let cin = s.stem[1];
-  let size = s.imageSize / 4;
+  const k = s.pool;
+  let h = k > 1 ? net.g.op('AveragePool', [x], { kernel_shape: [k, k], strides: [k, k], pads: [0, 0, 0, 0] }) : x;
+  let cin = 3;
+  let size = s.imageSize / k;
+  s.stem.forEach((c, i) => {
+    h = relu(net, conv(net, h, `encoder.stem${i}`, cin, c, 3, 2));
+    cin = c;
+    size /= 2;
+  });
   s.channels.forEach((c, i) => {
     h = relu(net, conv(net, h, `encoder.stage${i}.conv_a`, cin, c, 3, 1));
     h = relu(net, conv(net, h, `encoder.stage${i}.conv_b`, c, c, 3, 2));
     cin = c;
     size /= 2;
   });
-  if (!Number.isInteger(size)) throw new Error(`encoder input size ${s.imageSize} does not halve ${s.channels.length + 2} times`);
+  if (!Number.isInteger(size)) throw new Error(`encoder input size ${s.imageSize} does not shrink to a whole size through pool ${k} and ${s.stem.length + s.channels.length} halvings`);
   const flat = net.g.op('Flatten', [h], { axis: 1 });
   const hid = relu(net, dense(net, flat, 'encoder.fc', cin * size * size, s.hidden));
   const out = dense(net, hid, 'encoder.head', s.hidden, s.layers * s.dim, 0.5);
