@@ -12,7 +12,8 @@ export const EVAL_USAGE = `usage: rete-clip-pae eval [--seed n] [--count k] [--e
                          [--steps n] [--alpha a] [--lr x] [--lambda-l2 x] [--truncation x] [--bundle <url|dir>] [--json]
 
 Edits k random faces (seeds n, n+1, …) with each target kind and prints a table per target kind:
-success (the generator's true class after the edit is the asked one), drift of the other true
+success (the generator's true class after the edit is the asked one), toward (the true attributes of
+the asked group ended nearer the asked class's prototype than they started), drift of the other true
 attributes, latent distance and image distance. The PAE corpus is the prompts of the edited class's
 group (semantic basis). Needs a bundle whose manifest declares generator.attributes.classes.
   --seed n          first face seed (default ${DEFAULT_EVAL.seed})
@@ -102,7 +103,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const report = await runEval(bundle, settings, {
       signal: io.signal,
       onCase: (c, done, total) =>
-        io.stderr.write(`[${done}/${total}] face ${c.seed} "${c.edit}" ${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}, drift ${(100 * c.drift).toFixed(1)}%\n`),
+        io.stderr.write(`[${done}/${total}] face ${c.seed} "${c.edit}" ${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}${c.toward ? ' (toward)' : ' (not toward)'}, drift ${(100 * c.drift).toFixed(1)}%\n`),
     });
     io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));

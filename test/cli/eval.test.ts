@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadBundle, type AttributeInfo } from '../../src/engine/models/index.js';
-import { attributeDrift, classOf, formatEvalReport, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
+import { attributeDrift, classOf, formatEvalReport, movedToward, prototypeDistance, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
 import { readFile } from 'node:fs/promises';
@@ -37,6 +37,41 @@ describe('eval measurements', () => {
     expect(attributeDrift(info, [0, 0.2], [0.5, -0.2], [])).toBeCloseTo((0.25 + 0.2) / 2, 12);
   });
 
+  it('measures the distance to a prototype in units of each range, and whether an edit moved toward it', () => {
+    // A hand-made group of two attributes with different ranges: grey over [0, 1], length over [0, 4].
+    const hair: AttributeInfo = {
+      output: 'attributes',
+      names: [
+        { name: 'smile', min: -1, max: 1, group: 'expression' },
+        { name: 'grey', min: 0, max: 1, group: 'hair' },
+        { name: 'length', min: 0, max: 4, group: 'hair' },
+      ],
+      classes: { hair: { attributes: ['grey', 'length'], prototypes: { 'grey short': [1, 0], 'dark long': [0, 4] }, prompts: {} } },
+    } as AttributeInfo;
+    // Off by 0.3 of grey's range and by 2 (half of length's range): √(0.3² + 0.5²); smile does not count.
+    expect(prototypeDistance(hair, 'hair', 'grey short', [0.9, 0.7, 2])).toBeCloseTo(Math.hypot(0.3, 0.5), 12);
+    expect(prototypeDistance(hair, 'hair', 'dark long', [-0.9, 0, 4])).toBe(0);
+    // The same metric decides the class: length 2 is half its range from both prototypes, so grey decides.
+    expect(classOf(hair, 'hair', [0, 0.6, 2])).toBe('grey short');
+    expect(classOf(hair, 'hair', [0, 0.4, 2])).toBe('dark long');
+
+    // Toward "grey short": greyer and shorter is toward, even while still nearer "dark long"…
+    const start = [0, 0.1, 3.6];
+    expect(movedToward(hair, 'hair', 'grey short', start, [0.5, 0.3, 3])).toBe(true);
+    expect(classOf(hair, 'hair', [0.5, 0.3, 3])).toBe('dark long');
+    // …darker and longer is away, and so is a move that only trades one attribute against the other
+    // (grey +0.2 of its range, length +2.0 = +0.5 of its range).
+    expect(movedToward(hair, 'hair', 'grey short', start, [0, 0, 4])).toBe(false);
+    expect(movedToward(hair, 'hair', 'grey short', [0, 0.5, 0], [0, 0.7, 2])).toBe(false);
+    // Standing still is not toward; a face already in the class that moves further in is.
+    expect(movedToward(hair, 'hair', 'grey short', start, start)).toBe(false);
+    expect(movedToward(hair, 'hair', 'grey short', [0, 0.8, 0.4], [0, 0.9, 0.2])).toBe(true);
+
+    expect(() => prototypeDistance(hair, 'hair', 'bald', start)).toThrow(/no class "bald" in group "hair" \(classes: grey short, dark long\)/);
+    expect(() => prototypeDistance(hair, 'beard', 'grey short', start)).toThrow(/no class group "beard" \(groups: hair\)/);
+    expect(() => movedToward(hair, 'hair', 'grey short', [0, 1], start)).toThrow(/expected 3 attribute values, got 2/);
+  });
+
   it('edits faces with each target and computes success from the true attributes', async () => {
     const dir = await writeTinyBundle();
     const bundle = await loadBundle(dir, { runtime: await createNodeRuntime(), loadBytes: async (p) => new Uint8Array(await readFile(p)) });
@@ -48,6 +83,8 @@ describe('eval measurements', () => {
       expect(c.before).toBe(c.attributesBefore[0]! > 0 ? 'happy' : 'sad');
       expect(c.after).toBe(c.attributesAfter[0]! > 0 ? 'happy' : 'sad');
       expect(c.success).toBe(c.attributesAfter[0]! > 0);
+      // Toward happy: smile ended nearer 1 (the happy prototype, in units of the range 2) than it started.
+      expect(c.toward).toBe(Math.abs(c.attributesAfter[0]! - 1) < Math.abs(c.attributesBefore[0]! - 1));
       expect(c.drift).toBeCloseTo(Math.abs(c.attributesAfter[1]! - c.attributesBefore[1]!) / 2, 6);
       expect(c.latentDistance).toBeGreaterThan(0);
     }
@@ -59,18 +96,21 @@ describe('eval measurements', () => {
     for (const row of report.rows) {
       const mine = report.cases.filter((c) => c.target === row.target);
       expect(row.success).toBeCloseTo(mine.filter((c) => c.success).length / 4, 12);
+      expect(row.toward).toBeCloseTo(mine.filter((c) => c.toward).length / 4, 12);
       expect(row.already).toBeCloseTo(mine.filter((c) => c.before === 'happy').length / 4, 12);
     }
     const table = formatEvalReport(report);
     const lines = table.split('\n');
+    expect(table).toContain("toward: the true attributes of the asked group ended nearer the asked\nclass's prototype than they started");
     for (const target of ['text', 'pae']) {
       const at = lines.indexOf(`target: ${target}`);
       expect(at).toBeGreaterThan(0);
       expect(lines[at + 1]!.split(/\s{2,}/)).toEqual([...EVAL_COLUMNS]);
-      expect(lines[at + 2]).toMatch(/^-+( +-+){7}$/);
+      expect(lines[at + 1]).toMatch(/ success +toward +already /);
+      expect(lines[at + 2]).toMatch(/^-+( +-+){8}$/);
       const row = report.rows.find((r) => r.target === target)!;
       expect(lines[at + 3]!.split(/\s{2,}/).map((s) => s.trim())).toEqual([
-        'a happy face', 'expression: happy', '4', `${Math.round(100 * row.success)}%`, `${Math.round(100 * row.already)}%`,
+        'a happy face', 'expression: happy', '4', `${Math.round(100 * row.success)}%`, `${Math.round(100 * row.toward)}%`, `${Math.round(100 * row.already)}%`,
         `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4),
       ]);
     }

@@ -100,7 +100,7 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   let report: EvalReport | null = null;
   if (o.evaluate !== false) {
     log(o.quiet, `[6/6] evaluation on ${c.evalFaces} fresh faces (seed ${CARD_EVAL_SEED})`);
-    report = await evaluateBundle(loadBundle(o.out), CARD_EVAL_SEED, c.evalFaces, { quiet: o.quiet });
+    report = await evaluateBundle(loadBundle(o.out), CARD_EVAL_SEED, c.evalFaces, { quiet: o.quiet, edit: { faces: c.editEvalFaces } });
     info.seconds!.total = round((Date.now() - start) / 1000);
     writeFileSync(join(o.out, BUNDLE_FILES.card), modelCard(info, clipShape, encShape, c, report));
     log(o.quiet, formatReport(report));

@@ -14,6 +14,8 @@ export interface BuildConfig {
   encoder: { shape: Omit<EncoderShape, 'layers' | 'dim'>; training: EncoderTraining };
   /** Fresh faces scored for MODEL_CARD.md at the end of the build. */
   evalFaces: number;
+  /** Random faces edited toward "a happy face" (text target) for the edit goal in MODEL_CARD.md; 0 leaves it out. */
+  editEvalFaces: number;
 }
 
 export const CONTEXT_LENGTH = 16;
@@ -33,6 +35,7 @@ export const FULL: BuildConfig = {
     training: { steps: 1000, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
   evalFaces: 500,
+  editEvalFaces: 50,
 };
 
 export const QUICK: BuildConfig = {
@@ -47,4 +50,5 @@ export const QUICK: BuildConfig = {
     training: { steps: 3, batch: 8, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
   evalFaces: 32,
+  editEvalFaces: 2,
 };

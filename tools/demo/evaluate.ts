@@ -1,11 +1,16 @@
 // Scores a built bundle on fresh faces: what models:eval prints and MODEL_CARD.md reports.
 // Faces come from the same sampler as the training corpus, from a stream of their own (`seed`), and
 // additionally as plain random faces (no group re-drawn) for the zero-shot column that shows how the
-// model does off the class prototypes.
+// model does off the class prototypes. When asked, it also edits random faces through the app's own
+// loader and optimizer (src/engine/optimize/eval.ts) and scores the edit on their true attributes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModel } from '../../src/engine/onnx/model.js';
 import { parseManifest, type Manifest } from '../../src/engine/models/manifest.js';
+import { loadBundle as loadAppBundle } from '../../src/engine/models/index.js';
+import { DEFAULT_EVAL, runEval } from '../../src/engine/optimize/eval.js';
+import { createNodeServices } from '../../src/engine/run/services-node.js';
+import { createRuntime } from '../../src/engine/tensor/runtime.js';
 import { ClipRunner } from './clip/embed.js';
 import { loadTokenizer } from './clip/tokenizer.js';
 import { clipPixels, fullPixels, renderFaces } from './data/render.js';
@@ -13,6 +18,7 @@ import { RANDOM_FACES, sampleFaces, type Face } from './data/faces.js';
 import { encodeImages } from './encoder/run.js';
 import { attributesOf, buildLatentModel, type LatentModel } from './generator/latent.js';
 import { reconstruction, retrieval, zeroShot, type GroupAccuracy, type Reconstruction, type Retrieval } from './metrics.js';
+import { Progress } from './progress.js';
 import { Rng } from './rng.js';
 
 export const BUILD_INFO = 'build.json';
@@ -36,6 +42,37 @@ export interface EvalReport {
   zeroShotRandom: GroupAccuracy[];
   retrieval: Retrieval;
   reconstruction: Reconstruction | null;
+  /** The edit goal, measured when evaluateBundle is asked to (opts.edit). */
+  edit?: EditEval;
+}
+
+/** The issue's edit goal: a text target moves the true expression toward happy on ≥ 90 % of random faces. */
+export const EDIT_GOAL = { prompt: 'a happy face', target: 'text', steps: 100, toward: 0.9 } as const;
+
+/** Random faces edited toward EDIT_GOAL.prompt with a text target, scored on their true attributes. */
+export interface EditEval {
+  prompt: string;
+  target: 'text';
+  /** Faces are the app's random faces (sampleLatent) of seeds seed, seed + 1, … at truncation `truncation`. */
+  faces: number;
+  truncation: number;
+  steps: number;
+  lr: number;
+  lambdaL2: number;
+  /** Fraction of faces whose true class after the edit is the asked one (happy). */
+  success: number;
+  /** Fraction of faces whose true expression attributes ended nearer the happy prototype than they started. */
+  toward: number;
+  /** Fraction of faces that were happy before the edit. */
+  already: number;
+  /** Mean |Δ| of the other true attributes, as a fraction of each range. */
+  drift: number;
+}
+
+export interface EditOptions {
+  faces: number;
+  /** Optimization steps per edit (default EDIT_GOAL.steps). */
+  steps?: number;
 }
 
 export interface LoadedBundle {
@@ -72,7 +109,35 @@ export function loadBundle(dir: string): LoadedBundle {
   return { dir, manifest, info, latentModel, meanLatent };
 }
 
-export async function evaluateBundle(bundle: LoadedBundle, seed: number, count: number, opts: { encoder?: boolean; quiet?: boolean } = {}): Promise<EvalReport> {
+/**
+ * Edits `faces` random faces (seeds `seed`, `seed` + 1, …) of the bundle in `dir` toward EDIT_GOAL's
+ * prompt with a text target, loading the bundle with the app's loader and editing with the app's
+ * optimizer: the settings are DEFAULT_EVAL's but for the faces, the edit, the target and the steps.
+ */
+export async function evaluateEdit(dir: string, seed: number, opts: EditOptions & { quiet?: boolean }): Promise<EditEval> {
+  const steps = opts.steps ?? EDIT_GOAL.steps;
+  const services = createNodeServices({ baseDir: dir });
+  const bundle = await loadAppBundle(dir, { loadBytes: services.loadBytes, runtime: await createRuntime() });
+  try {
+    const settings = { ...DEFAULT_EVAL, seed, count: opts.faces, edits: [EDIT_GOAL.prompt], targets: [EDIT_GOAL.target], steps };
+    const progress = new Progress('edit faces', opts.faces, opts.quiet);
+    const report = await runEval(bundle, settings, { onCase: (_, done) => progress.update(done) });
+    const row = report.rows[0]!;
+    return {
+      prompt: EDIT_GOAL.prompt, target: EDIT_GOAL.target, faces: row.faces, truncation: settings.truncation, steps, lr: settings.lr, lambdaL2: settings.lambdaL2,
+      success: row.success, toward: row.toward, already: row.already, drift: row.drift,
+    };
+  } finally {
+    await bundle.release();
+  }
+}
+
+export async function evaluateBundle(
+  bundle: LoadedBundle,
+  seed: number,
+  count: number,
+  opts: { encoder?: boolean; quiet?: boolean; edit?: EditOptions } = {},
+): Promise<EvalReport> {
   const { dir, manifest: m } = bundle;
   const generator = readModel(readFileSync(join(dir, m.generator.file)), m.generator.file);
   const rng = new Rng(seed);
@@ -103,6 +168,7 @@ export async function evaluateBundle(bundle: LoadedBundle, seed: number, count: 
     report.reconstruction = reconstruction(inputs, fullPixels(rendered, all(faces)), count,
       faces.map((f) => f.attributes), latents.map((l) => attributesOf(bundle.latentModel, l)));
   }
+  if (opts.edit && opts.edit.faces > 0) report.edit = await evaluateEdit(dir, seed, { ...opts.edit, quiet: opts.quiet });
   return report;
 }
 
@@ -133,5 +199,29 @@ export function formatReport(r: EvalReport, goals = { zeroShot: 0.9, attributeEr
     for (const [g, v] of Object.entries(rec.byGroup)) lines.push(`| — ${g} | ${v.toFixed(4)} |`);
     lines.push('', `Encoder goal (mean abs attribute error ≤ ${goals.attributeError}): ${rec.attributeError <= goals.attributeError ? 'met' : 'not met'}.`);
   }
+  if (r.edit) lines.push('', ...formatEdit(r.edit));
   return lines.join('\n');
+}
+
+/** Whether the edit measurement meets the issue's edit goal (toward happy on ≥ 90 % of faces). */
+export function editGoalMet(e: EditEval): boolean {
+  return e.toward >= EDIT_GOAL.toward;
+}
+
+/** The goal line of the edit measurement, as models:eval prints it and MODEL_CARD.md lists it. */
+export function editGoalLine(e: EditEval): string {
+  return `Edit goal ("${e.prompt}", ${e.target} target, ${e.steps} steps: true expression moves toward happy on ≥ ${EDIT_GOAL.toward * 100} % of random faces): ${editGoalMet(e) ? 'met' : 'not met'}`;
+}
+
+function formatEdit(e: EditEval): string[] {
+  return [
+    `| edit "${e.prompt}" (${e.target} target, ${e.steps} steps, ${e.faces} random faces at ψ = ${e.truncation}) | value |`,
+    '|---|---|',
+    `| toward happy (true expression nearer the happy prototype after than before) | ${pct(e.toward)}${editGoalMet(e) ? '' : ' ✗'} |`,
+    `| ends happy (true expression class after the edit) | ${pct(e.success)} |`,
+    `| already happy before the edit | ${pct(e.already)} |`,
+    `| drift of the other true attributes (mean fraction of range) | ${pct(e.drift)} |`,
+    '',
+    `${editGoalLine(e)}; stricter, the true class ends happy on ${pct(e.success).trim()} of them.`,
+  ];
 }

@@ -5,7 +5,7 @@ import type { BuildConfig } from './config.js';
 import type { EncoderShape } from './encoder/network.js';
 import { CARD_EVAL_SEED } from './config.js';
 import { SAMPLER_DEFAULTS } from './data/faces.js';
-import { formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
+import { EDIT_GOAL, editGoalMet, formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
 import { clock } from './progress.js';
 
 export function modelCard(info: BuildInfo, clip: ClipShape, enc: EncoderShape, c: BuildConfig, report: EvalReport): string {
@@ -16,6 +16,9 @@ export function modelCard(info: BuildInfo, clip: ClipShape, enc: EncoderShape, c
   const stages = (stem: string, channels: number[]) => `${stem}, then ${channels.map((ch) => `[conv3×3 ${ch} + conv3×3/2 ${ch}]`).join(', ')}`;
   const zsOk = report.zeroShot.every((z) => z.accuracy >= 0.9);
   const encOk = report.reconstruction ? report.reconstruction.attributeError <= 0.1 : false;
+  const edit = report.edit;
+  const editGoal = `With a text target ("${EDIT_GOAL.prompt}"), ${edit?.steps ?? EDIT_GOAL.steps} optimization steps move the true expression toward happy on ≥ ${EDIT_GOAL.toward * 100} % of random faces`;
+  const editCommand = edit ? ` --edit-faces ${edit.faces}` : ' --edit-faces 0';
   return `# Demo model bundle — model card
 
 Built by \`npm run models:demo${info.quick ? ' -- --quick' : ''}\` from seed ${info.seed}${info.quick ? ' (**reduced-size test build: the numbers below are not meaningful**)' : ''}.
@@ -68,17 +71,24 @@ project's autodiff (src/engine/onnx, \`gradientModel\`) adds the backward pass, 
   faces, lr ${et.lr}. ${s ? `Took ${clock(s.encoder)}.` : ''}
 ${s ? `\nWhole build (rendering ${clock(s.data)}, both trainings, evaluation): ${clock(s.total)} on the build machine (2 CPU cores).\n` : ''}
 ## Evaluation
-\`npm run models:eval -- --seed ${CARD_EVAL_SEED} --count ${report.count}\`: fresh faces from a random stream the build never
+\`npm run models:eval -- --seed ${CARD_EVAL_SEED} --count ${report.count}${editCommand}\`: fresh faces from a random stream the build never
 trains on, drawn by the same sampler as the training faces, and plain random faces (no group re-drawn;
 a group whose class is not clear-cut there is not scored). Zero-shot: for each group, the class whose
 prompt (from tools/demo/attributes.ts, e.g. "a happy face", "a person with grey hair") has the highest
 cosine similarity with the image wins; the true class is the nearest prototype of the true attributes.
+
+${edit ? `Edit: ${edit.faces} random faces of the app (seeds ${report.seed}, ${report.seed + 1}, …, truncation ψ = ${edit.truncation}: the
+faces the Random Face node and \`rete-clip-pae eval\` draw) are edited toward "${edit.prompt}" with a ${edit.target} target by
+the app's optimizer (src/engine/optimize/eval.ts: ${edit.steps} steps, lr ${edit.lr}, λ_L2 ${edit.lambdaL2}). A face moves toward
+happy when its true expression attributes end nearer the happy prototype than they started (each attribute
+in units of its range); it ends happy when happy is then its nearest prototype.` : 'The edit goal was not measured in this evaluation.'}
 
 ${formatReport(report)}
 
 ## Goals
 - Zero-shot accuracy ≥ 90 % for every attribute group: **${zsOk ? 'met' : 'not met'}**.
 - Encoder mean absolute attribute error ≤ 0.1 of each range: **${encOk ? 'met' : 'not met'}**.
+- ${editGoal}: **${edit ? (editGoalMet(edit) ? 'met' : 'not met') : 'not measured'}**${edit ? ` (${(edit.toward * 100).toFixed(1)} % of ${edit.faces} faces; ${(edit.success * 100).toFixed(1)} % end happy)` : ''}.
 
 ## Limitations
 - The faces are cartoons of one layout (frontal, centred); the small CLIP knows only this world and the

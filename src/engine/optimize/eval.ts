@@ -1,7 +1,7 @@
 // The paper's comparison, measured exactly on a generator that knows its true attributes: edit
 // random faces with each target kind (text, PAE, …) and read off, from the attributes before and
-// after, whether the asked class was reached, how much the other attributes drifted, and how far the
-// latent and the image moved.
+// after, whether the asked class was reached, whether the face moved toward it, how much the other
+// attributes drifted, and how far the latent and the image moved.
 import type { AttributeInfo, ModelBundle } from '../models/index.js';
 import { paeTarget, semanticBasis, type Subspace, type TargetVariant, TARGET_VARIANTS } from '../pae/index.js';
 import { editObjective } from './objective.js';
@@ -55,23 +55,59 @@ export function resolveEdit(info: AttributeInfo | undefined, prompt: string): As
   throw new Error(`the edit "${prompt}" matches no class of the generator; the classes are asked for with ${list(all)}`);
 }
 
-/** The class of a group for a face: the nearest prototype, each attribute measured in units of its range. */
-export function classOf(info: AttributeInfo, group: string, values: ArrayLike<number>): string {
+function classGroup(info: AttributeInfo, group: string): ClassGroups[string] {
   const spec = info.classes?.[group];
   if (!spec) throw new Error(`no class group "${group}" (groups: ${Object.keys(info.classes ?? {}).join(', ')})`);
+  return spec;
+}
+
+function checkValues(info: AttributeInfo, values: ArrayLike<number>): void {
   if (values.length !== info.names.length) throw new Error(`expected ${info.names.length} attribute values, got ${values.length}`);
-  const index = spec.attributes.map((name) => info.names.findIndex((a) => a.name === name));
+}
+
+function distance(info: AttributeInfo, spec: ClassGroups[string], prototype: readonly number[], values: ArrayLike<number>): number {
+  let d = 0;
+  spec.attributes.forEach((name, j) => {
+    const k = info.names.findIndex((a) => a.name === name);
+    if (k < 0) throw new Error(`the class group's attribute "${name}" is not one of the generator's attributes`);
+    const a = info.names[k]!;
+    d += ((values[k]! - prototype[j]!) / (a.max - a.min)) ** 2;
+  });
+  return Math.sqrt(d);
+}
+
+/**
+ * How far a face is from a class: the Euclidean distance of its attributes of the class's group to
+ * the class prototype, each attribute measured in units of its range (the metric of `classOf`).
+ */
+export function prototypeDistance(info: AttributeInfo, group: string, className: string, values: ArrayLike<number>): number {
+  const spec = classGroup(info, group);
+  const prototype = spec.prototypes[className];
+  if (!prototype) throw new Error(`no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`);
+  checkValues(info, values);
+  return distance(info, spec, prototype, values);
+}
+
+/** The class of a group for a face: the nearest prototype by `prototypeDistance`. */
+export function classOf(info: AttributeInfo, group: string, values: ArrayLike<number>): string {
+  const spec = classGroup(info, group);
+  checkValues(info, values);
   let best = '';
   let bestDistance = Infinity;
   for (const [name, prototype] of Object.entries(spec.prototypes)) {
-    let d = 0;
-    index.forEach((k, j) => {
-      const a = info.names[k]!;
-      d += ((values[k]! - prototype[j]!) / (a.max - a.min)) ** 2;
-    });
+    const d = distance(info, spec, prototype, values);
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
   return best;
+}
+
+/**
+ * Whether an edit moved a face toward a class: its attributes of the class's group are nearer the
+ * class prototype after than before (`prototypeDistance`). A face already in the class counts when
+ * it moved further in.
+ */
+export function movedToward(info: AttributeInfo, group: string, className: string, before: ArrayLike<number>, after: ArrayLike<number>): boolean {
+  return prototypeDistance(info, group, className, after) < prototypeDistance(info, group, className, before);
 }
 
 /** Mean |Δ| of the attributes outside `excluded`, each as a fraction of its range. */
@@ -115,6 +151,8 @@ export interface EvalCase {
   before: string;
   after: string;
   success: boolean;
+  /** The true attributes of the asked group ended nearer the asked class's prototype than they started. */
+  toward: boolean;
   drift: number;
   latentDistance: number;
   imageDistance: number;
@@ -132,6 +170,8 @@ export interface EvalRow {
   faces: number;
   /** Fraction of faces whose class after the edit is the asked one. */
   success: number;
+  /** Fraction of faces whose true attributes of the asked group moved toward the asked class's prototype. */
+  toward: number;
   /** Fraction of faces that were already in the asked class before the edit. */
   already: number;
   drift: number;
@@ -208,6 +248,7 @@ export async function runEval(bundle: ModelBundle, settings: EvalSettings, hooks
           before,
           after: reached,
           success: reached === edit.className,
+          toward: movedToward(info!, edit.group, edit.className, start.attributes!, after.attributes!),
           drift: attributeDrift(info!, start.attributes!, after.attributes!, edit.attributes),
           latentDistance: Math.sqrt(latentDistance),
           imageDistance: imageDistance / start.image.data.length,
@@ -236,6 +277,7 @@ export function summarizeCases(cases: readonly EvalCase[], edits: readonly Asked
         asked: `${edit.group}: ${edit.className}`,
         faces: mine.length,
         success: mean((c) => (c.success ? 1 : 0)),
+        toward: mean((c) => (c.toward ? 1 : 0)),
         already: mean((c) => (c.before === edit.className ? 1 : 0)),
         drift: mean((c) => c.drift),
         latentDistance: mean((c) => c.latentDistance),
@@ -246,11 +288,11 @@ export function summarizeCases(cases: readonly EvalCase[], edits: readonly Asked
   return rows;
 }
 
-export const EVAL_COLUMNS = ['edit', 'asked class', 'faces', 'success', 'already', 'drift', 'latent dist', 'image dist'] as const;
+export const EVAL_COLUMNS = ['edit', 'asked class', 'faces', 'success', 'toward', 'already', 'drift', 'latent dist', 'image dist'] as const;
 
 function cells(row: EvalRow): string[] {
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-  return [row.edit, row.asked, String(row.faces), pct(row.success), pct(row.already), `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4)];
+  return [row.edit, row.asked, String(row.faces), pct(row.success), pct(row.toward), pct(row.already), `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4)];
 }
 
 /** One plain-text table per target kind, columns aligned. */
@@ -258,8 +300,9 @@ export function formatEvalReport(report: EvalReport): string {
   const s = report.settings;
   const lines = [
     `eval: ${s.count} faces from seed ${s.seed} (truncation ${s.truncation}), ${s.steps} steps, lr ${s.lr}, λ_L2 ${s.lambdaL2}, α ${s.alpha}`,
-    'success: the true class after the edit is the asked one; already: it was before; drift: mean |Δ| of the other true attributes (fraction of range);',
-    'latent dist: ‖w − w0‖; image dist: mean |Δpixel| (0–1)',
+    'success: the true class after the edit is the asked one; toward: the true attributes of the asked group ended nearer the asked',
+    "class's prototype than they started (each in units of its range); already: the class was the asked one before;",
+    'drift: mean |Δ| of the other true attributes (fraction of range); latent dist: ‖w − w0‖; image dist: mean |Δpixel| (0–1)',
   ];
   for (const target of s.targets) {
     const rows = report.rows.filter((r) => r.target === target);
