@@ -12,9 +12,9 @@ export const EVAL_USAGE = `usage: rete-clip-pae eval [--seed n] [--count k] [--e
                          [--steps n] [--alpha a] [--lr x] [--lambda-l2 x] [--truncation x] [--bundle <url|dir>] [--json]
 
 Edits k random faces (seeds n, n+1, …) with each target kind and prints a table per target kind:
-success (the generator's true class after the edit is the asked one), toward (the true attributes of
-the asked group ended nearer the asked class's prototype than they started), drift of the other true
-attributes, latent distance and image distance. The PAE corpus is the prompts of the edited class's
+success (the generator's true class after the edit is the asked one), toward (the asked class wins by
+more, or loses by less, than before: the nearest other class's prototype minus the asked one's, in the
+true attributes of the asked group), drift of the other true attributes, latent distance and image distance. The PAE corpus is the prompts of the edited class's
 group (semantic basis). Needs a bundle whose manifest declares generator.attributes.classes.
   --seed n          first face seed (default ${DEFAULT_EVAL.seed})
   --count k         number of faces (default ${DEFAULT_EVAL.count})

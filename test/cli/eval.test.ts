@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadBundle, type AttributeInfo } from '../../src/engine/models/index.js';
-import { attributeDrift, classOf, formatEvalReport, movedToward, prototypeDistance, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
+import { attributeDrift, classMargin, classOf, formatEvalReport, movedToward, prototypeDistance, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
 import { readFile } from 'node:fs/promises';
@@ -37,7 +37,7 @@ describe('eval measurements', () => {
     expect(attributeDrift(info, [0, 0.2], [0.5, -0.2], [])).toBeCloseTo((0.25 + 0.2) / 2, 12);
   });
 
-  it('measures the distance to a prototype in units of each range, and whether an edit moved toward it', () => {
+  it('measures the distance to a prototype in units of each range, the class margin, and whether an edit moved toward a class', () => {
     // A hand-made group of two attributes with different ranges: grey over [0, 1], length over [0, 4].
     const hair: AttributeInfo = {
       output: 'attributes',
@@ -55,6 +55,10 @@ describe('eval measurements', () => {
     expect(classOf(hair, 'hair', [0, 0.6, 2])).toBe('grey short');
     expect(classOf(hair, 'hair', [0, 0.4, 2])).toBe('dark long');
 
+    // The margin of a class: nearest other prototype's distance minus its own; 0 on the boundary.
+    expect(classMargin(hair, 'hair', 'grey short', [0, 0.6, 2])).toBeCloseTo(Math.hypot(0.6, 0.5) - Math.hypot(0.4, 0.5), 12);
+    expect(classMargin(hair, 'hair', 'dark long', [0, 0.5, 2])).toBeCloseTo(0, 12);
+
     // Toward "grey short": greyer and shorter is toward, even while still nearer "dark long"…
     const start = [0, 0.1, 3.6];
     expect(movedToward(hair, 'hair', 'grey short', start, [0.5, 0.3, 3])).toBe(true);
@@ -66,6 +70,10 @@ describe('eval measurements', () => {
     // Standing still is not toward; a face already in the class that moves further in is.
     expect(movedToward(hair, 'hair', 'grey short', start, start)).toBe(false);
     expect(movedToward(hair, 'hair', 'grey short', [0, 0.8, 0.4], [0, 0.9, 0.2])).toBe(true);
+    // Crossing into the class counts even when the face ends farther from the class prototype.
+    expect(prototypeDistance(hair, 'hair', 'grey short', [0, 1, 3.6])).toBeGreaterThan(prototypeDistance(hair, 'hair', 'grey short', [0, 0.5, 2]));
+    expect(classOf(hair, 'hair', [0, 1, 3.6])).toBe('grey short');
+    expect(movedToward(hair, 'hair', 'grey short', [0, 0.5, 2], [0, 1, 3.6])).toBe(true);
 
     expect(() => prototypeDistance(hair, 'hair', 'bald', start)).toThrow(/no class "bald" in group "hair" \(classes: grey short, dark long\)/);
     expect(() => prototypeDistance(hair, 'beard', 'grey short', start)).toThrow(/no class group "beard" \(groups: hair\)/);
@@ -83,8 +91,8 @@ describe('eval measurements', () => {
       expect(c.before).toBe(c.attributesBefore[0]! > 0 ? 'happy' : 'sad');
       expect(c.after).toBe(c.attributesAfter[0]! > 0 ? 'happy' : 'sad');
       expect(c.success).toBe(c.attributesAfter[0]! > 0);
-      // Toward happy: smile ended nearer 1 (the happy prototype, in units of the range 2) than it started.
-      expect(c.toward).toBe(Math.abs(c.attributesAfter[0]! - 1) < Math.abs(c.attributesBefore[0]! - 1));
+      // Toward happy: with two classes at smile ±1, happy's margin is the smile itself, so the smile grew.
+      expect(c.toward).toBe(c.attributesAfter[0]! > c.attributesBefore[0]!);
       expect(c.drift).toBeCloseTo(Math.abs(c.attributesAfter[1]! - c.attributesBefore[1]!) / 2, 6);
       expect(c.latentDistance).toBeGreaterThan(0);
     }
@@ -101,7 +109,7 @@ describe('eval measurements', () => {
     }
     const table = formatEvalReport(report);
     const lines = table.split('\n');
-    expect(table).toContain("toward: the true attributes of the asked group ended nearer the asked\nclass's prototype than they started");
+    expect(table).toContain('toward: the asked class wins by more (or loses by less) than before');
     for (const target of ['text', 'pae']) {
       const at = lines.indexOf(`target: ${target}`);
       expect(at).toBeGreaterThan(0);

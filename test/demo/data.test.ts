@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CLASS_GROUPS, classify } from '../../tools/demo/attributes.js';
+import { ATTRIBUTES, CLASS_GROUPS, attributeIndex, classify } from '../../tools/demo/attributes.js';
 import { captionFace, captionHolds, MAX_CAPTION_TOKENS } from '../../tools/demo/data/captions.js';
-import { RANDOM_FACES, sampleFaces } from '../../tools/demo/data/faces.js';
-import { contrastiveTargets } from '../../tools/demo/clip/train.js';
+import { RANDOM_FACES, readClasses, sampleFaces } from '../../tools/demo/data/faces.js';
+import { captionTruth, contrastiveTargets } from '../../tools/demo/clip/targets.js';
 import { splitWords } from '../../tools/demo/clip/tokenizer.js';
 import { attributesOf, buildLatentModel } from '../../tools/demo/generator/latent.js';
 import { Rng } from '../../tools/demo/rng.js';
@@ -64,7 +64,7 @@ describe('demo captions', () => {
     const batch = faces.slice(0, 8);
     const classes = batch.map((f) => f.classes);
     const captions = Array.from({ length: 16 }, (_, j) => captionFace(classes[j % 8]!, rng));
-    const { targets, targetsT } = contrastiveTargets(captions, classes);
+    const { targets, targetsT } = contrastiveTargets(captions, batch);
     for (let i = 0; i < 8; i++) {
       const row = Array.from(targets.subarray(i * 16, (i + 1) * 16));
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
@@ -72,5 +72,30 @@ describe('demo captions', () => {
       row.forEach((v, j) => expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!)));
     }
     for (let j = 0; j < 16; j++) expect(Array.from(targetsT.subarray(j * 8, (j + 1) * 8)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('count a caption a little for a face near the class it claims, less the farther the face is, never for a hidden group', () => {
+    const face = (set: Record<string, number>) => {
+      const v = ATTRIBUTES.map((a) => (a.min + a.max) / 2);
+      for (const [name, value] of Object.entries(set)) v[attributeIndex(name)] = value;
+      return { attributes: v, classes: readClasses(v) };
+    };
+    const happy = { text: 'a happy face', claims: { expression: 'happy' } };
+    const mouth = (curve: number) => face({ mouth_curve: curve, mouth_open: 0.1, brow_tilt: 0, brow_height: 0, eye_open: 0.6, sneer: 0 });
+    const truths = [-0.8, -0.4, 0, 0.3, 0.6].map((c) => captionTruth(happy, mouth(c), 0.15));
+    for (let k = 1; k < truths.length; k++) expect(truths[k]!, `mouth curve step ${k}`).toBeGreaterThan(truths[k - 1]!);
+    expect(truths[0]).toBeLessThan(0.05);
+    expect(captionTruth(happy, mouth(0.85), 0.15)).toBe(1);
+    expect(captionTruth(happy, mouth(0), 0)).toBe(0);
+    const grey = { text: 'grey hair', claims: { 'hair colour': 'grey' } };
+    expect(captionTruth(grey, face({ hair_length: 0.05, hair_greyness: 0.9 }), 0.15)).toBe(0);
+    expect(captionTruth(grey, face({ hair_length: 0.6, hair_greyness: 0.6 }), 0.15)).toBeGreaterThan(0.1);
+    const batch = [mouth(0), mouth(0.85)];
+    // Caption j is written for face j mod 2: "neutral" for the neutral face, "happy" for the happy one.
+    const { targets } = contrastiveTargets([{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy], batch, 0.15);
+    expect(targets[0]! + targets[1]!).toBeCloseTo(1, 6);
+    expect(targets[1]).toBeGreaterThan(0);
+    expect(targets[1]).toBeLessThan(targets[0]!);
+    expect(contrastiveTargets([{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy], batch, 0).targets[1]).toBe(0);
   });
 });

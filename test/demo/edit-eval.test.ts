@@ -44,7 +44,7 @@ describe('edit goal of the demo bundle evaluation', () => {
     expect(editGoalLine({ ...e, steps: 100 })).toMatch(/^Edit goal \("a happy face", text target, 100 steps: true expression moves toward happy on ≥ 90 % of random faces\): (met|not met)$/);
   });
 
-  it('prints a table and the goal line (met at ≥ 90 % toward happy), with the stricter ends-happy share', () => {
+  it('prints a table and the goal line (met at ≥ 90 % toward happy), with the ends-happy share', () => {
     const notMet = formatReport(report(edit(0.76, 0.62)));
     expect(notMet).toContain('| edit "a happy face" (text target, 100 steps, 50 random faces at ψ = 0.7) | value |');
     expect(notMet).toContain('|  76.0 % ✗ |');
@@ -52,11 +52,11 @@ describe('edit goal of the demo bundle evaluation', () => {
     expect(notMet).toContain('| already happy before the edit |  12.0 % |');
     expect(notMet).toContain('|   3.4 % |');
     expect(notMet).toContain(
-      'Edit goal ("a happy face", text target, 100 steps: true expression moves toward happy on ≥ 90 % of random faces): not met; stricter, the true class ends happy on 62.0 % of them.',
+      'Edit goal ("a happy face", text target, 100 steps: true expression moves toward happy on ≥ 90 % of random faces): not met; the true class ends happy on 62.0 % of them.',
     );
     const met = formatReport(report(edit(EDIT_GOAL.toward, 0.8)));
     expect(met).toContain('|  90.0 % |');
-    expect(met).toContain('of random faces): met; stricter, the true class ends happy on 80.0 % of them.');
+    expect(met).toContain('of random faces): met; the true class ends happy on 80.0 % of them.');
     expect(formatReport(report())).not.toContain('Edit goal');
   });
 

@@ -61,7 +61,7 @@ export interface EditEval {
   lambdaL2: number;
   /** Fraction of faces whose true class after the edit is the asked one (happy). */
   success: number;
-  /** Fraction of faces whose true expression attributes ended nearer the happy prototype than they started. */
+  /** Fraction of faces whose expression moved toward happy (happy wins by more, or loses by less, than before: classMargin). */
   toward: number;
   /** Fraction of faces that were happy before the edit. */
   already: number;
@@ -217,11 +217,11 @@ function formatEdit(e: EditEval): string[] {
   return [
     `| edit "${e.prompt}" (${e.target} target, ${e.steps} steps, ${e.faces} random faces at ψ = ${e.truncation}) | value |`,
     '|---|---|',
-    `| toward happy (true expression nearer the happy prototype after than before) | ${pct(e.toward)}${editGoalMet(e) ? '' : ' ✗'} |`,
+    `| toward happy (happy wins by more, or loses by less, than before) | ${pct(e.toward)}${editGoalMet(e) ? '' : ' ✗'} |`,
     `| ends happy (true expression class after the edit) | ${pct(e.success)} |`,
     `| already happy before the edit | ${pct(e.already)} |`,
     `| drift of the other true attributes (mean fraction of range) | ${pct(e.drift)} |`,
     '',
-    `${editGoalLine(e)}; stricter, the true class ends happy on ${pct(e.success).trim()} of them.`,
+    `${editGoalLine(e)}; the true class ends happy on ${pct(e.success).trim()} of them.`,
   ];
 }

@@ -65,7 +65,14 @@ project's autodiff (src/engine/onnx, \`gradientModel\`) adds the backward pass, 
 (src/engine/optimize/adam.ts) updates the weights on the host; linear warm-up then cosine decay.
 - CLIP: symmetric contrastive (InfoNCE) loss with a learned temperature, ${ct.steps} steps of ${ct.batch} faces ×
   ${ct.captionsPerImage} captions each, lr ${ct.lr}, weight decay ${ct.weightDecay}. A caption counts as a positive for every face it is
-  true of (not only the face it was written for). ${s ? `Took ${clock(s.clip)}.` : ''}
+  true of (not only the face it was written for)${ct.softness > 0 ? `, and a little for a face near the class it claims: with weight
+  exp(−(d²(claimed) − d²(nearest)) / ${ct.softness}), d the distance of the true attributes to a class prototype in units of each
+  range (tools/demo/clip/targets.ts), so that the score of a class prompt rises steadily as a face approaches the class
+  (a slope the edit optimizer can climb from far away)` : ''}.${ct.edited ? ` After ${ct.edited.at.map((f) => Math.round(f * ct.steps)).join(' and ')} steps,
+  ${ct.edited.round.faces} fresh faces are edited toward random class prompts (${ct.edited.round.expressionShare * 100} % of them expressions) by the app's own
+  optimizer with the CLIP as trained so far (${ct.edited.round.steps[0]}–${ct.edited.round.steps[1]} steps each), captioned with the classes they truly have and
+  added to the data; from then on ${ct.edited.share * 100} % of every batch are such edited faces (tools/demo/clip/edited-faces.ts).
+  They close shortcuts the optimizer finds, such as a sneer that shows teeth raising the score of "happy".` : ''} ${s ? `Took ${clock(s.clip)}.` : ''}
 - Encoder: squared error of the W+ offsets (weight ${et.loss.latent}) plus squared error of the attributes those offsets
   give through the generator's own attribute head, in units of each range (weight ${et.loss.attributes}); ${et.steps} steps of ${et.batch}
   faces, lr ${et.lr}. ${s ? `Took ${clock(s.encoder)}.` : ''}
@@ -80,8 +87,9 @@ cosine similarity with the image wins; the true class is the nearest prototype o
 ${edit ? `Edit: ${edit.faces} random faces of the app (seeds ${report.seed}, ${report.seed + 1}, …, truncation ψ = ${edit.truncation}: the
 faces the Random Face node and \`rete-clip-pae eval\` draw) are edited toward "${edit.prompt}" with a ${edit.target} target by
 the app's optimizer (src/engine/optimize/eval.ts: ${edit.steps} steps, lr ${edit.lr}, λ_L2 ${edit.lambdaL2}). A face moves toward
-happy when its true expression attributes end nearer the happy prototype than they started (each attribute
-in units of its range); it ends happy when happy is then its nearest prototype.` : 'The edit goal was not measured in this evaluation.'}
+happy when happy wins by more (or loses by less) than before: the distance of its true expression
+attributes to the nearest other expression's prototype minus their distance to the happy prototype
+(each attribute in units of its range) grows; it ends happy when happy is then its nearest prototype.` : 'The edit goal was not measured in this evaluation.'}
 
 ${formatReport(report)}
 

@@ -102,12 +102,27 @@ export function classOf(info: AttributeInfo, group: string, values: ArrayLike<nu
 }
 
 /**
- * Whether an edit moved a face toward a class: its attributes of the class's group are nearer the
- * class prototype after than before (`prototypeDistance`). A face already in the class counts when
- * it moved further in.
+ * How clearly a face is of a class: the distance to the nearest other class's prototype minus the
+ * distance to this class's prototype (`prototypeDistance`). Positive inside the class, negative
+ * outside; 0 on the boundary.
+ */
+export function classMargin(info: AttributeInfo, group: string, className: string, values: ArrayLike<number>): number {
+  const spec = classGroup(info, group);
+  if (!spec.prototypes[className]) throw new Error(`no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`);
+  checkValues(info, values);
+  let other = Infinity;
+  for (const [name, prototype] of Object.entries(spec.prototypes)) if (name !== className) other = Math.min(other, distance(info, spec, prototype, values));
+  return other - distance(info, spec, spec.prototypes[className]!, values);
+}
+
+/**
+ * Whether an edit moved a face toward a class: the class wins by more (or loses by less) after than
+ * before (`classMargin`). The distance to the class prototype alone would not do: a face that
+ * crosses from neutral into happy with its mouth opened wider than the happy prototype's can end
+ * farther from that prototype, and a smile bigger than the prototype's is not less happy.
  */
 export function movedToward(info: AttributeInfo, group: string, className: string, before: ArrayLike<number>, after: ArrayLike<number>): boolean {
-  return prototypeDistance(info, group, className, after) < prototypeDistance(info, group, className, before);
+  return classMargin(info, group, className, after) > classMargin(info, group, className, before);
 }
 
 /** Mean |Δ| of the attributes outside `excluded`, each as a fraction of its range. */
@@ -300,8 +315,9 @@ export function formatEvalReport(report: EvalReport): string {
   const s = report.settings;
   const lines = [
     `eval: ${s.count} faces from seed ${s.seed} (truncation ${s.truncation}), ${s.steps} steps, lr ${s.lr}, λ_L2 ${s.lambdaL2}, α ${s.alpha}`,
-    'success: the true class after the edit is the asked one; toward: the true attributes of the asked group ended nearer the asked',
-    "class's prototype than they started (each in units of its range); already: the class was the asked one before;",
+    'success: the true class after the edit is the asked one; toward: the asked class wins by more (or loses by less) than before',
+    "(distance to the nearest other class's prototype minus to the asked one's, each attribute in units of its range);",
+    'already: the class was the asked one before;',
     'drift: mean |Δ| of the other true attributes (fraction of range); latent dist: ‖w − w0‖; image dist: mean |Δpixel| (0–1)',
   ];
   for (const target of s.targets) {
