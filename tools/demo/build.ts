@@ -66,8 +66,7 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   log(o.quiet, `[4/6] small CLIP: ${c.clip.training.steps} steps × ${c.clip.training.batch} faces × ${c.clip.training.captionsPerImage} captions`);
   t = Date.now();
   const clipShape: ClipShape = { ...c.clip.shape, vocabSize: vocabulary.length };
-  const edit = { generator: single, renderer: batched.generator, tokenizerJson: tokJson, shape: clipShape };
-  const clip = await trainClip(corpus, tokenizer, clipShape, c.clip.training, rng.fork('clip'), { quiet: o.quiet, edit });
+  const clip = await trainClip(corpus, tokenizer, clipShape, c.clip.training, rng.fork('clip'), { quiet: o.quiet });
   const clipSeconds = (Date.now() - t) / 1000;
   const clipImage = clipImageModel(clip.params, clipShape);
   const clipText = clipTextModel(clip.params, clipShape);

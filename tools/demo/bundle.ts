@@ -16,8 +16,7 @@ export const BUNDLE_FILES = {
   card: 'MODEL_CARD.md',
 } as const;
 
-/** `encoder` null: no encoder yet (the bundle that CLIP training edits faces with, clip/edited-faces.ts). */
-export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, encoder: EncoderShape | null): object {
+export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, encoder: EncoderShape): object {
   return {
     format: 'rete-clip-pae/bundle',
     version: 1,
@@ -39,7 +38,7 @@ export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, en
       std: [...CLIP_STD],
       embedDim: clip.embedDim,
     },
-    encoder: encoder && { file: BUNDLE_FILES.encoder, ...ENCODER_IO, inputSize: encoder.imageSize, inputRange: [-1, 1], addMeanLatent: true },
+    encoder: { file: BUNDLE_FILES.encoder, ...ENCODER_IO, inputSize: encoder.imageSize, inputRange: [-1, 1], addMeanLatent: true },
     identity: null,
   };
 }

@@ -28,10 +28,7 @@ export const FULL: BuildConfig = {
   renderBatch: 16,
   clip: {
     shape: { imageSize: 64, stem: 24, channels: [32, 64, 128], imageHidden: 256, contextLength: CONTEXT_LENGTH, wordDim: 64, textHidden: 128, embedDim: 64 },
-    training: {
-      steps: 2200, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05, softness: 0.15,
-      edited: { at: [0.45, 0.7], round: { faces: 320, steps: [20, 80], expressionShare: 0.6 }, share: 0.2 },
-    },
+    training: { steps: 2200, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05, softness: 0.15 },
   },
   encoder: {
     shape: { imageSize: 128, pool: 2, stem: [24], channels: [48, 96, 128], hidden: 256 },
@@ -46,10 +43,7 @@ export const QUICK: BuildConfig = {
   renderBatch: 16,
   clip: {
     shape: { imageSize: 64, stem: 4, channels: [4, 8, 8], imageHidden: 16, contextLength: CONTEXT_LENGTH, wordDim: 8, textHidden: 16, embedDim: 64 },
-    training: {
-      steps: 3, batch: 16, captionsPerImage: 2, lr: 1e-3, weightDecay: 0.05, softness: 0.15,
-      edited: { at: [0.34, 0.67], round: { faces: 2, steps: [2, 3], expressionShare: 0.6 }, share: 0.25 },
-    },
+    training: { steps: 3, batch: 16, captionsPerImage: 2, lr: 1e-3, weightDecay: 0.05, softness: 0.15 },
   },
   encoder: {
     shape: { imageSize: 128, pool: 2, stem: [4], channels: [4, 8, 8], hidden: 16 },

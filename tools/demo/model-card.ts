@@ -68,11 +68,7 @@ project's autodiff (src/engine/onnx, \`gradientModel\`) adds the backward pass, 
   true of (not only the face it was written for)${ct.softness > 0 ? `, and a little for a face near the class it claims: with weight
   exp(−(d²(claimed) − d²(nearest)) / ${ct.softness}), d the distance of the true attributes to a class prototype in units of each
   range (tools/demo/clip/targets.ts), so that the score of a class prompt rises steadily as a face approaches the class
-  (a slope the edit optimizer can climb from far away)` : ''}.${ct.edited ? ` After ${ct.edited.at.map((f) => Math.round(f * ct.steps)).join(' and ')} steps,
-  ${ct.edited.round.faces} fresh faces are edited toward random class prompts (${ct.edited.round.expressionShare * 100} % of them expressions) by the app's own
-  optimizer with the CLIP as trained so far (${ct.edited.round.steps[0]}–${ct.edited.round.steps[1]} steps each), captioned with the classes they truly have and
-  added to the data; from then on ${ct.edited.share * 100} % of every batch are such edited faces (tools/demo/clip/edited-faces.ts).
-  They close shortcuts the optimizer finds, such as a sneer that shows teeth raising the score of "happy".` : ''} ${s ? `Took ${clock(s.clip)}.` : ''}
+  (a slope the edit optimizer can climb from far away)` : ''}. ${s ? `Took ${clock(s.clip)}.` : ''}
 - Encoder: squared error of the W+ offsets (weight ${et.loss.latent}) plus squared error of the attributes those offsets
   give through the generator's own attribute head, in units of each range (weight ${et.loss.attributes}); ${et.steps} steps of ${et.batch}
   faces, lr ${et.lr}. ${s ? `Took ${clock(s.encoder)}.` : ''}

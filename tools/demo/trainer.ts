@@ -24,8 +24,6 @@ export interface TrainOptions {
   weightDecay?: number;
   /** Inputs of the loss graph for one step (weights excluded). */
   feed: (step: number) => Record<string, ort.Tensor>;
-  /** Work between steps that needs the weights as trained so far (e.g. growing the data); awaited before `feed`. */
-  beforeStep?: (step: number) => Promise<void>;
   threads?: number;
   quiet?: boolean;
   /** Called every `every` steps with the running mean loss. */
@@ -73,7 +71,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const start = Date.now();
   let running = 0;
   for (let step = 0; step < o.steps; step++) {
-    await o.beforeStep?.(step);
     const feeds: Record<string, ort.Tensor> = { ...o.feed(step), [gradName(lossName)]: seed };
     for (const n of names) feeds[n] = new ort.Tensor('float32', o.params.values.get(n)!, o.params.shapes.get(n)!);
     const out = await session.run(feeds);
