@@ -17,10 +17,12 @@ describe('shipped demo bundle quality', () => {
   });
 
   it('a text target "a happy face" moves held-out random faces toward happy on ≥ 90 % of them in 100 steps', async () => {
-    const edit = await evaluateEdit(BUNDLE, HELD_OUT_SEED, { faces: 30, quiet: true });
+    // 100 faces: on this bundle 92 % move toward happy and 93 % end happy (78 of the 80 that were not
+    // happy before move toward it; the rest were happy already and stay happy).
+    const edit = await evaluateEdit(BUNDLE, HELD_OUT_SEED, { faces: 100, quiet: true });
     expect([edit.prompt, edit.target, edit.steps]).toEqual([EDIT_GOAL.prompt, EDIT_GOAL.target, 100]);
     expect(edit.toward, 'moved toward happy').toBeGreaterThanOrEqual(EDIT_GOAL.toward);
-    expect(edit.success, 'ended happy').toBeGreaterThanOrEqual(0.85);
+    expect(edit.success, 'ended happy').toBeGreaterThanOrEqual(0.9);
     // Faces that were not happy before must be most of the set, or the measure says little.
     expect(edit.already).toBeLessThan(0.5);
   });

@@ -4,7 +4,7 @@
 // model does off the class prototypes. When asked, it also edits random faces through the app's own
 // loader and optimizer (src/engine/optimize/eval.ts) and scores the edit on their true attributes.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readModel } from '../../src/engine/onnx/model.js';
 import { parseManifest, type Manifest } from '../../src/engine/models/manifest.js';
 import { loadBundle as loadAppBundle } from '../../src/engine/models/index.js';
@@ -116,8 +116,9 @@ export function loadBundle(dir: string): LoadedBundle {
  */
 export async function evaluateEdit(dir: string, seed: number, opts: EditOptions & { quiet?: boolean }): Promise<EditEval> {
   const steps = opts.steps ?? EDIT_GOAL.steps;
-  const services = createNodeServices({ baseDir: dir });
-  const bundle = await loadAppBundle(dir, { loadBytes: services.loadBytes, runtime: await createRuntime() });
+  const folder = resolve(dir);
+  const services = createNodeServices({ baseDir: folder });
+  const bundle = await loadAppBundle(folder, { loadBytes: services.loadBytes, runtime: await createRuntime() });
   try {
     const settings = { ...DEFAULT_EVAL, seed, count: opts.faces, edits: [EDIT_GOAL.prompt], targets: [EDIT_GOAL.target], steps };
     const progress = new Progress('edit faces', opts.faces, opts.quiet);
