@@ -11,7 +11,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { CHROMIUM_PATH, collectPageErrors, launchChromium, REPO_ROOT, serveApp, type Served } from '../test/browser/helpers.js';
+import {
+  CHROMIUM_PATH,
+  collectPageErrors,
+  launchChromium,
+  REPO_ROOT,
+  serveApp,
+  type Served,
+} from '../test/browser/helpers.js';
 import { descendantPeaks, largestPeak } from './process-memory.js';
 
 export interface FirstEditRow {
@@ -46,13 +53,17 @@ const DEFAULT_GRAPH = join(REPO_ROOT, 'graphs/default.json');
 
 /** default.json with some params changed, to be found by the app as its autosaved graph. */
 function defaultGraphWith(change: (node: { type: string; params: Record<string, unknown> }) => void): string {
-  const doc = JSON.parse(readFileSync(DEFAULT_GRAPH, 'utf8')) as { nodes: { type: string; params: Record<string, unknown> }[] };
+  const doc = JSON.parse(readFileSync(DEFAULT_GRAPH, 'utf8')) as {
+    nodes: { type: string; params: Record<string, unknown> }[];
+  };
   for (const node of doc.nodes) change(node);
   return JSON.stringify(doc);
 }
 
 function defaultSteps(): number {
-  const doc = JSON.parse(readFileSync(DEFAULT_GRAPH, 'utf8')) as { nodes: { type: string; params: { steps?: number } }[] };
+  const doc = JSON.parse(readFileSync(DEFAULT_GRAPH, 'utf8')) as {
+    nodes: { type: string; params: { steps?: number } }[];
+  };
   return doc.nodes.find((n) => n.type === 'optimize/edit')?.params.steps ?? NaN;
 }
 
@@ -63,7 +74,8 @@ function defaultSteps(): number {
  */
 async function openApp(browser: Browser, served: Served, autosave?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  if (autosave !== undefined) await context.addInitScript(([key, value]) => localStorage.setItem(key, value), [AUTOSAVE_KEY, autosave] as const);
+  if (autosave !== undefined)
+    await context.addInitScript(([key, value]) => localStorage.setItem(key, value), [AUTOSAVE_KEY, autosave] as const);
   const page = await context.newPage();
   await page.goto(served.url);
   return page;
@@ -119,7 +131,11 @@ async function whenEdited(page: Page, timeoutMs: number): Promise<{ at: number }
 /** The edit node's last progress text ("step 12/60 · loss …"), for a run that ran out of time. */
 async function editProgress(page: Page): Promise<string> {
   try {
-    const text = await page.locator('#canvas clip-pae-node[data-node-id="edit"]').locator('text=/step \\d+\\/\\d+/').first().textContent({ timeout: 2000 });
+    const text = await page
+      .locator('#canvas clip-pae-node[data-node-id="edit"]')
+      .locator('text=/step \\d+\\/\\d+/')
+      .first()
+      .textContent({ timeout: 2000 });
     return text?.trim() ?? '';
   } catch {
     return '';
@@ -133,7 +149,9 @@ interface CdpMessage {
 }
 
 /** Runtime.getHeapUsage in every dedicated worker of the browser (the engine worker). */
-async function workerHeaps(browser: Browser): Promise<{ url: string; usedSize: number; totalSize: number; backingStorageSize?: number }[]> {
+async function workerHeaps(
+  browser: Browser,
+): Promise<{ url: string; usedSize: number; totalSize: number; backingStorageSize?: number }[]> {
   const cdp: CDPSession = await browser.newBrowserCDPSession();
   try {
     const { targetInfos } = await cdp.send('Target.getTargets');
@@ -152,10 +170,16 @@ async function workerHeaps(browser: Browser): Promise<{ url: string; usedSize: n
           resolveReply(message);
         });
       });
-      await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+      await cdp.send('Target.sendMessageToTarget', {
+        sessionId,
+        message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
+      });
       const message = await reply;
       if (message.error) throw new Error(`Runtime.getHeapUsage in the worker: ${message.error.message}`);
-      heaps.push({ url: target.url, ...(message.result as { usedSize: number; totalSize: number; backingStorageSize?: number }) });
+      heaps.push({
+        url: target.url,
+        ...(message.result as { usedSize: number; totalSize: number; backingStorageSize?: number }),
+      });
       await cdp.send('Target.detachFromTarget', { sessionId });
     }
     return heaps;
@@ -180,10 +204,14 @@ async function pageHeap(page: Page): Promise<{ used: number; total: number }> {
 async function warmUp(served: Served): Promise<void> {
   const browser = await launchChromium();
   try {
-    const page = await openApp(browser, served, defaultGraphWith((n) => {
-      if (n.type === 'models/load') n.params.device = 'wasm';
-      if (n.type === 'optimize/edit') n.params.steps = 2;
-    }));
+    const page = await openApp(
+      browser,
+      served,
+      defaultGraphWith((n) => {
+        if (n.type === 'models/load') n.params.device = 'wasm';
+        if (n.type === 'optimize/edit') n.params.steps = 2;
+      }),
+    );
     await whenReady(page);
     await page.locator('clip-pae-toolbar [data-action="run"]').click();
     const outcome = await whenEdited(page, 300_000);
@@ -198,7 +226,11 @@ async function measureDevice(served: Served, device: 'auto' | 'webgpu', budgetMs
   const label = device === 'auto' ? 'auto (app default)' : 'webgpu (forced)';
   const browser = await launchChromium();
   try {
-    const page = await openApp(browser, served, device === 'auto' ? undefined : defaultGraphWith((n) => n.type === 'models/load' && (n.params.device = device)));
+    const page = await openApp(
+      browser,
+      served,
+      device === 'auto' ? undefined : defaultGraphWith((n) => n.type === 'models/load' && (n.params.device = device)),
+    );
     const errors = collectPageErrors(page);
     const readyMs = await whenReady(page);
     const clickedMs = (await page.evaluate(() => performance.now())) as number;
@@ -210,14 +242,16 @@ async function measureDevice(served: Served, device: 'auto' | 'webgpu', budgetMs
       if (!(e instanceof Error && e.name === 'TimeoutError')) throw e;
       outcome = { timedOut: await editProgress(page) };
     }
-    const statusText = async () => ((await page.locator('clip-pae-toolbar [data-testid="status"]').textContent()) ?? '').trim();
+    const statusText = async () =>
+      ((await page.locator('clip-pae-toolbar [data-testid="status"]').textContent()) ?? '').trim();
     // The nodes after Compare (Save Image) may still be running: let the run end before reading
     // its status and the memory "at the end of the run".
     if ('at' in outcome) {
       const end = Date.now() + 60_000;
       while (/^Running/.test(await statusText()) && Date.now() < end) await page.waitForTimeout(100);
     }
-    const runtime = ((await page.locator('clip-pae-toolbar [data-testid="runtime"]').textContent()) ?? '').trim() || '?';
+    const runtime =
+      ((await page.locator('clip-pae-toolbar [data-testid="runtime"]').textContent()) ?? '').trim() || '?';
     const status = await statusText();
     const row: FirstEditRow = { device: label, runtime, steps, readyMs, runMs: null, totalMs: null };
     if ('at' in outcome) {
@@ -233,18 +267,44 @@ async function measureDevice(served: Served, device: 'auto' | 'webgpu', budgetMs
     const where = `chromium, default.json, ${label}`;
     const memory: MemoryRow[] = [];
     const heap = await pageHeap(page);
-    memory.push({ where, what: 'page JS heap used (CDP Performance.getMetrics)', bytes: heap.used, note: `heap size ${mib(heap.total)} MiB` });
+    memory.push({
+      where,
+      what: 'page JS heap used (CDP Performance.getMetrics)',
+      bytes: heap.used,
+      note: `heap size ${mib(heap.total)} MiB`,
+    });
     try {
       for (const w of await workerHeaps(browser)) {
-        const backing = w.backingStorageSize !== undefined ? `; ArrayBuffer backing stores ${mib(w.backingStorageSize)} MiB` : '';
-        memory.push({ where, what: 'engine worker JS heap used (CDP Runtime.getHeapUsage)', bytes: w.usedSize, note: `heap size ${mib(w.totalSize)} MiB${backing}` });
+        const backing =
+          w.backingStorageSize !== undefined ? `; ArrayBuffer backing stores ${mib(w.backingStorageSize)} MiB` : '';
+        memory.push({
+          where,
+          what: 'engine worker JS heap used (CDP Runtime.getHeapUsage)',
+          bytes: w.usedSize,
+          note: `heap size ${mib(w.totalSize)} MiB${backing}`,
+        });
       }
     } catch (e) {
-      memory.push({ where, what: 'engine worker JS heap used', bytes: null, note: `not read: ${(e as Error).message}` });
+      memory.push({
+        where,
+        what: 'engine worker JS heap used',
+        bytes: null,
+        note: `not read: ${(e as Error).message}`,
+      });
     }
     const peaks = descendantPeaks();
-    memory.push({ where, what: 'renderer process peak RSS (VmHWM)', bytes: largestPeak(peaks, 'renderer'), note: 'page + engine worker, wasm heap included' });
-    memory.push({ where, what: 'GPU process peak RSS (VmHWM)', bytes: largestPeak(peaks, 'gpu-process'), note: device === 'webgpu' ? 'SwiftShader keeps WebGPU buffers here' : '' });
+    memory.push({
+      where,
+      what: 'renderer process peak RSS (VmHWM)',
+      bytes: largestPeak(peaks, 'renderer'),
+      note: 'page + engine worker, wasm heap included',
+    });
+    memory.push({
+      where,
+      what: 'GPU process peak RSS (VmHWM)',
+      bytes: largestPeak(peaks, 'gpu-process'),
+      note: device === 'webgpu' ? 'SwiftShader keeps WebGPU buffers here' : '',
+    });
     return { rows: [row], memory };
   } finally {
     await browser.close();
@@ -256,7 +316,9 @@ export function mib(bytes: number): string {
 }
 
 /** Both measurements, after a warm-up; none when chromium is missing. */
-export async function benchFirstEdit(options: { devices?: ('auto' | 'webgpu')[]; webgpuBudgetS?: number } = {}): Promise<FirstEditResult> {
+export async function benchFirstEdit(
+  options: { devices?: ('auto' | 'webgpu')[]; webgpuBudgetS?: number } = {},
+): Promise<FirstEditResult> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(CHROMIUM_PATH)) return { rows: [], memory: [] };
   const served = await serveApp('bench-first-edit');
@@ -295,19 +357,28 @@ export function formatMemoryRows(rows: MemoryRow[]): string {
 function formatTable(header: string[], body: string[][], rightAligned: number[]): string {
   const table = [header, ...body];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => (rightAligned.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (rightAligned.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
+const invokedDirectly =
+  process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
   const args = process.argv.slice(2);
   const deviceAt = args.indexOf('--device');
   const budgetAt = args.indexOf('--webgpu-budget');
   const device = deviceAt >= 0 ? args[deviceAt + 1] : undefined;
-  if (device !== undefined && device !== 'auto' && device !== 'webgpu') throw new Error(`--device must be auto or webgpu, got ${device}`);
+  if (device !== undefined && device !== 'auto' && device !== 'webgpu')
+    throw new Error(`--device must be auto or webgpu, got ${device}`);
   const devices = device === undefined ? undefined : [device as 'auto' | 'webgpu'];
-  const result = await benchFirstEdit({ devices, webgpuBudgetS: budgetAt >= 0 ? Number(args[budgetAt + 1]) : undefined });
+  const result = await benchFirstEdit({
+    devices,
+    webgpuBudgetS: budgetAt >= 0 ? Number(args[budgetAt + 1]) : undefined,
+  });
   console.log(formatFirstEditRows(result.rows));
   console.log();
   console.log(formatMemoryRows(result.memory));

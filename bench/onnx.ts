@@ -46,7 +46,13 @@ async function timeTogether(fs: (() => Promise<unknown>)[]): Promise<number[]> {
   return times.map(median);
 }
 
-async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: Uint8Array, portableBytes?: Uint8Array): Promise<Row> {
+async function benchRuntime(
+  ort: Ort,
+  runtime: string,
+  fx: Fixture,
+  gradBytes: Uint8Array,
+  portableBytes?: Uint8Array,
+): Promise<Row> {
   const opts = { intraOpNumThreads: 1, interOpNumThreads: 1 };
   const fwd = await ort.InferenceSession.create(fx.model, opts);
   const grad = await ort.InferenceSession.create(gradBytes, opts);
@@ -56,7 +62,7 @@ async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: U
   const gradFeeds = { ...feeds, [`${fx.of}_grad`]: new ort.Tensor('float32', fx.seed.data, fx.seed.dims) };
   const runs = [() => fwd.run(feeds), () => grad.run(gradFeeds)];
   if (portable) runs.push(() => portable.run(gradFeeds));
-  const [forwardMs, gradMs, portableMs] = await timeTogether(runs) as [number, number, number | undefined];
+  const [forwardMs, gradMs, portableMs] = (await timeTogether(runs)) as [number, number, number | undefined];
   await fwd.release();
   await grad.release();
   await portable?.release();
@@ -69,7 +75,10 @@ async function benchRuntime(ort: Ort, runtime: string, fx: Fixture, gradBytes: U
 export function opCounts(model: ModelProto): string {
   const counts = new Map<string, number>();
   for (const n of model.graph!.node) counts.set(n.opType, (counts.get(n.opType) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, c]) => `${op} ${c}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([op, c]) => `${op} ${c}`)
+    .join(', ');
 }
 
 const TORCH_SCRIPT = String.raw`
@@ -129,7 +138,14 @@ function torchPython(): string | undefined {
 function benchTorch(): Row[] {
   const python = torchPython();
   if (!python) {
-    return FIXTURES.map((f) => ({ fixture: f, runtime: 'pytorch (cpu, 1 thread)', forwardMs: null, gradMs: null, ratio: null, note: 'n/a (torch not installed)' }));
+    return FIXTURES.map((f) => ({
+      fixture: f,
+      runtime: 'pytorch (cpu, 1 thread)',
+      forwardMs: null,
+      gradMs: null,
+      ratio: null,
+      note: 'n/a (torch not installed)',
+    }));
   }
   const out = execFileSync(python, ['-c', TORCH_SCRIPT, FIXTURE_ROOT], { encoding: 'utf8', maxBuffer: 1 << 20 });
   const times = JSON.parse(out.trim().split('\n').pop()!) as Record<string, [number, number]>;
@@ -151,8 +167,16 @@ export async function benchOnnx(opts: { ops?: (line: string) => void } = {}): Pr
     const gradBytes = writeModel(gm);
     const portable = writeModel(gradientModel(readModel(fx.model, name), { of: fx.of, wrt }));
     const differs = portable.length !== gradBytes.length || portable.some((b, i) => b !== gradBytes[i]);
-    opts.ops?.(`${name}: forward ${readModel(fx.model).graph!.node.length} nodes, gradient model ${gm.graph!.node.length} nodes: ${opCounts(gm)}`);
-    const node = await benchRuntime(ortNode, 'onnxruntime-node (cpu, 1 thread)', fx, gradBytes, differs ? portable : undefined);
+    opts.ops?.(
+      `${name}: forward ${readModel(fx.model).graph!.node.length} nodes, gradient model ${gm.graph!.node.length} nodes: ${opCounts(gm)}`,
+    );
+    const node = await benchRuntime(
+      ortNode,
+      'onnxruntime-node (cpu, 1 thread)',
+      fx,
+      gradBytes,
+      differs ? portable : undefined,
+    );
     node.note = [`gradient model built in ${buildMs.toFixed(0)} ms`, node.note].filter(Boolean).join('; ');
     rows.push(node);
     rows.push(await benchRuntime(ortWeb as unknown as Ort, 'onnxruntime-web (wasm, 1 thread)', fx, gradBytes));
@@ -165,14 +189,26 @@ export function formatRows(rows: Row[]): string {
   const num = (v: number | null, digits: number) => (v === null ? 'n/a' : v.toFixed(digits));
   const table = [
     ['fixture', 'runtime', 'forward ms', 'fwd+grad ms', 'ratio', 'note'],
-    ...rows.map((r) => [r.fixture, r.runtime, num(r.forwardMs, 2), num(r.gradMs, 2), r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, r.note ?? '']),
+    ...rows.map((r) => [
+      r.fixture,
+      r.runtime,
+      num(r.forwardMs, 2),
+      num(r.gradMs, 2),
+      r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`,
+      r.note ?? '',
+    ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
+const invokedDirectly =
+  process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
   const ops = process.argv.includes('--ops') ? (line: string) => console.log(line) : undefined;
   console.log(formatRows(await benchOnnx({ ops })));

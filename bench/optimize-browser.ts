@@ -8,8 +8,16 @@ import type { OptimizeRow } from './optimize.js';
 import { benchBundleDir, ROOT } from './optimize-bundle.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Serves a folder under /bench-bundle/ (the test bundle lives in a temp folder). */
 function serveFolder(dir: string): Plugin {
@@ -48,13 +56,26 @@ export async function benchBrowser(steps: number): Promise<OptimizeRow[]> {
   try {
     for (const backend of ['wasm', 'webgpu']) {
       const page = await browser.newPage();
-      await page.goto(`${base}bench/optimize-page/index.html?backend=${backend}&steps=${steps}&bundle=${encodeURIComponent(bundleUrl)}`);
-      await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 540_000, polling: 500 });
-      const outcome = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as { result?: OptimizeRow & { runtime: string }; error?: string };
+      await page.goto(
+        `${base}bench/optimize-page/index.html?backend=${backend}&steps=${steps}&bundle=${encodeURIComponent(bundleUrl)}`,
+      );
+      await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, {
+        timeout: 540_000,
+        polling: 500,
+      });
+      const outcome = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as {
+        result?: OptimizeRow & { runtime: string };
+        error?: string;
+      };
       await page.close();
       if (outcome.error) throw new Error(`bench page (${backend}): ${outcome.error}`);
       const { runtime, ...row } = outcome.result!;
-      rows.push({ ...row, host: 'headless chromium (onnxruntime-web)', bundle: label, note: `runtime: ${runtime}${backend === 'webgpu' ? ', SwiftShader' : ''}` });
+      rows.push({
+        ...row,
+        host: 'headless chromium (onnxruntime-web)',
+        bundle: label,
+        note: `runtime: ${runtime}${backend === 'webgpu' ? ', SwiftShader' : ''}`,
+      });
     }
   } finally {
     await browser.close();

@@ -10,7 +10,7 @@ const DEMO = join(ROOT, 'public/models/demo');
 
 /** The bundle to measure: the demo bundle once it has its manifest (and CLIP), else the test bundle. */
 export async function benchBundleDir(): Promise<{ dir: string; label: string }> {
-  if (existsSync(join(DEMO, 'manifest.json')) && existsSync(join(DEMO, 'clip_image.onnx'))) return { dir: DEMO, label: 'demo' };
+  if (existsSync(join(DEMO, 'manifest.json')) && existsSync(join(DEMO, 'clip_image.onnx')))
+    return { dir: DEMO, label: 'demo' };
   return { dir: await writeOptimizeBundle({ name: 'bench' }), label: 'demo generator + test CLIP (32 px, 16-d)' };
 }
-

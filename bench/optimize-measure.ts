@@ -37,11 +37,18 @@ export async function measure(bundle: ModelBundle, steps: number): Promise<Measu
   const runs: number[] = [];
   for (let r = 0; r < 2; r++) {
     t = performance.now();
-    await optimizeLatent(bundle, { latent0, target, steps, lr: 0.1, lambdaL2: 0.008, previewEvery: 10, onPreview: () => {} });
+    await optimizeLatent(bundle, {
+      latent0,
+      target,
+      steps,
+      lr: 0.1,
+      lambdaL2: 0.008,
+      previewEvery: 10,
+      onPreview: () => {},
+    });
     // steps + 1 evaluations: the last one gives the final image and embedding.
     runs.push((performance.now() - t) / (steps + 1));
   }
   const stepMs = Math.min(...runs);
   return { backend: objective.backend, compileMs, forwardMs, stepMs, stepsPerSecond: 1000 / stepMs };
 }
-

@@ -26,7 +26,10 @@ export interface OptimizeRow extends Measured {
 
 export async function benchNode(steps = 30): Promise<OptimizeRow> {
   const { dir, label } = await benchBundleDir();
-  const bundle = await loadBundle(dir, { runtime: await createNodeRuntime(), loadBytes: async (p) => new Uint8Array(await readFile(p)) });
+  const bundle = await loadBundle(dir, {
+    runtime: await createNodeRuntime(),
+    loadBytes: async (p) => new Uint8Array(await readFile(p)),
+  });
   const row = await measure(bundle, steps);
   await bundle.release();
   return { host: 'node (onnxruntime-node)', bundle: label, ...row };
@@ -36,10 +39,14 @@ const NODE_ROW_FLAG = '--node-row-json';
 
 /** benchNode in a fresh Node process (with tsx, as this file runs), its peak RSS included. */
 async function benchNodeInChild(steps: number): Promise<OptimizeRow> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), NODE_ROW_FLAG, '--steps', String(steps)], {
-    cwd: ROOT,
-    maxBuffer: 16 << 20,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), NODE_ROW_FLAG, '--steps', String(steps)],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+    },
+  );
   const last = stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last) as OptimizeRow;
@@ -60,14 +67,28 @@ export async function benchOptimize(options: { browser?: boolean; steps?: number
 export function formatOptimizeRows(rows: OptimizeRow[]): string {
   const table = [
     ['host', 'backend', 'bundle', 'compile ms', 'forward ms', 'step ms', 'steps/s', 'note'],
-    ...rows.map((r) => [r.host, r.backend, r.bundle, r.compileMs.toFixed(0), r.forwardMs.toFixed(1), r.stepMs.toFixed(1), r.stepsPerSecond.toFixed(1), r.note ?? '']),
+    ...rows.map((r) => [
+      r.host,
+      r.backend,
+      r.bundle,
+      r.compileMs.toFixed(0),
+      r.forwardMs.toFixed(1),
+      r.stepMs.toFixed(1),
+      r.stepsPerSecond.toFixed(1),
+      r.note ?? '',
+    ]),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const line = (row: string[]) => row.map((cell, c) => (c >= 3 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c >= 3 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
+const invokedDirectly =
+  process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
   const args = process.argv.slice(2);
   const stepsAt = args.indexOf('--steps');

@@ -46,7 +46,9 @@ function typeOf(pid: number): string {
 export function descendantPeaks(root = process.pid): ProcessPeak[] {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return [];
   }

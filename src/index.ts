@@ -22,7 +22,13 @@ export { paramProblem, paramFromText, defaultParam } from './engine/graph/params
 // Graph documents
 export { DOCUMENT_FORMAT, DOCUMENT_VERSION, emptyDocument, serializeDocument } from './engine/graph/document.js';
 export type { GraphDocument, DocNode, DocConnection } from './engine/graph/document.js';
-export { parseDocument, validateDocument, migrations, migrateDocument, topologicalOrder } from './engine/graph/validate.js';
+export {
+  parseDocument,
+  validateDocument,
+  migrations,
+  migrateDocument,
+  topologicalOrder,
+} from './engine/graph/validate.js';
 export type { DocumentError, ValidationResult } from './engine/graph/validate.js';
 export { readDocumentBytes } from './engine/graph/open.js';
 export { encodePng, decodePng, isPng, GRAPH_PNG_KEY } from './engine/tensor/png.js';

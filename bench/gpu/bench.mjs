@@ -35,8 +35,12 @@ async function median(n, f) {
 
 /** max |a − b| / max |a| over one output */
 function relErr(a, b) {
-  let max = 0, diff = 0;
-  for (let i = 0; i < a.length; i++) { max = Math.max(max, Math.abs(Number(a[i]))); diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i]))); }
+  let max = 0,
+    diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    max = Math.max(max, Math.abs(Number(a[i])));
+    diff = Math.max(diff, Math.abs(Number(a[i]) - Number(b[i])));
+  }
   return max > 0 ? diff / max : diff;
 }
 
@@ -50,20 +54,28 @@ for (const m of index) {
     const results = {};
     for (const ep of eps) {
       try {
-        const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider(ep)], logSeverityLevel: 3 });
+        const session = await ort.InferenceSession.create(bytes, {
+          executionProviders: [provider(ep)],
+          logSeverityLevel: 3,
+        });
         results[ep] = await session.run(feeds);
         await session.release();
       } catch (e) {
-        results[ep] = String(e.message ?? e).split('\n')[0].slice(0, 100);
+        results[ep] = String(e.message ?? e)
+          .split('\n')[0]
+          .slice(0, 100);
       }
     }
-    const cells = eps.filter((ep) => ep !== 'cpu').map((ep) => {
-      const r = results[ep], c = results.cpu;
-      if (typeof r === 'string') return `${ep}: failed ${r}`;
-      if (!c || typeof c === 'string') return `${ep}: no cpu reference`;
-      const e = Math.max(...Object.keys(c).map((k) => relErr(c[k].data, r[k].data)));
-      return `${ep}: ${e.toExponential(1)}${e > 1e-4 ? ' WRONG' : ''}`;
-    });
+    const cells = eps
+      .filter((ep) => ep !== 'cpu')
+      .map((ep) => {
+        const r = results[ep],
+          c = results.cpu;
+        if (typeof r === 'string') return `${ep}: failed ${r}`;
+        if (!c || typeof c === 'string') return `${ep}: no cpu reference`;
+        const e = Math.max(...Object.keys(c).map((k) => relErr(c[k].data, r[k].data)));
+        return `${ep}: ${e.toExponential(1)}${e > 1e-4 ? ' WRONG' : ''}`;
+      });
     probeRows.push(`${m.name} | ${cells.join(' | ')}`);
     continue;
   }
@@ -73,7 +85,11 @@ for (const m of index) {
   for (const ep of eps) {
     try {
       let t = performance.now();
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider(ep)], logSeverityLevel: verbose ? 0 : 3, graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider(ep)],
+        logSeverityLevel: verbose ? 0 : 3,
+        graphOptimizationLevel: 'all',
+      });
       const createMs = performance.now() - t;
       t = performance.now();
       const first = await session.run(feeds);
@@ -84,7 +100,13 @@ for (const m of index) {
       rows.push({ model: m.name, ep, createMs, firstMs, runMs });
       await session.release();
     } catch (e) {
-      rows.push({ model: m.name, ep, error: String(e.message ?? e).split('\n')[0].slice(0, 140) });
+      rows.push({
+        model: m.name,
+        ep,
+        error: String(e.message ?? e)
+          .split('\n')[0]
+          .slice(0, 140),
+      });
     }
   }
   for (const ep of eps.filter((e) => e !== 'cpu')) {
@@ -94,7 +116,19 @@ for (const m of index) {
   }
 }
 const head = ['model', 'EP', 'session ms', 'first run ms', 'run ms (median of 25)', 'runs/s', 'max rel err vs cpu'];
-const body = rows.map((r) => r.error ? [r.model, r.ep, 'failed: ' + r.error, '', '', '', ''] : [r.model, r.ep, r.createMs.toFixed(0), r.firstMs.toFixed(1), r.runMs.toFixed(3), (1000 / r.runMs).toFixed(0), r.relErr === undefined ? '' : r.relErr.toExponential(1)]);
+const body = rows.map((r) =>
+  r.error
+    ? [r.model, r.ep, `failed: ${r.error}`, '', '', '', '']
+    : [
+        r.model,
+        r.ep,
+        r.createMs.toFixed(0),
+        r.firstMs.toFixed(1),
+        r.runMs.toFixed(3),
+        (1000 / r.runMs).toFixed(0),
+        r.relErr === undefined ? '' : r.relErr.toExponential(1),
+      ],
+);
 const w = head.map((_, c) => Math.max(...[head, ...body].map((r) => String(r[c]).length)));
 const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join(' | ');
 console.log(line(head));

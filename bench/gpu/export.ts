@@ -17,11 +17,18 @@ const manifest = parseManifest(readFileSync(join(demo, 'manifest.json')), 'demo 
 const generator = readFileSync(join(demo, manifest.generator.file));
 const clipImage = readFileSync(join(demo, manifest.clip.image.file));
 
-interface Feed { name: string; dtype: string; dims: number[]; values: number[] }
+interface Feed {
+  name: string;
+  dtype: string;
+  dims: number[];
+  values: number[];
+}
 const index: { name: string; file: string; feeds: Feed[]; probe?: boolean }[] = [];
 const latentSize = manifest.generator.latentShape.reduce((a, b) => a * b, 1);
 const meanBytes = readFileSync(join(demo, manifest.generator.meanLatent!));
-const meanLatent = Array.from(new Float32Array(meanBytes.buffer.slice(meanBytes.byteOffset, meanBytes.byteOffset + meanBytes.byteLength)));
+const meanLatent = Array.from(
+  new Float32Array(meanBytes.buffer.slice(meanBytes.byteOffset, meanBytes.byteOffset + meanBytes.byteLength)),
+);
 
 const edit = buildEditModel({ manifest, generator, clipImage });
 writeFileSync(join(out, 'edit_objective.onnx'), edit.bytes);
@@ -31,7 +38,12 @@ index.push({
   name: 'demo edit objective (loss + gradient)',
   file: 'edit_objective.onnx',
   feeds: [
-    { name: n.latent, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent.map((v, i) => v + 0.05 * Math.sin(i)) },
+    {
+      name: n.latent,
+      dtype: 'float32',
+      dims: [...manifest.generator.latentShape],
+      values: meanLatent.map((v, i) => v + 0.05 * Math.sin(i)),
+    },
     { name: n.latent0, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent },
     { name: n.target, dtype: 'float32', dims: [1, manifest.clip.embedDim], values: target },
     { name: n.lambdaL2, dtype: 'float32', dims: [], values: [0.008] },
@@ -39,14 +51,38 @@ index.push({
   ],
 });
 writeFileSync(join(out, 'generator.onnx'), generator);
-index.push({ name: 'demo generator (forward)', file: 'generator.onnx', feeds: [{ name: manifest.generator.input, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent }] });
+index.push({
+  name: 'demo generator (forward)',
+  file: 'generator.onnx',
+  feeds: [
+    { name: manifest.generator.input, dtype: 'float32', dims: [...manifest.generator.latentShape], values: meanLatent },
+  ],
+});
 if (latentSize !== meanLatent.length) throw new Error('mean latent size does not match the latent shape');
 
 const fixtures = resolve('../shared/fixtures/grad');
 const probes: Probe[] = groupedProbes();
 /** Ops of the backward graphs with layout- or index-heavy WebGPU kernels (elementwise ops left out). */
-const CANDIDATE_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'Pad', 'Slice', 'Concat', 'Transpose',
-  'Gather', 'GatherElements', 'ScatterND', 'ScatterElements', 'MatMul', 'Gemm', 'ReduceSum', 'ReduceMean', 'Softmax', 'LogSoftmax']);
+const CANDIDATE_OPS = new Set([
+  'Conv',
+  'ConvTranspose',
+  'MaxPool',
+  'AveragePool',
+  'Pad',
+  'Slice',
+  'Concat',
+  'Transpose',
+  'Gather',
+  'GatherElements',
+  'ScatterND',
+  'ScatterElements',
+  'MatMul',
+  'Gemm',
+  'ReduceSum',
+  'ReduceMean',
+  'Softmax',
+  'LogSoftmax',
+]);
 for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss', 'cnn_training_loss']) {
   const meta = JSON.parse(readFileSync(join(fixtures, name, 'fixture.json'), 'utf8')) as {
     outputs: string[];
@@ -58,18 +94,28 @@ for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss'
     const info = meta.tensors[key]!;
     const bytes = readFileSync(join(fixtures, name, info.file));
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const values = info.dtype === 'int64' ? Array.from(new BigInt64Array(buffer), Number) : Array.from(new Float32Array(buffer));
+    const values =
+      info.dtype === 'int64' ? Array.from(new BigInt64Array(buffer), Number) : Array.from(new Float32Array(buffer));
     return { name: key.slice(key.indexOf(':') + 1), dtype: info.dtype, dims: info.shape, values };
   };
   const of = meta.outputs[0]!;
-  const feeds = Object.keys(meta.tensors).filter((k) => k.startsWith('input:')).map(read);
+  const feeds = Object.keys(meta.tensors)
+    .filter((k) => k.startsWith('input:'))
+    .map(read);
   feeds.push({ ...read(`seed:${of}`), name: `${of}_grad` });
-  const grad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), { of, wrt: [...meta.wrt_inputs, ...meta.wrt_params] });
+  const grad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), {
+    of,
+    wrt: [...meta.wrt_inputs, ...meta.wrt_params],
+  });
   writeFileSync(join(out, `${name}.grad.onnx`), writeModel(grad));
   index.push({ name: `${name} (forward + gradient)`, file: `${name}.grad.onnx`, feeds });
   probes.push(...nodeProbes(grad, name, CANDIDATE_OPS));
   // The CPU target's depthwise im2col and pool taps are the grouped convs WebGPU needs rewritten.
-  const cpuGrad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), { of, wrt: [...meta.wrt_inputs, ...meta.wrt_params], target: 'cpu' });
+  const cpuGrad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), {
+    of,
+    wrt: [...meta.wrt_inputs, ...meta.wrt_params],
+    target: 'cpu',
+  });
   probes.push(...nodeProbes(cpuGrad, `${name} (cpu target)`, new Set(['Conv', 'ConvTranspose'])));
 }
 const names = new Set<string>();

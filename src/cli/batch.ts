@@ -21,16 +21,25 @@ export function batchSourceNode(doc: GraphDocument, registry: NodeRegistry, chos
   const title = registry.get(LOAD_IMAGE)?.title ?? 'Load Image';
   if (chosen !== undefined) {
     const node = doc.nodes.find((n) => n.id === chosen);
-    if (!node) throw new Error(`--batch-node: the graph has no node '${chosen}' (its nodes: ${doc.nodes.map((n) => n.id).join(', ')})`);
-    if (node.type !== LOAD_IMAGE) throw new Error(`--batch-node: '${chosen}' is a ${registry.get(node.type)?.title ?? node.type} node, not a ${title} node`);
+    if (!node)
+      throw new Error(
+        `--batch-node: the graph has no node '${chosen}' (its nodes: ${doc.nodes.map((n) => n.id).join(', ')})`,
+      );
+    if (node.type !== LOAD_IMAGE)
+      throw new Error(
+        `--batch-node: '${chosen}' is a ${registry.get(node.type)?.title ?? node.type} node, not a ${title} node`,
+      );
     return chosen;
   }
-  if (loads.length === 0) throw new Error(`--batch needs a ${title} node to feed the folder's images into; this graph has none`);
+  if (loads.length === 0)
+    throw new Error(`--batch needs a ${title} node to feed the folder's images into; this graph has none`);
   if (loads.length === 1) return loads[0]!.id;
   const inverts = new Set(doc.nodes.filter((n) => n.type === INVERT).map((n) => n.id));
   const feeding = loads.filter((l) => doc.connections.some((c) => c.from.node === l.id && inverts.has(c.to.node)));
   if (feeding.length === 1) return feeding[0]!.id;
-  throw new Error(`the graph has ${loads.length} ${title} nodes (${loads.map((l) => l.id).join(', ')}); choose the one that takes the folder's images with --batch-node <id>`);
+  throw new Error(
+    `the graph has ${loads.length} ${title} nodes (${loads.map((l) => l.id).join(', ')}); choose the one that takes the folder's images with --batch-node <id>`,
+  );
 }
 
 /** The PNG files in `dir` (sorted by name) and the other image files that will be skipped. */
@@ -40,7 +49,9 @@ export async function batchImages(dir: string, shown = dir): Promise<{ images: s
     names = (await readdir(dir)).sort((a, b) => a.localeCompare(b));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`--batch ${shown}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message}`);
+    throw new Error(
+      `--batch ${shown}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message}`,
+    );
   }
   const images: string[] = [];
   const skipped: string[] = [];
@@ -55,7 +66,11 @@ export async function batchImages(dir: string, shown = dir): Promise<{ images: s
 
 /** A folder name for an image's outputs: its name without the extension, made safe. */
 function outputFolder(name: string, taken: Set<string>): string {
-  const stem = name.slice(0, name.length - extname(name).length).replace(/[^\w.-]/g, '_').replace(/^\.+/, '') || 'image';
+  const stem =
+    name
+      .slice(0, name.length - extname(name).length)
+      .replace(/[^\w.-]/g, '_')
+      .replace(/^\.+/, '') || 'image';
   let candidate = stem;
   for (let i = 2; taken.has(candidate.toLowerCase()); i++) candidate = `${stem}-${i}`;
   taken.add(candidate.toLowerCase());
@@ -96,6 +111,8 @@ export async function runBatch(options: BatchOptions): Promise<{ code: number; w
     if (summary.status === 'failed') failed.push(name);
   }
   const ok = images.length - failed.length;
-  io.stderr.write(`batch: ${images.length} ${images.length === 1 ? 'image' : 'images'}, ${ok} ok${failed.length ? `, ${failed.length} failed (${failed.join(', ')})` : ''}\n`);
+  io.stderr.write(
+    `batch: ${images.length} ${images.length === 1 ? 'image' : 'images'}, ${ok} ok${failed.length ? `, ${failed.length} failed (${failed.join(', ')})` : ''}\n`,
+  );
   return { code: failed.length ? 1 : 0, written };
 }

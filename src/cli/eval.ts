@@ -65,7 +65,10 @@ function number(value: string | undefined, option: string, fallback: number, who
 
 function list(value: string | undefined, option: string, fallback: readonly string[]): string[] {
   if (value === undefined) return fallback.slice();
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${option} needs at least one item`);
   return items;
 }
@@ -77,7 +80,8 @@ export function evalSettings(values: ReturnType<typeof parseCommandLine>['values
     count: number(values.count, 'count', DEFAULT_EVAL.count, true),
     edits: list(values.edits, 'edits', DEFAULT_EVAL.edits),
     targets: list(values.targets, 'targets', DEFAULT_EVAL.targets).map((t) => {
-      if (!(TARGET_VARIANTS as readonly string[]).includes(t)) throw new UsageError(`--targets: unknown target kind '${t}' (choose from ${TARGET_VARIANTS.join(', ')})`);
+      if (!(TARGET_VARIANTS as readonly string[]).includes(t))
+        throw new UsageError(`--targets: unknown target kind '${t}' (choose from ${TARGET_VARIANTS.join(', ')})`);
       return t as TargetVariant;
     }),
     steps: number(values.steps, 'steps', DEFAULT_EVAL.steps, true),
@@ -97,13 +101,20 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const settings = evalSettings(values);
   const services = createNodeServices({ baseDir: io.cwd });
   const where = values.bundle ?? 'models/demo';
-  const bundle = await loadBundle(where, { loadBytes: services.loadBytes, runtime: await createRuntime(), cache: await defaultCache(), signal: io.signal });
+  const bundle = await loadBundle(where, {
+    loadBytes: services.loadBytes,
+    runtime: await createRuntime(),
+    cache: await defaultCache(),
+    signal: io.signal,
+  });
   try {
     const started = performance.now();
     const report = await runEval(bundle, settings, {
       signal: io.signal,
       onCase: (c, done, total) =>
-        io.stderr.write(`[${done}/${total}] face ${c.seed} "${c.edit}" ${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}${c.toward ? ' (toward)' : ' (not toward)'}, drift ${(100 * c.drift).toFixed(1)}%\n`),
+        io.stderr.write(
+          `[${done}/${total}] face ${c.seed} "${c.edit}" ${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}${c.toward ? ' (toward)' : ' (not toward)'}, drift ${(100 * c.drift).toFixed(1)}%\n`,
+        ),
     });
     io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));

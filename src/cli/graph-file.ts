@@ -19,7 +19,14 @@ export async function readGraphFile(file: string, cwd: string, registry: NodeReg
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
     return { ok: false, path, unreadable: `cannot read ${file}: ${why}`, errors: [] };
   }
   const result = readDocumentBytes(bytes, registry);

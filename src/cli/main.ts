@@ -5,9 +5,18 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, type CliCommand, type CliIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
-  run: { summary: 'run a graph headless and write its Save Image outputs', load: async () => (await import('./run.js')).runCommand },
-  validate: { summary: 'check graph files and print each error with its path', load: async () => (await import('./validate.js')).validateCommand },
-  eval: { summary: 'edit random demo faces with each target kind and measure success and drift', load: async () => (await import('./eval.js')).evalCommand },
+  run: {
+    summary: 'run a graph headless and write its Save Image outputs',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+  validate: {
+    summary: 'check graph files and print each error with its path',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
+  eval: {
+    summary: 'edit random demo faces with each target kind and measure success and drift',
+    load: async () => (await import('./eval.js')).evalCommand,
+  },
   onnx: {
     summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
     load: async () => {
@@ -65,11 +74,17 @@ export async function runCli(argv = process.argv.slice(2)): Promise<number> {
   };
   process.on('SIGINT', onInterrupt);
   try {
-    return await main(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: controller.signal });
+    return await main(argv, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      cwd: process.cwd(),
+      signal: controller.signal,
+    });
   } finally {
     process.off('SIGINT', onInterrupt);
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) process.exitCode = await runCli();

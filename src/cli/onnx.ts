@@ -62,8 +62,9 @@ export function describeModel(model: ModelProto): string {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   lines.push(`nodes: ${g.node.length}`);
-  for (const [op, c] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${op.padEnd(24)}${c}`);
-  return lines.join('\n') + '\n';
+  for (const [op, c] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+    lines.push(`  ${op.padEnd(24)}${c}`);
+  return `${lines.join('\n')}\n`;
 }
 
 function parseShape(spec: string): [string, number[]] {
@@ -72,7 +73,8 @@ function parseShape(spec: string): [string, number[]] {
   const name = spec.slice(0, eq);
   const body = spec.slice(eq + 1);
   const dims = body === '' ? [] : body.split('x').map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new Usage(`--shape '${spec}': dims must be non-negative integers separated by 'x'`);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0))
+    throw new Usage(`--shape '${spec}': dims must be non-negative integers separated by 'x'`);
   return [name, dims];
 }
 
@@ -96,7 +98,13 @@ function parseGrad(args: string[]): GradArgs {
       return v;
     };
     if (a === '--of') of = value();
-    else if (a === '--wrt') wrt.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
+    else if (a === '--wrt')
+      wrt.push(
+        ...value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (a === '--shape') {
       const [n, d] = parseShape(value());
       shapes[n] = d;
@@ -125,7 +133,10 @@ export async function onnxCommand(argv: string[], io: OnnxIo): Promise<number> {
       return 0;
     }
     if (sub === 'info') {
-      if (rest.length !== 1) throw new Usage(rest.length === 0 ? 'onnx info: missing <model.onnx>' : `onnx info: unexpected argument '${rest[1]}'`);
+      if (rest.length !== 1)
+        throw new Usage(
+          rest.length === 0 ? 'onnx info: missing <model.onnx>' : `onnx info: unexpected argument '${rest[1]}'`,
+        );
       io.out(describeModel(await load(rest[0]!)));
       return 0;
     }

@@ -42,7 +42,10 @@ export function applyOverrides(
     const index = next.nodes.findIndex((n) => n.id === o.node);
     const where = `--set ${o.node}.${o.param}`;
     if (index < 0) {
-      errors.push({ path: where, message: `the graph has no node '${o.node}' (its nodes: ${next.nodes.map((n) => n.id).join(', ')})` });
+      errors.push({
+        path: where,
+        message: `the graph has no node '${o.node}' (its nodes: ${next.nodes.map((n) => n.id).join(', ')})`,
+      });
       continue;
     }
     const node = next.nodes[index]!;
@@ -77,7 +80,9 @@ export function applyOverrides(
       errors: checked.errors.map((e) => {
         const m = /^nodes\[(\d+)\]\.params\.(\w+)$/.exec(e.path);
         const node = m && next.nodes[Number(m[1])];
-        return node && overrides.some((o) => o.node === node.id && o.param === m[2]) ? { path: `--set ${node.id}.${m[2]}`, message: e.message } : e;
+        return node && overrides.some((o) => o.node === node.id && o.param === m[2])
+          ? { path: `--set ${node.id}.${m[2]}`, message: e.message }
+          : e;
       }),
     };
   }

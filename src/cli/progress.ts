@@ -5,7 +5,11 @@ import type { EngineEvent } from '../engine/run/events.js';
 import type { NodeRegistry } from '../nodes/registry.js';
 import type { TextSink } from './io.js';
 
-export function progressReporter(doc: GraphDocument, registry: NodeRegistry, stderr: TextSink): (event: EngineEvent) => void {
+export function progressReporter(
+  doc: GraphDocument,
+  registry: NodeRegistry,
+  stderr: TextSink,
+): (event: EngineEvent) => void {
   const names = new Map(doc.nodes.map((n) => [n.id, `[${n.id}] ${n.label ?? registry.get(n.type)?.title ?? n.type}`]));
   const last = new Map<string, { step: number; message?: string }>();
   const line = (node: string, text: string) => stderr.write(`${names.get(node) ?? `[${node}]`}: ${text}\n`);

@@ -35,8 +35,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(RUN_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'run needs a graph file' : `run takes one graph file, got ${positionals.length}`);
-  if (values['batch-node'] !== undefined && values.batch === undefined) throw new UsageError('--batch-node only goes with --batch <folder>');
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'run needs a graph file' : `run takes one graph file, got ${positionals.length}`,
+    );
+  if (values['batch-node'] !== undefined && values.batch === undefined)
+    throw new UsageError('--batch-node only goes with --batch <folder>');
   const file = positionals[0]!;
   const overrides = (values.set ?? []).map(parseOverride);
 
@@ -60,12 +64,15 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const outDir = resolve(io.cwd, values.out ?? 'out');
   if (values.batch !== undefined) {
     const { runBatch } = await import('./batch.js');
-    return (await runBatch({ engine, doc, registry: catalogue, folder: values.batch, node: values['batch-node'], outDir, io })).code;
+    return (
+      await runBatch({ engine, doc, registry: catalogue, folder: values.batch, node: values['batch-node'], outDir, io })
+    ).code;
   }
   const summary = await runGraph(engine, doc, io);
   const written = await writeOutputs(outDir, summary.files);
   for (const path of written) io.stdout.write(`${relativeOrAbsolute(io.cwd, path)}\n`);
-  if (summary.status === 'ok' && written.length === 0) io.stderr.write('the graph has no Save Image node: no files written\n');
+  if (summary.status === 'ok' && written.length === 0)
+    io.stderr.write('the graph has no Save Image node: no files written\n');
 
   if (summary.status === 'cancelled') return 130;
   if (summary.status === 'failed') {
@@ -103,7 +110,11 @@ export function runGraph(engine: Engine, doc: GraphDocument, io: CliIo): Promise
  * Writes files into `dir`; a name used twice (two Save Image nodes, or a batch) gets -2, -3, …
  * before its extension rather than overwriting. `taken` carries names across calls.
  */
-export async function writeOutputs(dir: string, files: readonly { file: OutputFile }[], taken = new Set<string>()): Promise<string[]> {
+export async function writeOutputs(
+  dir: string,
+  files: readonly { file: OutputFile }[],
+  taken = new Set<string>(),
+): Promise<string[]> {
   if (files.length === 0) return [];
   await mkdir(dir, { recursive: true });
   const written: string[] = [];

@@ -39,7 +39,10 @@ function definitionProblems(def: NodeDefinition): string[] {
   if (!def.title) problems.push('it has no title');
   if (!def.category) problems.push('it has no category');
   if (!def.help) problems.push('it has no help text');
-  for (const [side, ports] of [['input', def.inputs], ['output', def.outputs]] as const) {
+  for (const [side, ports] of [
+    ['input', def.inputs],
+    ['output', def.outputs],
+  ] as const) {
     for (const [name, port] of Object.entries(ports)) {
       if (!isSocketType(port.type)) problems.push(`${side} '${name}' has unknown socket type '${port.type}'`);
     }

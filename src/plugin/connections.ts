@@ -42,9 +42,7 @@ export function connectionProblem(
   }
   if (ends.source === ends.target) return `${source.label} cannot feed itself`;
   if (options.inputMustBeFree) {
-    const taken = editor
-      .getConnections()
-      .some((c) => c.target === ends.target && c.targetInput === ends.targetInput);
+    const taken = editor.getConnections().some((c) => c.target === ends.target && c.targetInput === ends.targetInput);
     if (taken) return `${target.label}.${ends.targetInput} already has a connection`;
   }
   if (reaches(editor, ends.target, ends.source)) {
@@ -124,7 +122,12 @@ export function createConnectionPlugin(
           const source = editor.getNode(ends.source);
           const target = editor.getNode(ends.target);
           if (!source || !target) return undefined;
-          const created = new ClassicPreset.Connection(source, ends.sourceOutput, target, ends.targetInput) as ClipPaeConnection;
+          const created = new ClassicPreset.Connection(
+            source,
+            ends.sourceOutput,
+            target,
+            ends.targetInput,
+          ) as ClipPaeConnection;
           void context.editor.addConnection(created);
           return true;
         },

@@ -92,7 +92,9 @@ export async function loadDocument(
   }
   for (const connection of connections) {
     if (!(await editor.addConnection(connection))) {
-      throw new Error(`the editor refused the connection ${connection.source}.${String(connection.sourceOutput)} → ${connection.target}.${String(connection.targetInput)}`);
+      throw new Error(
+        `the editor refused the connection ${connection.source}.${String(connection.sourceOutput)} → ${connection.target}.${String(connection.targetInput)}`,
+      );
     }
   }
 }

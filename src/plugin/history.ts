@@ -60,7 +60,9 @@ function isEditable(target: EventTarget | undefined): boolean {
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
   if (target instanceof HTMLInputElement) {
-    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'file', 'image', 'hidden', 'range'].includes(target.type);
+    return !['button', 'checkbox', 'radio', 'submit', 'reset', 'file', 'image', 'hidden', 'range'].includes(
+      target.type,
+    );
   }
   return false;
 }

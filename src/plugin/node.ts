@@ -48,7 +48,10 @@ export class ClipPaeNode extends ClassicPreset.Node<
   width?: number;
   height?: number;
 
-  constructor(definition: NodeDefinition, init: { id?: string; params?: Record<string, unknown>; label?: string } = {}) {
+  constructor(
+    definition: NodeDefinition,
+    init: { id?: string; params?: Record<string, unknown>; label?: string } = {},
+  ) {
     super(init.label ?? definition.title);
     if (init.id !== undefined) this.id = init.id;
     this.type = definition.type;

@@ -1,7 +1,7 @@
 // Lit rendering for the plugin's nodes, sockets, connections, palette items and menu. These are
 // presets for a LitPlugin, which may be the plugin's own or one the host already uses.
 import { html } from 'lit';
-import { LitPlugin, Presets } from '@retejs/lit-plugin';
+import { type LitPlugin, Presets } from '@retejs/lit-plugin';
 import { getDOMSocketPosition } from 'rete-render-utils';
 import type { NodeEditor } from 'rete';
 import type { ClipPaeSchemes } from './types.js';
@@ -17,7 +17,11 @@ import type { MenuItem } from './components/menu.js';
 
 export type ClipPaeLitPlugin = LitPlugin<ClipPaeSchemes, any>;
 
-export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<ClipPaeSchemes>, palettes: () => PaletteElement[]): void {
+export function addRenderPresets(
+  render: ClipPaeLitPlugin,
+  editor: NodeEditor<ClipPaeSchemes>,
+  palettes: () => PaletteElement[],
+): void {
   const inPalette = (element: HTMLElement) => palettes().some((p) => p.slots.has(element));
   render.addPreset(
     Presets.classic.setup<ClipPaeSchemes, any>({
@@ -30,7 +34,8 @@ export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<Cl
             return () => html`<clip-pae-palette-item .definition=${node.definition}></clip-pae-palette-item>`;
           }
           // A host's own nodes in the same editor keep the stock look.
-          if (!(node instanceof ClipPaeNode)) return ({ emit }) => html`<rete-node .data=${node} .emit=${emit}></rete-node>`;
+          if (!(node instanceof ClipPaeNode))
+            return ({ emit }) => html`<rete-node .data=${node} .emit=${emit}></rete-node>`;
           return ({ emit }) => html`<clip-pae-node .data=${node} .emit=${emit}></clip-pae-node>`;
         },
         socket(context) {
@@ -44,7 +49,8 @@ export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<Cl
           const socket = source?.outputs[connection.sourceOutput as string]?.socket;
           const color = socket instanceof TypedSocket ? socket.color : '#8a93a3';
           const type = socket instanceof TypedSocket ? socket.type : '';
-          return ({ path }) => html`<clip-pae-connection .path=${path} .color=${color} .socketType=${type}></clip-pae-connection>`;
+          return ({ path }) =>
+            html`<clip-pae-connection .path=${path} .color=${color} .socketType=${type}></clip-pae-connection>`;
         },
       },
     }),

@@ -20,17 +20,32 @@ export function markQueued(node: ClipPaeNode): void {
  * Applies one event; returns the id of the node whose view changed (none for 'cancelled', which
  * the caller handles for the whole run).
  */
-export function applyEngineEvent(event: EngineEvent, getNode: (id: string) => ClipPaeNode | undefined): string | undefined {
+export function applyEngineEvent(
+  event: EngineEvent,
+  getNode: (id: string) => ClipPaeNode | undefined,
+): string | undefined {
   if (event.type === 'cancelled') return undefined;
   const node = getNode(event.node);
   if (!node) return undefined;
   const run: NodeRunView = node.run;
   switch (event.type) {
     case 'started':
-      node.run = { ...run, state: 'running', fraction: undefined, message: undefined, error: undefined, because: undefined };
+      node.run = {
+        ...run,
+        state: 'running',
+        fraction: undefined,
+        message: undefined,
+        error: undefined,
+        because: undefined,
+      };
       break;
     case 'progress':
-      node.run = { ...run, state: 'running', fraction: Math.min(1, Math.max(0, event.fraction)), message: event.message ?? run.message };
+      node.run = {
+        ...run,
+        state: 'running',
+        fraction: Math.min(1, Math.max(0, event.fraction)),
+        message: event.message ?? run.message,
+      };
       break;
     case 'preview':
       node.run = { ...run, preview: event.image };

@@ -20,7 +20,7 @@ import { createConnectionPlugin, guardConnections } from './connections.js';
 import { bindUndoKeys, recordParamChange } from './history.js';
 import { createNode, freshNodeId, loadDocument, toDocument } from './document-bridge.js';
 import { addRenderPresets, type ClipPaeLitPlugin } from './render.js';
-import { PaletteElement, dockPreset } from './palette.js';
+import { type PaletteElement, dockPreset } from './palette.js';
 import { applyEngineEvent, markCancelled, markQueued, resetRunView } from './run-view.js';
 import { PARAM_EDIT_EVENT, type ParamEditDetail } from './components/node-card.js';
 import type { MenuItem } from './components/menu.js';
@@ -62,7 +62,11 @@ export interface ClipPae {
   readonly palette: PaletteElement | undefined;
   /** A node of `type` with a fresh readable id (not yet in the editor). */
   createNode(type: string, init?: { id?: string; params?: Record<string, unknown>; label?: string }): ClipPaeNode;
-  addNode(type: string, position: { x: number; y: number }, init?: { params?: Record<string, unknown>; label?: string }): Promise<ClipPaeNode>;
+  addNode(
+    type: string,
+    position: { x: number; y: number },
+    init?: { params?: Record<string, unknown>; label?: string },
+  ): Promise<ClipPaeNode>;
   /** Connects output → input; false (and onRefused) when the rules refuse it. */
   connect(source: string, output: string, target: string, input: string): Promise<boolean>;
   /** Removes a node and its connections. */
@@ -96,7 +100,11 @@ const PALETTE_OVERLAY_STYLE = [
   'border-right:1px solid var(--clip-pae-card-border, #3b3f49)',
 ].join(';');
 
-export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeArea, options: ClipPaeOptions = {}): ClipPae {
+export function setupClipPae(
+  editor: NodeEditor<ClipPaeSchemes>,
+  area: ClipPaeArea,
+  options: ClipPaeOptions = {},
+): ClipPae {
   const registry: NodeCatalogue = options.registry ?? catalogue;
   const listeners = new Set<GraphChangeListener>();
   const cleanups: (() => void)[] = [];
@@ -133,7 +141,9 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
   dimIncompatibleSocketsWhileDragging(connection, editor, area.container);
 
   if (options.selection !== false) {
-    AreaExtensions.selectableNodes(area, AreaExtensions.selector(), { accumulating: AreaExtensions.accumulateOnCtrl() });
+    AreaExtensions.selectableNodes(area, AreaExtensions.selector(), {
+      accumulating: AreaExtensions.accumulateOnCtrl(),
+    });
     AreaExtensions.simpleNodesOrder(area);
   }
 
@@ -191,12 +201,25 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
               subitems: registry
                 .list()
                 .filter((d) => d.category === category)
-                .map((d) => ({ label: d.title, key: d.type, handler: async () => void (await handle.addNode(d.type, menuAt)) })),
+                .map((d) => ({
+                  label: d.title,
+                  key: d.type,
+                  handler: async () => void (await handle.addNode(d.type, menuAt)),
+                })),
             })),
           };
         }
         if ('source' in context && 'target' in context) {
-          return { searchBar: false, list: [{ label: 'Delete connection', key: 'delete', handler: async () => void (await editor.removeConnection(context.id)) }] };
+          return {
+            searchBar: false,
+            list: [
+              {
+                label: 'Delete connection',
+                key: 'delete',
+                handler: async () => void (await editor.removeConnection(context.id)),
+              },
+            ],
+          };
         }
         const node = context as ClipPaeNode;
         const list: MenuItem[] = [
@@ -219,13 +242,19 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
 
   // Changes the rest of the app cares about (autosave, auto-run).
   editor.addPipe((context) => {
-    if (context.type === 'nodecreated' || context.type === 'noderemoved' || context.type === 'connectioncreated' || context.type === 'connectionremoved') {
+    if (
+      context.type === 'nodecreated' ||
+      context.type === 'noderemoved' ||
+      context.type === 'connectioncreated' ||
+      context.type === 'connectionremoved'
+    ) {
       announce('graph');
     }
     return context;
   });
   area.addPipe((context) => {
-    if (context && typeof context === 'object' && 'type' in context && context.type === 'nodetranslated') announce('layout');
+    if (context && typeof context === 'object' && 'type' in context && context.type === 'nodetranslated')
+      announce('layout');
     return context;
   });
 
@@ -251,7 +280,11 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
       const e = event as KeyboardEvent;
       if (e.key !== 'Delete' && e.key !== 'Backspace') return;
       const origin = e.composedPath()[0];
-      if (origin instanceof HTMLElement && (origin.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(origin.tagName))) return;
+      if (
+        origin instanceof HTMLElement &&
+        (origin.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(origin.tagName))
+      )
+        return;
       const selected = editor.getNodes().filter((n) => n.selected);
       if (selected.length === 0) return;
       e.preventDefault();
@@ -304,7 +337,11 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
       const before = node.params[name];
       if (sameValue(before, value)) return;
       if (history) {
-        recordParamChange(history, { nodeId, name, before, after: value, continuing: options.continuing === true }, applyParam);
+        recordParamChange(
+          history,
+          { nodeId, name, before, after: value, continuing: options.continuing === true },
+          applyParam,
+        );
         // A discrete edit (a pick, a toggle, a committed number) is an undo step of its own.
         if (!options.continuing) history.separate();
       }
@@ -348,7 +385,13 @@ export function setupClipPae(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAr
       return () => listeners.delete(listener);
     },
     runStarted(targets) {
-      for (const id of upstreamOf(editor, targets ?? ourNodes().filter((n) => n.definition.sink).map((n) => n.id))) {
+      for (const id of upstreamOf(
+        editor,
+        targets ??
+          ourNodes()
+            .filter((n) => n.definition.sink)
+            .map((n) => n.id),
+      )) {
         const node = getNode(id);
         if (!node) continue;
         markQueued(node);

@@ -28,7 +28,8 @@ export class TypedSocket extends ClassicPreset.Socket {
 const shared = new Map<SocketType, TypedSocket>();
 
 export function socketFor(type: string): TypedSocket {
-  if (!isSocketType(type)) throw new Error(`unknown socket type "${type}" (known: ${Object.keys(SOCKET_TYPES).join(', ')})`);
+  if (!isSocketType(type))
+    throw new Error(`unknown socket type "${type}" (known: ${Object.keys(SOCKET_TYPES).join(', ')})`);
   let socket = shared.get(type);
   if (!socket) {
     socket = new TypedSocket(type);

@@ -4,7 +4,6 @@ import type { AreaPlugin } from 'rete-area-plugin';
 import type { NodeDefinition } from '../engine/graph/definition.js';
 import type { ClipPaeNode } from './node.js';
 
-
 export type ClipPaeConnection = ClassicPreset.Connection<ClipPaeNode, ClipPaeNode> & { isLoop?: boolean };
 
 export type ClipPaeSchemes = GetSchemes<ClipPaeNode, ClipPaeConnection>;

@@ -101,7 +101,9 @@ export class App {
 
   private async openDefault(): Promise<void> {
     if (exampleNames().includes('default')) {
-      await this.openValidated(parseDocument(await exampleText('default'), catalogue), 'graphs/default.json', { quiet: true });
+      await this.openValidated(parseDocument(await exampleText('default'), catalogue), 'graphs/default.json', {
+        quiet: true,
+      });
     } else {
       await this.clipPae.loadDocument(emptyDocument());
     }
@@ -125,7 +127,10 @@ export class App {
         break;
       }
       case 'example':
-        await this.openValidated(parseDocument(await exampleText(action.name), catalogue), `graphs/${action.name}.json`);
+        await this.openValidated(
+          parseDocument(await exampleText(action.name), catalogue),
+          `graphs/${action.name}.json`,
+        );
         break;
       case 'undo':
         await this.clipPae.undo();
@@ -156,7 +161,11 @@ export class App {
   }
 
   /** Loads a document only when it is valid; otherwise lists its errors and leaves the graph alone. */
-  private async openValidated(result: ValidationResult, name: string, options: { quiet?: boolean } = {}): Promise<void> {
+  private async openValidated(
+    result: ValidationResult,
+    name: string,
+    options: { quiet?: boolean } = {},
+  ): Promise<void> {
     if (!result.ok) {
       const count = result.errors.length;
       this.ui.notices.showProblems(`Could not open ${name}: ${count} problem${count === 1 ? '' : 's'}`, result.errors);
@@ -198,7 +207,8 @@ export class App {
   /** Writes the autosave at once (also what a test waits for). */
   autosaveNow(): void {
     const problem = writeAutosave(this.clipPae.toDocument());
-    if (problem && problem !== this.autosaveProblem) this.ui.notices.toast(`Autosave failed: ${problem}`, 'error', 8000);
+    if (problem && problem !== this.autosaveProblem)
+      this.ui.notices.toast(`Autosave failed: ${problem}`, 'error', 8000);
     this.autosaveProblem = problem;
   }
 
@@ -217,9 +227,14 @@ export class App {
     const cached = outcomes.filter((o) => o.status === 'done' && o.cached).length;
     const time = summary.ms < 1000 ? `${Math.round(summary.ms)} ms` : `${(summary.ms / 1000).toFixed(1)} s`;
     if (summary.status === 'cancelled') this.setStatus('Cancelled', 'info');
-    else if (summary.status === 'failed') this.setStatus(`${failed} node${failed === 1 ? '' : 's'} failed · ${time}`, 'error');
+    else if (summary.status === 'failed')
+      this.setStatus(`${failed} node${failed === 1 ? '' : 's'} failed · ${time}`, 'error');
     else if (outcomes.length === 0) this.setStatus('Nothing to run: add a Preview or Save Image node', 'info');
-    else this.setStatus(`Ran ${outcomes.length} node${outcomes.length === 1 ? '' : 's'} in ${time}${cached ? ` (${cached} cached)` : ''}`, 'ok');
+    else
+      this.setStatus(
+        `Ran ${outcomes.length} node${outcomes.length === 1 ? '' : 's'} in ${time}${cached ? ` (${cached} cached)` : ''}`,
+        'ok',
+      );
   }
 
   private setStatus(text: string, kind: 'info' | 'ok' | 'error'): void {

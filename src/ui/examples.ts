@@ -1,5 +1,8 @@
 // The example graphs: every graphs/*.json, bundled as text and validated when opened.
-const files = import.meta.glob('/graphs/*.json', { query: '?raw', import: 'default' }) as Record<string, () => Promise<string>>;
+const files = import.meta.glob('/graphs/*.json', { query: '?raw', import: 'default' }) as Record<
+  string,
+  () => Promise<string>
+>;
 
 /** Example names (file names without .json), default first. */
 export function exampleNames(): string[] {

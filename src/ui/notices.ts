@@ -126,8 +126,9 @@ export class NoticesElement extends LitElement {
 
   override render() {
     return html`
-      ${this.problemTitle
-        ? html`<section class="problems" role="alert" data-testid="problems">
+      ${
+        this.problemTitle
+          ? html`<section class="problems" role="alert" data-testid="problems">
             <header>
               <span>${this.problemTitle}</span>
               <button data-action="dismiss" @click=${() => this.clearProblems()}>Dismiss</button>
@@ -137,7 +138,8 @@ export class NoticesElement extends LitElement {
             </ul>
             <div class="note">The open graph was not changed.</div>
           </section>`
-        : null}
+          : null
+      }
       <div class="toasts">
         ${this.toasts.map((t) => html`<div class="toast ${t.kind}" data-testid="toast">${t.text}</div>`)}
       </div>

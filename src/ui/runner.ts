@@ -2,7 +2,7 @@
 // one), events onto the nodes, and auto-run after edits, debounced.
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { EngineEvent, RunSummary } from '../engine/run/events.js';
-import { EngineClient, RunFailedError } from '../engine/run/worker-client.js';
+import { type EngineClient, RunFailedError } from '../engine/run/worker-client.js';
 import type { DocumentError } from '../engine/graph/validate.js';
 import type { ClipPae } from '../plugin/index.js';
 

@@ -36,10 +36,18 @@ afterAll(async () => {
 });
 
 /** default.json with the device and the edit's steps set, run in the page's engine worker. */
-function runDefault(options: { device: 'auto' | 'webgpu' | 'wasm'; steps: number; cancelAfterProgress?: { node: string; events: number } }): Promise<PageRun> {
+function runDefault(options: {
+  device: 'auto' | 'webgpu' | 'wasm';
+  steps: number;
+  cancelAfterProgress?: { node: string; events: number };
+}): Promise<PageRun> {
   return page.evaluate(
     async ({ device, steps, bundle, cancelAfterProgress }) => {
-      const p = (window as unknown as { __pipeline: { defaultGraph: GraphDocument; run(doc: GraphDocument, o: unknown): Promise<PageRun> } }).__pipeline;
+      const p = (
+        window as unknown as {
+          __pipeline: { defaultGraph: GraphDocument; run(doc: GraphDocument, o: unknown): Promise<PageRun> };
+        }
+      ).__pipeline;
       const doc = structuredClone(p.defaultGraph);
       for (const n of doc.nodes) {
         if (n.type === 'models/load') Object.assign(n.params, { device, bundle });
@@ -83,7 +91,10 @@ describe('default.json in the browser', () => {
     expect(pixelDifference(start, edited).mean).toBeGreaterThan(0.002);
     const comparison = wasm.done.compare!.comparison as ImageSummary;
     expect(comparison.kind).toBe('image');
-    expect(comparison.image.width / comparison.image.height).toBeCloseTo((2 * start.image.width + 4) / start.image.height, 1);
+    expect(comparison.image.width / comparison.image.height).toBeCloseTo(
+      (2 * start.image.width + 4) / start.image.height,
+      1,
+    );
     expect((wasm.done.compare!.coefficients as BarsSummary).labels[0]).toBe('a happy face');
   });
 
@@ -105,14 +116,23 @@ describe('default.json in the browser', () => {
   });
 
   it('cancels mid-optimization and the next run completes, reusing what finished', async () => {
-    const cancelled = await runDefault({ device: 'wasm', steps: 400, cancelAfterProgress: { node: 'edit', events: 3 } });
+    const cancelled = await runDefault({
+      device: 'wasm',
+      steps: 400,
+      cancelAfterProgress: { node: 'edit', events: 3 },
+    });
     expect(cancelled.summary.status).toBe('cancelled');
     expect(cancelled.summary.nodes.edit).toEqual({ status: 'cancelled' });
     expect(cancelled.progress.edit).toBeLessThan(400);
     const again = await runDefault({ device: 'wasm', steps: STEPS + 1 });
     expect(again.errors).toEqual([]);
     expect(again.summary.status).toBe('ok');
-    expect(again.summary.nodes).toMatchObject({ models: { cached: true }, face: { cached: true }, pae: { cached: true }, edit: { status: 'done', cached: false } });
+    expect(again.summary.nodes).toMatchObject({
+      models: { cached: true },
+      face: { cached: true },
+      pae: { cached: true },
+      edit: { status: 'done', cached: false },
+    });
   });
 
   it('logs no page errors', () => {
@@ -129,7 +149,9 @@ describe('the editor app', () => {
     try {
       await app.goto(served.url);
       await app.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-      const opened = await app.evaluate(() => (window as unknown as { __app: { clipPae: { toDocument(): GraphDocument } } }).__app.clipPae.toDocument());
+      const opened = await app.evaluate(() =>
+        (window as unknown as { __app: { clipPae: { toDocument(): GraphDocument } } }).__app.clipPae.toDocument(),
+      );
       expect(opened.meta?.title).toBe('Make a random demo face happy');
       expect(opened.nodes).toHaveLength(10);
       await app.locator('clip-pae-toolbar [data-action="run"]').click();

@@ -84,7 +84,10 @@ afterAll(async () => {
 
 describe('the editor app', () => {
   it('opens graphs/default.json when nothing is autosaved', async () => {
-    const expected = parseDocument(await readFile(new URL('../../graphs/default.json', import.meta.url), 'utf8'), catalogue);
+    const expected = parseDocument(
+      await readFile(new URL('../../graphs/default.json', import.meta.url), 'utf8'),
+      catalogue,
+    );
     if (!expected.ok) throw new Error('graphs/default.json is invalid');
     expect(await doc()).toEqual(expected.document);
     expect(await page.locator('#canvas clip-pae-node').count()).toBe(expected.document.nodes.length);
@@ -93,7 +96,10 @@ describe('the editor app', () => {
 
   it('opens an example from the Examples menu', async () => {
     await page.locator('clip-pae-toolbar select[data-action="examples"]').selectOption('test-pattern');
-    const expected = parseDocument(await readFile(new URL('../../graphs/test-pattern.json', import.meta.url), 'utf8'), catalogue);
+    const expected = parseDocument(
+      await readFile(new URL('../../graphs/test-pattern.json', import.meta.url), 'utf8'),
+      catalogue,
+    );
     if (!expected.ok) throw new Error('graphs/test-pattern.json is invalid');
     await expect.poll(async () => doc()).toEqual(expected.document);
   });
@@ -109,12 +115,9 @@ describe('the editor app', () => {
     await dragFromPalette('image/resize', { x: 460, y: 120 });
     await dragFromPalette('image/preview', { x: 800, y: 120 });
     await dragFromPalette('value/number', { x: 120, y: 520 });
-    await expect.poll(async () => (await doc()).nodes.map((n) => n.type)).toEqual([
-      'image/load',
-      'image/resize',
-      'image/preview',
-      'value/number',
-    ]);
+    await expect
+      .poll(async () => (await doc()).nodes.map((n) => n.type))
+      .toEqual(['image/load', 'image/resize', 'image/preview', 'value/number']);
     await expect(nodeCard('load-1').isVisible()).resolves.toBe(true);
     // The drop point becomes the node's position, and positions live in the document.
     const load = (await doc()).nodes.find((n) => n.id === 'load-1')!;
@@ -125,22 +128,27 @@ describe('the editor app', () => {
   it('connects two compatible sockets by dragging a wire', async () => {
     await dragWire(socket('load-1', 'out', 'image'), socket('resize-1', 'in', 'image'));
     await dragWire(socket('resize-1', 'out', 'image'), socket('preview-1', 'in', 'image'));
-    await expect.poll(async () => (await doc()).connections).toEqual([
-      { from: { node: 'load-1', output: 'image' }, to: { node: 'resize-1', input: 'image' } },
-      { from: { node: 'resize-1', output: 'image' }, to: { node: 'preview-1', input: 'image' } },
-    ]);
+    await expect
+      .poll(async () => (await doc()).connections)
+      .toEqual([
+        { from: { node: 'load-1', output: 'image' }, to: { node: 'resize-1', input: 'image' } },
+        { from: { node: 'resize-1', output: 'image' }, to: { node: 'preview-1', input: 'image' } },
+      ]);
     expect(await page.locator('#canvas clip-pae-connection').count()).toBe(2);
   });
 
   it('refuses to connect sockets of different types', async () => {
     // Number → Image: the wire is dropped, the existing wire into that input stays.
     await dragWire(socket('number-1', 'out', 'value'), socket('resize-1', 'in', 'image'));
-    await expect.poll(() => page.locator('clip-pae-notices [data-testid="toast"]').allTextContents()).toContainEqual(
-      expect.stringContaining('gives Number'),
-    );
+    await expect
+      .poll(() => page.locator('clip-pae-notices [data-testid="toast"]').allTextContents())
+      .toContainEqual(expect.stringContaining('gives Number'));
     const connections = (await doc()).connections;
     expect(connections).toHaveLength(2);
-    expect(connections).toContainEqual({ from: { node: 'load-1', output: 'image' }, to: { node: 'resize-1', input: 'image' } });
+    expect(connections).toContainEqual({
+      from: { node: 'load-1', output: 'image' },
+      to: { node: 'resize-1', input: 'image' },
+    });
   });
 
   it('edits a param inline, and undo/redo (Ctrl+Z / Ctrl+Shift+Z) include the edit', async () => {
@@ -170,8 +178,12 @@ describe('the editor app', () => {
 
   it('runs the graph in the worker and shows the preview', async () => {
     // Picking the image with the node's own file input (red, 40 × 30).
-    await nodeCard('load-1').locator('input[type="file"]').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(40, 30, [1, 0, 0]) });
-    await expect.poll(async () => String((await doc()).nodes.find((n) => n.id === 'load-1')!.params.source)).toMatch(/^data:image\/png;base64,/);
+    await nodeCard('load-1')
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(40, 30, [1, 0, 0]) });
+    await expect
+      .poll(async () => String((await doc()).nodes.find((n) => n.id === 'load-1')!.params.source))
+      .toMatch(/^data:image\/png;base64,/);
 
     await clickToolbar('run');
     const shown = nodeCard('preview-1').locator('clip-pae-image canvas');
@@ -184,7 +196,9 @@ describe('the editor app', () => {
     });
     expect(pixels.w / pixels.h).toBeCloseTo(128 / 256, 2);
     expect(pixels.rgb).toEqual([255, 0, 0]);
-    await expect(page.locator('clip-pae-toolbar [data-testid="status"]').textContent()).resolves.toMatch(/^Ran \d+ nodes/);
+    await expect(page.locator('clip-pae-toolbar [data-testid="status"]').textContent()).resolves.toMatch(
+      /^Ran \d+ nodes/,
+    );
   });
 
   it('shows a node error on the node and skips what depends on it', async () => {
@@ -196,7 +210,9 @@ describe('the editor app', () => {
     await expect.poll(() => nodeCard('preview-1').getAttribute('data-state')).toBe('skipped');
     await page.mouse.click(700, 750);
     await page.keyboard.press('Control+z');
-    await expect.poll(async () => String((await doc()).nodes.find((n) => n.id === 'load-1')!.params.source)).toMatch(/^data:image\/png/);
+    await expect
+      .poll(async () => String((await doc()).nodes.find((n) => n.id === 'load-1')!.params.source))
+      .toMatch(/^data:image\/png/);
   });
 
   it('deletes the selected node with its wires, and undo brings all of it back', async () => {
@@ -271,7 +287,9 @@ describe('the editor app', () => {
     const pngPath = await (await download).path();
     const png = decodePng(new Uint8Array(await readFile(pngPath)));
     expect(png.image.width).toBe(128);
-    expect(JSON.parse(png.text[GRAPH_PNG_KEY]!).nodes.map((n: { id: string }) => n.id)).toEqual(saved.nodes.map((n) => n.id));
+    expect(JSON.parse(png.text[GRAPH_PNG_KEY]!).nodes.map((n: { id: string }) => n.id)).toEqual(
+      saved.nodes.map((n) => n.id),
+    );
 
     await clickToolbar('new');
     await expect.poll(async () => (await doc()).nodes.length).toBe(0);
@@ -337,7 +355,9 @@ describe('the editor app', () => {
 
   it('looks right', async () => {
     await clickToolbar('run');
-    await expect.poll(() => nodeCard('preview-1').getAttribute('data-state'), { timeout: 60_000 }).toMatch(/done|cached/);
+    await expect
+      .poll(() => nodeCard('preview-1').getAttribute('data-state'), { timeout: 60_000 })
+      .toMatch(/done|cached/);
     await clickToolbar('fit');
     await page.screenshot({ path: '/tmp/rete-clip-pae-editor.png' });
     expect(pageErrors).toEqual([]);

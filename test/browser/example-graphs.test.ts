@@ -11,7 +11,9 @@ import type { GraphDocument } from '../../src/engine/graph/document.js';
 import type { PageRun } from './default-graph/main.js';
 import { collectPageErrors, launchChromium, REPO_ROOT, serveApp, type Served } from './helpers.js';
 
-const examples = readdirSync(path.join(REPO_ROOT, 'graphs')).filter((f) => f.endsWith('.json')).sort();
+const examples = readdirSync(path.join(REPO_ROOT, 'graphs'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** The pictures each node type shows, by the name it shows them under. */
 const PICTURES: Record<string, string> = {
@@ -74,7 +76,9 @@ function runInPage(doc: GraphDocument, pictures: Record<string, string>): Promis
       const result = await p.run(doc);
       const stats: Record<string, PictureStats | undefined> = {};
       for (const [node, output] of Object.entries(pictures)) {
-        const shown = result.done[node]?.[output] as { kind: string; image: { width: number; height: number; data: number[] } } | undefined;
+        const shown = result.done[node]?.[output] as
+          | { kind: string; image: { width: number; height: number; data: number[] } }
+          | undefined;
         if (shown?.kind !== 'image') {
           stats[node] = undefined;
           continue;
@@ -88,7 +92,9 @@ function runInPage(doc: GraphDocument, pictures: Record<string, string>): Promis
           finite: data.every(Number.isFinite),
         };
       }
-      const runtime = Object.values(result.done).find((outputs) => outputs.runtime !== undefined)?.runtime as { text: string } | undefined;
+      const runtime = Object.values(result.done).find((outputs) => outputs.runtime !== undefined)?.runtime as
+        | { text: string }
+        | undefined;
       return { summary: result.summary, errors: result.errors, runtime: runtime?.text, pictures: stats };
     },
     { doc, pictures },
@@ -97,19 +103,32 @@ function runInPage(doc: GraphDocument, pictures: Record<string, string>): Promis
 
 describe('every example graph runs in the browser engine worker', () => {
   it('has the pipeline and image examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['default.json', 'chain-three-edits.json', 'text-vs-pae.json', 'alpha-sweep.json', 'invert-then-edit.json', 'resize-modes.json', 'test-pattern.json']));
+    expect(examples).toEqual(
+      expect.arrayContaining([
+        'default.json',
+        'chain-three-edits.json',
+        'text-vs-pae.json',
+        'alpha-sweep.json',
+        'invert-then-edit.json',
+        'resize-modes.json',
+        'test-pattern.json',
+      ]),
+    );
   });
 
   const runtimes = new Set<string>();
 
   it.each(examples)('%s', async (name) => {
     const doc = JSON.parse(readFileSync(path.join(REPO_ROOT, 'graphs', name), 'utf8')) as GraphDocument;
-    const pictures = Object.fromEntries(doc.nodes.filter((n) => n.type in PICTURES).map((n) => [n.id, PICTURES[n.type]!]));
+    const pictures = Object.fromEntries(
+      doc.nodes.filter((n) => n.type in PICTURES).map((n) => [n.id, PICTURES[n.type]!]),
+    );
     expect(Object.keys(pictures).length).toBeGreaterThan(0);
     const run = await runInPage(shortRun(doc), pictures);
     expect(run.errors).toEqual([]);
     expect(run.summary.status).toBe('ok');
-    for (const [id, outcome] of Object.entries(run.summary.nodes)) expect({ id, status: outcome.status }).toEqual({ id, status: 'done' });
+    for (const [id, outcome] of Object.entries(run.summary.nodes))
+      expect({ id, status: outcome.status }).toEqual({ id, status: 'done' });
     expect(run.summary.files).toHaveLength(doc.nodes.filter((n) => n.type === 'image/save').length);
     for (const [id, stats] of Object.entries(run.pictures)) {
       expect(stats, `${id} showed no picture`).toBeDefined();

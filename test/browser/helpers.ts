@@ -34,7 +34,10 @@ export interface Served {
  * parallel files never share vite's dependency cache folder (two servers optimizing into the
  * same folder at once can corrupt it).
  */
-export async function serveApp(name: string, options: { root?: string; configFile?: string | false } = {}): Promise<Served> {
+export async function serveApp(
+  name: string,
+  options: { root?: string; configFile?: string | false } = {},
+): Promise<Served> {
   const root = options.root ?? REPO_ROOT;
   const configFile = options.configFile ?? path.join(REPO_ROOT, 'vite.config.ts');
   // vite reads `port: 0` as "use the default port", so ask the OS for a free one first.
@@ -68,7 +71,9 @@ function freePort(): Promise<number> {
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }

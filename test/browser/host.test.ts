@@ -12,7 +12,9 @@ let pageErrors: string[];
 
 const card = (type: string) => page.locator(`#editor clip-pae-node[data-type="${type}"]`);
 const dot = (type: string, side: 'in' | 'out', key: string) =>
-  card(type).first().locator(`.port.${side}[data-${side === 'in' ? 'input' : 'output'}="${key}"] clip-pae-socket .dot`);
+  card(type)
+    .first()
+    .locator(`.port.${side}[data-${side === 'in' ? 'input' : 'output'}="${key}"] clip-pae-socket .dot`);
 
 async function doc(): Promise<GraphDocument> {
   return page.evaluate(() => (window as any).__host.clipPae.toDocument());
@@ -57,9 +59,20 @@ describe('the plugin in a host of its own', () => {
   });
 
   it('offers only the host’s catalogue in its palette, and a palette drag adds a node', async () => {
-    const types = await page.locator('clip-pae-palette .slot').evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
-    expect(types.sort()).toEqual(['image/load', 'image/preview', 'image/resize', 'image/save', 'value/number', 'value/text']);
-    await page.locator('clip-pae-palette .slot[data-type="image/resize"]').dragTo(page.locator('#editor'), { targetPosition: { x: 700, y: 500 } });
+    const types = await page
+      .locator('clip-pae-palette .slot')
+      .evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
+    expect(types.sort()).toEqual([
+      'image/load',
+      'image/preview',
+      'image/resize',
+      'image/save',
+      'value/number',
+      'value/text',
+    ]);
+    await page
+      .locator('clip-pae-palette .slot[data-type="image/resize"]')
+      .dragTo(page.locator('#editor'), { targetPosition: { x: 700, y: 500 } });
     await expect.poll(async () => (await doc()).nodes.map((n) => n.type)).toContain('image/resize');
   });
 

@@ -53,7 +53,8 @@ describe('fixture gradient models on WebGPU vs wasm (headless chromium)', () => 
       expect(Object.keys(result.wasm).sort()).toEqual([...names].sort());
       // wasm itself is anchored to PyTorch, so a WebGPU match means a match with autograd.
       expect(relErr(result.wasm[fx.of]!.data, fx.output.data), `${name}: wasm ${fx.of}`).toBeLessThan(1e-4);
-      for (const w of wrt) expect(relErr(result.wasm[`${w}_grad`]!.data, fx.grads[w]!.data), `${name}: wasm ${w}_grad`).toBeLessThan(1e-3);
+      for (const w of wrt)
+        expect(relErr(result.wasm[`${w}_grad`]!.data, fx.grads[w]!.data), `${name}: wasm ${w}_grad`).toBeLessThan(1e-3);
       for (const layout of LAYOUTS) {
         const gpu = result.webgpu[layout]!;
         const errors = Object.fromEntries(names.map((k) => [k, relErr(gpu[k]!.data, result.wasm[k]!.data)]));
@@ -79,7 +80,8 @@ describe('fixture gradient models on WebGPU vs wasm (headless chromium)', () => 
       const errs = LAYOUTS.map((l) => relErr(result.webgpu[l]![out]!.data, result.wasm[out]!.data));
       report.push(`${p.name}: NCHW ${errs[0]!.toExponential(1)}, NHWC ${errs[1]!.toExponential(1)}`);
       // The raw ops are only reported: whether they are wrong is onnxruntime's business.
-      if (key.endsWith('r')) for (const [i, l] of LAYOUTS.entries()) expect(errs[i], `${p.name} (${l})`).toBeLessThan(1e-4);
+      if (key.endsWith('r'))
+        for (const [i, l] of LAYOUTS.entries()) expect(errs[i], `${p.name} (${l})`).toBeLessThan(1e-4);
     }
     console.log(`WebGPU vs wasm, max rel err:\n${report.join('\n')}`);
     await page.close();

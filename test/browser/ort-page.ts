@@ -12,7 +12,12 @@ import { launchChromium } from './helpers.js';
 
 const ORT_DIST = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu'));
 
-const TYPES: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+};
 
 const page = (title: string) => `<!doctype html><meta charset="utf-8"><title>${title}</title>
 <script type="module">
@@ -27,7 +32,9 @@ const page = (title: string) => `<!doctype html><meta charset="utf-8"><title>${t
 export type Feeds = Record<string, { data: number[]; dims: number[] }>;
 /** A gradient fixture's inputs plus its output's seed gradient, the feeds of its gradient model. */
 export function fixtureFeeds(fx: Fixture): Feeds {
-  const feeds: Feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, t]) => [k, { data: Array.from(t.data), dims: t.dims }]));
+  const feeds: Feeds = Object.fromEntries(
+    Object.entries(fx.inputs).map(([k, t]) => [k, { data: Array.from(t.data), dims: t.dims }]),
+  );
   feeds[`${fx.of}_grad`] = { data: Array.from(fx.seed.data), dims: fx.seed.dims };
   return feeds;
 }
@@ -69,16 +76,20 @@ export async function serveOrtPage(title: string, models: Map<string, Uint8Array
         res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(model);
       } else if (url.pathname.startsWith('/ort/')) {
         const file = path.join(ORT_DIST, path.basename(url.pathname));
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
+        res
+          .writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+          .end(await readFile(file));
       } else res.writeHead(404).end();
     } catch {
       res.writeHead(404).end();
     }
   });
-  const url = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve(`http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`);
-  }));
+  const url = await new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve(`http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`);
+    }),
+  );
   let browser: Browser;
   try {
     browser = await launchChromium();
@@ -93,7 +104,9 @@ export async function serveOrtPage(title: string, models: Map<string, Uint8Array
       const p = await browser.newPage();
       if (onConsole) p.on('console', (m) => onConsole(m.text()));
       await p.goto(url);
-      await p.waitForFunction(() => (window as unknown as { ortReady?: boolean }).ortReady === true, null, { timeout: 60_000 });
+      await p.waitForFunction(() => (window as unknown as { ortReady?: boolean }).ortReady === true, null, {
+        timeout: 60_000,
+      });
       return p;
     },
     async close() {
@@ -112,34 +125,46 @@ function closeServer(server: Server): Promise<void> {
  * WebGPU once per entry of `layouts` (undefined: ORT's own choice of layout). `verbose` turns on
  * ORT's verbose log for the WebGPU sessions, which names where each node was placed.
  */
-export function runOnEps(page: Page, name: string, feeds: Feeds, options: { layouts?: (Layout | undefined)[]; verbose?: boolean } = {}): Promise<EpResult> {
+export function runOnEps(
+  page: Page,
+  name: string,
+  feeds: Feeds,
+  options: { layouts?: (Layout | undefined)[]; verbose?: boolean } = {},
+): Promise<EpResult> {
   const layouts = options.layouts ?? [undefined];
-  return page.evaluate(async ({ name, feeds, layouts, verbose }): Promise<EpResult> => {
-    const ort = (window as unknown as { ort: typeof import('onnxruntime-web') }).ort;
-    const bytes = new Uint8Array(await (await fetch(`/models/${name}.onnx`)).arrayBuffer());
-    const run = async (ep: 'webgpu' | 'wasm', layout?: Layout): Promise<Outputs> => {
-      const provider = ep === 'webgpu' && layout ? { name: 'webgpu', preferredLayout: layout } : ep;
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], ...(verbose ? { logSeverityLevel: ep === 'webgpu' ? 0 : 2 } : {}) });
-      const f: Record<string, InstanceType<typeof ort.Tensor>> = {};
-      for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor('float32', Float32Array.from(v.data), v.dims);
-      const out = await session.run(f);
-      const r: Outputs = {};
-      for (const [k, t] of Object.entries(out)) r[k] = { dims: [...t.dims], data: Array.from(t.data as Float32Array) };
-      await session.release();
-      return r;
-    };
-    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-    const hasGpu = !!gpu && !!(await gpu.requestAdapter());
-    const wasm = await run('wasm');
-    const webgpu: EpResult['webgpu'] = {};
-    if (!hasGpu) return { hasGpu, wasm, webgpu };
-    try {
-      for (const l of layouts) webgpu[l ?? 'default'] = await run('webgpu', l ?? undefined);
-      return { hasGpu, wasm, webgpu };
-    } catch (e) {
-      return { hasGpu, wasm, webgpu, error: String(e) };
-    }
-  }, { name, feeds, layouts: layouts.map((l) => l ?? null), verbose: options.verbose ?? false });
+  return page.evaluate(
+    async ({ name, feeds, layouts, verbose }): Promise<EpResult> => {
+      const ort = (window as unknown as { ort: typeof import('onnxruntime-web') }).ort;
+      const bytes = new Uint8Array(await (await fetch(`/models/${name}.onnx`)).arrayBuffer());
+      const run = async (ep: 'webgpu' | 'wasm', layout?: Layout): Promise<Outputs> => {
+        const provider = ep === 'webgpu' && layout ? { name: 'webgpu', preferredLayout: layout } : ep;
+        const session = await ort.InferenceSession.create(bytes, {
+          executionProviders: [provider],
+          ...(verbose ? { logSeverityLevel: ep === 'webgpu' ? 0 : 2 } : {}),
+        });
+        const f: Record<string, InstanceType<typeof ort.Tensor>> = {};
+        for (const [k, v] of Object.entries(feeds)) f[k] = new ort.Tensor('float32', Float32Array.from(v.data), v.dims);
+        const out = await session.run(f);
+        const r: Outputs = {};
+        for (const [k, t] of Object.entries(out))
+          r[k] = { dims: [...t.dims], data: Array.from(t.data as Float32Array) };
+        await session.release();
+        return r;
+      };
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      const hasGpu = !!gpu && !!(await gpu.requestAdapter());
+      const wasm = await run('wasm');
+      const webgpu: EpResult['webgpu'] = {};
+      if (!hasGpu) return { hasGpu, wasm, webgpu };
+      try {
+        for (const l of layouts) webgpu[l ?? 'default'] = await run('webgpu', l ?? undefined);
+        return { hasGpu, wasm, webgpu };
+      } catch (e) {
+        return { hasGpu, wasm, webgpu, error: String(e) };
+      }
+    },
+    { name, feeds, layouts: layouts.map((l) => l ?? null), verbose: options.verbose ?? false },
+  );
 }
 
 /** ORT's verbose-log lines that say which provider each node went to. */

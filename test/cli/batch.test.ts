@@ -21,7 +21,11 @@ const work = mkdtempSync(join(tmpdir(), 'rcp-batch-'));
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: work });
+  const code = await main(args, {
+    stdout: { write: (t) => (stdout += t) },
+    stderr: { write: (t) => (stderr += t) },
+    cwd: work,
+  });
   return { code, stdout, stderr };
 }
 
@@ -36,13 +40,30 @@ describe('rete-clip-pae run --batch', () => {
     writeFileSync(join(work, 'faces/light.png'), solid(0.8, 12, 12));
     writeFileSync(join(work, 'faces/photo.jpg'), new Uint8Array([0xff, 0xd8, 0xff]));
     writeFileSync(join(work, 'faces/notes.txt'), 'not an image');
-    const result = await cli(['run', example, '--batch', 'faces', '--set', 'resize.width=4', '--set', 'resize.height=4', '--out', 'batch-out']);
+    const result = await cli([
+      'run',
+      example,
+      '--batch',
+      'faces',
+      '--set',
+      'resize.width=4',
+      '--set',
+      'resize.height=4',
+      '--out',
+      'batch-out',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('batch: skipped photo.jpg: the CLI reads PNG images only');
     expect(result.stderr).toContain('batch: [1/2] dark.png');
     expect(result.stderr).toContain('batch: 2 images, 2 ok');
-    expect(result.stdout.trim().split('\n')).toEqual([join('batch-out', 'dark', 'test-pattern-224.png'), join('batch-out', 'light', 'test-pattern-224.png')]);
-    for (const [name, value] of [['dark', 0.2], ['light', 0.8]] as const) {
+    expect(result.stdout.trim().split('\n')).toEqual([
+      join('batch-out', 'dark', 'test-pattern-224.png'),
+      join('batch-out', 'light', 'test-pattern-224.png'),
+    ]);
+    for (const [name, value] of [
+      ['dark', 0.2],
+      ['light', 0.8],
+    ] as const) {
       const bytes = new Uint8Array(readFileSync(join(work, 'batch-out', name, 'test-pattern-224.png')));
       const { image } = decodePng(bytes);
       expect([image.width, image.height]).toEqual([4, 4]);
@@ -64,14 +85,23 @@ describe('rete-clip-pae run --batch', () => {
   });
 
   it('fails clearly for a missing folder, a folder without PNGs and a bad --batch-node', async () => {
-    expect(await cli(['run', example, '--batch', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--batch nowhere: no such folder') });
+    expect(await cli(['run', example, '--batch', 'nowhere'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--batch nowhere: no such folder'),
+    });
     mkdirSync(join(work, 'empty'));
-    expect(await cli(['run', example, '--batch', 'empty'])).toMatchObject({ code: 1, stderr: expect.stringContaining('the folder has no PNG images') });
+    expect(await cli(['run', example, '--batch', 'empty'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('the folder has no PNG images'),
+    });
     expect(await cli(['run', example, '--batch', 'empty', '--batch-node', 'resize'])).toMatchObject({
       code: 1,
       stderr: expect.stringContaining("--batch-node: 'resize' is a Resize node, not a Load Image node"),
     });
-    expect(await cli(['run', example, '--batch-node', 'load'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--batch-node only goes with --batch') });
+    expect(await cli(['run', example, '--batch-node', 'load'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--batch-node only goes with --batch'),
+    });
   });
 
   it('picks the Load Image node that feeds an Invert when there are several', () => {
@@ -79,12 +109,19 @@ describe('rete-clip-pae run --batch', () => {
     const doc: GraphDocument = {
       format: 'rete-clip-pae/graph',
       version: 1,
-      nodes: [node('other', 'image/load'), node('photo', 'image/load'), node('models', 'models/load'), node('invert', 'latent/invert')],
+      nodes: [
+        node('other', 'image/load'),
+        node('photo', 'image/load'),
+        node('models', 'models/load'),
+        node('invert', 'latent/invert'),
+      ],
       connections: [{ from: { node: 'photo', output: 'image' }, to: { node: 'invert', input: 'image' } }],
     };
     expect(batchSourceNode(doc, catalogue)).toBe('photo');
     expect(batchSourceNode(doc, catalogue, 'other')).toBe('other');
     doc.connections = [];
-    expect(() => batchSourceNode(doc, catalogue)).toThrow("the graph has 2 Load Image nodes (other, photo); choose the one that takes the folder's images with --batch-node <id>");
+    expect(() => batchSourceNode(doc, catalogue)).toThrow(
+      "the graph has 2 Load Image nodes (other, photo); choose the one that takes the folder's images with --batch-node <id>",
+    );
   });
 });

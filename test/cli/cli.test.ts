@@ -28,7 +28,11 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 async function inProcess(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: work });
+  const code = await main(args, {
+    stdout: { write: (t) => (stdout += t) },
+    stderr: { write: (t) => (stderr += t) },
+    cwd: work,
+  });
   return { code, stdout, stderr };
 }
 
@@ -42,7 +46,9 @@ describe('rete-clip-pae validate', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`${example}: valid (4 nodes, 3 connections)`);
     expect(result.stdout).toContain('bad.json: nodes[1].params.width: 0 is below the minimum 1');
-    expect(result.stdout).toContain("bad.json: connections[1].to.input: Preview 'preview' has no input 'img' (its inputs: image)");
+    expect(result.stdout).toContain(
+      "bad.json: connections[1].to.input: Preview 'preview' has no input 'img' (its inputs: image)",
+    );
   });
 
   it('says when a file cannot be read or is not JSON', async () => {
@@ -70,7 +76,16 @@ describe('rete-clip-pae run', () => {
   it('runs a saved PNG with --set overrides', async () => {
     await cli(['run', example, '--out', 'source']);
     const result = await cli([
-      'run', 'source/test-pattern-224.png', '--set', 'resize.width=100', '--set', 'resize.mode=stretch', '--set', 'save.filename=narrow', '--out', 'second',
+      'run',
+      'source/test-pattern-224.png',
+      '--set',
+      'resize.width=100',
+      '--set',
+      'resize.mode=stretch',
+      '--set',
+      'save.filename=narrow',
+      '--out',
+      'second',
     ]);
     expect(result.code).toBe(0);
     const bytes = new Uint8Array(readFileSync(join(work, 'second/narrow.png')));
@@ -82,8 +97,12 @@ describe('rete-clip-pae run', () => {
   it('names an unknown node, an unknown param and a bad value in --set', async () => {
     const result = await cli(['run', example, '--set', 'resise.width=3', '--set', 'resize.widht=3']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("--set resise.width: the graph has no node 'resise' (its nodes: load, resize, preview, save)");
-    expect(result.stderr).toContain("--set resize.widht: Resize 'resize' has no param 'widht' (its params: width, height, mode)");
+    expect(result.stderr).toContain(
+      "--set resise.width: the graph has no node 'resise' (its nodes: load, resize, preview, save)",
+    );
+    expect(result.stderr).toContain(
+      "--set resize.widht: Resize 'resize' has no param 'widht' (its params: width, height, mode)",
+    );
     const range = await inProcess(['run', example, '--set', 'resize.width=0']);
     expect(range.code).toBe(1);
     expect(range.stderr).toContain('--set resize.width: 0 is below the minimum 1');
@@ -94,7 +113,18 @@ describe('rete-clip-pae run', () => {
   it('takes an image path for Load Image relative to where it is called', async () => {
     const image = createImage(6, 4, new Float32Array(72).fill(0.5));
     writeFileSync(join(work, 'gray.png'), encodePng(image));
-    const result = await inProcess(['run', example, '--set', 'load.source=gray.png', '--set', 'resize.width=3', '--set', 'resize.height=2', '--out', 'third']);
+    const result = await inProcess([
+      'run',
+      example,
+      '--set',
+      'load.source=gray.png',
+      '--set',
+      'resize.width=3',
+      '--set',
+      'resize.height=2',
+      '--out',
+      'third',
+    ]);
     expect(result.code).toBe(0);
     const out = decodePng(new Uint8Array(readFileSync(join(work, 'third/test-pattern-224.png')))).image;
     expect([out.width, out.height]).toEqual([3, 2]);
@@ -102,12 +132,24 @@ describe('rete-clip-pae run', () => {
   });
 
   it('fails with a clear message for unreadable input, a PNG without a graph and a bad command line', async () => {
-    expect(await inProcess(['run', 'nope.json'])).toMatchObject({ code: 1, stderr: 'cannot read nope.json: no such file\n' });
+    expect(await inProcess(['run', 'nope.json'])).toMatchObject({
+      code: 1,
+      stderr: 'cannot read nope.json: no such file\n',
+    });
     writeFileSync(join(work, 'plain.png'), encodePng(createImage(1, 1)));
     expect((await inProcess(['run', 'plain.png'])).stderr).toContain('plain.png: this PNG carries no graph');
-    expect(await inProcess(['run'])).toMatchObject({ code: 2, stderr: expect.stringContaining('run needs a graph file') });
-    expect(await inProcess(['run', example, '--set', 'nodot'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--set expects <node>.<param>=<value>') });
-    expect(await inProcess(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command 'frobnicate'") });
+    expect(await inProcess(['run'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('run needs a graph file'),
+    });
+    expect(await inProcess(['run', example, '--set', 'nodot'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--set expects <node>.<param>=<value>'),
+    });
+    expect(await inProcess(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown command 'frobnicate'"),
+    });
   });
 
   it('exits 1 and writes nothing when a node fails', async () => {

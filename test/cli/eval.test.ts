@@ -3,7 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadBundle, type AttributeInfo } from '../../src/engine/models/index.js';
-import { attributeDrift, classMargin, classOf, formatEvalReport, movedToward, prototypeDistance, resolveEdit, runEval, EVAL_COLUMNS } from '../../src/engine/optimize/eval.js';
+import {
+  attributeDrift,
+  classMargin,
+  classOf,
+  formatEvalReport,
+  movedToward,
+  prototypeDistance,
+  resolveEdit,
+  runEval,
+  EVAL_COLUMNS,
+} from '../../src/engine/optimize/eval.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +23,11 @@ const info = tinyManifest().generator.attributes as AttributeInfo;
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(['eval', ...args], { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: process.cwd() });
+  const code = await main(['eval', ...args], {
+    stdout: { write: (t) => (stdout += t) },
+    stderr: { write: (t) => (stderr += t) },
+    cwd: process.cwd(),
+  });
   return { code, stdout, stderr };
 }
 
@@ -24,7 +38,9 @@ describe('eval measurements', () => {
     expect(happy.corpus).toEqual({ labels: ['happy', 'sad'], prompts: ['a happy face', 'a sad face'] });
     expect(resolveEdit(info, 'A Sad Face ').className).toBe('sad');
     expect(resolveEdit(info, 'sad').className).toBe('sad');
-    expect(() => resolveEdit(info, 'grey hair')).toThrow(/the edit "grey hair" matches no class of the generator; the classes are asked for with "a happy face" \(expression: happy\)/);
+    expect(() => resolveEdit(info, 'grey hair')).toThrow(
+      /the edit "grey hair" matches no class of the generator; the classes are asked for with "a happy face" \(expression: happy\)/,
+    );
     expect(() => resolveEdit(undefined, 'a happy face')).toThrow(/generator.attributes.classes/);
   });
 
@@ -46,7 +62,13 @@ describe('eval measurements', () => {
         { name: 'grey', min: 0, max: 1, group: 'hair' },
         { name: 'length', min: 0, max: 4, group: 'hair' },
       ],
-      classes: { hair: { attributes: ['grey', 'length'], prototypes: { 'grey short': [1, 0], 'dark long': [0, 4] }, prompts: {} } },
+      classes: {
+        hair: {
+          attributes: ['grey', 'length'],
+          prototypes: { 'grey short': [1, 0], 'dark long': [0, 4] },
+          prompts: {},
+        },
+      },
     } as AttributeInfo;
     // Off by 0.3 of grey's range and by 2 (half of length's range): √(0.3² + 0.5²); smile does not count.
     expect(prototypeDistance(hair, 'hair', 'grey short', [0.9, 0.7, 2])).toBeCloseTo(Math.hypot(0.3, 0.5), 12);
@@ -56,7 +78,10 @@ describe('eval measurements', () => {
     expect(classOf(hair, 'hair', [0, 0.4, 2])).toBe('dark long');
 
     // The margin of a class: nearest other prototype's distance minus its own; 0 on the boundary.
-    expect(classMargin(hair, 'hair', 'grey short', [0, 0.6, 2])).toBeCloseTo(Math.hypot(0.6, 0.5) - Math.hypot(0.4, 0.5), 12);
+    expect(classMargin(hair, 'hair', 'grey short', [0, 0.6, 2])).toBeCloseTo(
+      Math.hypot(0.6, 0.5) - Math.hypot(0.4, 0.5),
+      12,
+    );
     expect(classMargin(hair, 'hair', 'dark long', [0, 0.5, 2])).toBeCloseTo(0, 12);
 
     // Toward "grey short": greyer and shorter is toward, even while still nearer "dark long"…
@@ -71,19 +96,38 @@ describe('eval measurements', () => {
     expect(movedToward(hair, 'hair', 'grey short', start, start)).toBe(false);
     expect(movedToward(hair, 'hair', 'grey short', [0, 0.8, 0.4], [0, 0.9, 0.2])).toBe(true);
     // Crossing into the class counts even when the face ends farther from the class prototype.
-    expect(prototypeDistance(hair, 'hair', 'grey short', [0, 1, 3.6])).toBeGreaterThan(prototypeDistance(hair, 'hair', 'grey short', [0, 0.5, 2]));
+    expect(prototypeDistance(hair, 'hair', 'grey short', [0, 1, 3.6])).toBeGreaterThan(
+      prototypeDistance(hair, 'hair', 'grey short', [0, 0.5, 2]),
+    );
     expect(classOf(hair, 'hair', [0, 1, 3.6])).toBe('grey short');
     expect(movedToward(hair, 'hair', 'grey short', [0, 0.5, 2], [0, 1, 3.6])).toBe(true);
 
-    expect(() => prototypeDistance(hair, 'hair', 'bald', start)).toThrow(/no class "bald" in group "hair" \(classes: grey short, dark long\)/);
-    expect(() => prototypeDistance(hair, 'beard', 'grey short', start)).toThrow(/no class group "beard" \(groups: hair\)/);
+    expect(() => prototypeDistance(hair, 'hair', 'bald', start)).toThrow(
+      /no class "bald" in group "hair" \(classes: grey short, dark long\)/,
+    );
+    expect(() => prototypeDistance(hair, 'beard', 'grey short', start)).toThrow(
+      /no class group "beard" \(groups: hair\)/,
+    );
     expect(() => movedToward(hair, 'hair', 'grey short', [0, 1], start)).toThrow(/expected 3 attribute values, got 2/);
   });
 
   it('edits faces with each target and computes success from the true attributes', async () => {
     const dir = await writeTinyBundle();
-    const bundle = await loadBundle(dir, { runtime: await createNodeRuntime(), loadBytes: async (p) => new Uint8Array(await readFile(p)) });
-    const settings = { seed: 5, count: 4, edits: ['a happy face'], targets: ['text', 'pae'] as const, steps: 8, lr: 0.1, lambdaL2: 0, alpha: 4, truncation: 0.7 };
+    const bundle = await loadBundle(dir, {
+      runtime: await createNodeRuntime(),
+      loadBytes: async (p) => new Uint8Array(await readFile(p)),
+    });
+    const settings = {
+      seed: 5,
+      count: 4,
+      edits: ['a happy face'],
+      targets: ['text', 'pae'] as const,
+      steps: 8,
+      lr: 0.1,
+      lambdaL2: 0,
+      alpha: 4,
+      truncation: 0.7,
+    };
     const report = await runEval(bundle, { ...settings, targets: [...settings.targets] });
     expect(report.cases).toHaveLength(8);
     for (const c of report.cases) {
@@ -118,8 +162,15 @@ describe('eval measurements', () => {
       expect(lines[at + 2]).toMatch(/^-+( +-+){8}$/);
       const row = report.rows.find((r) => r.target === target)!;
       expect(lines[at + 3]!.split(/\s{2,}/).map((s) => s.trim())).toEqual([
-        'a happy face', 'expression: happy', '4', `${Math.round(100 * row.success)}%`, `${Math.round(100 * row.toward)}%`, `${Math.round(100 * row.already)}%`,
-        `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4),
+        'a happy face',
+        'expression: happy',
+        '4',
+        `${Math.round(100 * row.success)}%`,
+        `${Math.round(100 * row.toward)}%`,
+        `${Math.round(100 * row.already)}%`,
+        `${(100 * row.drift).toFixed(1)}%`,
+        row.latentDistance.toFixed(3),
+        row.imageDistance.toFixed(4),
       ]);
     }
     await bundle.release();
@@ -150,7 +201,9 @@ describe('rete-clip-pae eval', () => {
     expect(count.stderr).toContain("--count needs a whole number, got 'many'");
     const target = await cli(['--targets', 'text,clip']);
     expect(target.code).toBe(2);
-    expect(target.stderr).toContain("--targets: unknown target kind 'clip' (choose from pae, pae-reference, naive, text)");
+    expect(target.stderr).toContain(
+      "--targets: unknown target kind 'clip' (choose from pae, pae-reference, naive, text)",
+    );
     const dir = await writeTinyBundle();
     const edit = await cli(['--bundle', dir, '--edits', 'grey hair']);
     expect(edit.code).toBe(1);

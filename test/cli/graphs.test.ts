@@ -14,7 +14,9 @@ import { catalogue } from '../../src/nodes/registry.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'rcp-graphs-'));
-const examples = readdirSync(join(root, 'graphs')).filter((f) => f.endsWith('.json')).sort();
+const examples = readdirSync(join(root, 'graphs'))
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** Overrides that keep each long node short: a few steps still exercise every path. */
 function shortRun(doc: GraphDocument): string[] {
@@ -30,13 +32,25 @@ function shortRun(doc: GraphDocument): string[] {
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: (t) => (stdout += t) }, stderr: { write: (t) => (stderr += t) }, cwd: work });
+  const code = await main(args, {
+    stdout: { write: (t) => (stdout += t) },
+    stderr: { write: (t) => (stderr += t) },
+    cwd: work,
+  });
   return { code, stdout, stderr };
 }
 
 describe('every example graph runs in the CLI', () => {
   it('has the pipeline examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['default.json', 'chain-three-edits.json', 'text-vs-pae.json', 'alpha-sweep.json', 'invert-then-edit.json']));
+    expect(examples).toEqual(
+      expect.arrayContaining([
+        'default.json',
+        'chain-three-edits.json',
+        'text-vs-pae.json',
+        'alpha-sweep.json',
+        'invert-then-edit.json',
+      ]),
+    );
   });
 
   it.each(examples)('%s', async (name) => {
@@ -47,7 +61,10 @@ describe('every example graph runs in the CLI', () => {
     expect(result.stderr).not.toMatch(/error:|skipped:/);
     expect(result.code).toBe(0);
     const saves = doc.nodes.filter((n) => n.type === 'image/save');
-    const written = result.stdout.trim().split('\n').filter((l) => l !== '');
+    const written = result.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(written).toHaveLength(saves.length);
     for (const file of written) {
       const bytes = new Uint8Array(readFileSync(join(work, file)));

@@ -24,10 +24,21 @@ describe('reduced-size demo bundle build', () => {
     await buildBundle({ seed: 7, out: b, config: QUICK, quick: true, quiet: true, evaluate: false });
     await buildBundle({ seed: 8, out: c, config: QUICK, quick: true, quiet: true, evaluate: false });
     const files = readdirSync(a).sort();
-    expect(files).toEqual(['build.json', 'clip_image.onnx', 'clip_text.onnx', 'encoder.onnx', 'generator.onnx', 'manifest.json', 'mapping.onnx', 'mean_latent.bin', 'tokenizer.json']);
+    expect(files).toEqual([
+      'build.json',
+      'clip_image.onnx',
+      'clip_text.onnx',
+      'encoder.onnx',
+      'generator.onnx',
+      'manifest.json',
+      'mapping.onnx',
+      'mean_latent.bin',
+      'tokenizer.json',
+    ]);
     expect(readdirSync(b).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
-    for (const f of ['clip_image.onnx', 'clip_text.onnx', 'encoder.onnx']) expect(readFileSync(join(c, f)).equals(readFileSync(join(a, f))), f).toBe(false);
+    for (const f of ['clip_image.onnx', 'clip_text.onnx', 'encoder.onnx'])
+      expect(readFileSync(join(c, f)).equals(readFileSync(join(a, f))), f).toBe(false);
 
     // The bundle is one the app's loader accepts: every file meets the contract its manifest entry sets.
     const manifest = parseManifest(readFileSync(join(a, 'manifest.json')), 'manifest.json');
@@ -37,7 +48,14 @@ describe('reduced-size demo bundle build', () => {
     // The exported towers run with the batch the app uses (1) and with several prompts at once.
     const text = await ort.InferenceSession.create(readFileSync(join(a, 'clip_text.onnx')));
     const ids = new BigInt64Array(3 * 16).fill(2n);
-    const out = await text.run({ input_ids: new ort.Tensor('int64', ids, [3, 16]), attention_mask: new ort.Tensor('int64', ids.map(() => 1n), [3, 16]) });
+    const out = await text.run({
+      input_ids: new ort.Tensor('int64', ids, [3, 16]),
+      attention_mask: new ort.Tensor(
+        'int64',
+        ids.map(() => 1n),
+        [3, 16],
+      ),
+    });
     expect(out.text_embeds!.dims).toEqual([3, manifest.clip.embedDim]);
   });
 });

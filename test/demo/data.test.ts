@@ -12,27 +12,44 @@ const faces = sampleFaces(model, new Rng(11), 1200);
 
 describe('demo training faces', () => {
   it('are the faces their latents draw, with every class of every group present', () => {
-    for (const f of faces.slice(0, 50)) expect(Array.from(attributesOf(model, f.latent))).toEqual(Array.from(f.attributes));
+    for (const f of faces.slice(0, 50))
+      expect(Array.from(attributesOf(model, f.latent))).toEqual(Array.from(f.attributes));
     for (const g of CLASS_GROUPS) {
       const seen = new Set(faces.map((f) => f.classes[g.name]).filter((c) => c != null));
       expect([...seen].sort(), g.name).toEqual(g.classes.map((c) => c.name).sort());
     }
     // A named class is the nearest prototype of the true attributes.
     for (const f of faces.slice(0, 200)) {
-      for (const g of CLASS_GROUPS) if (f.classes[g.name]) expect(classify(g.name, f.attributes).name).toBe(f.classes[g.name]);
+      for (const g of CLASS_GROUPS)
+        if (f.classes[g.name]) expect(classify(g.name, f.attributes).name).toBe(f.classes[g.name]);
     }
   });
 
   it('carry the dataset correlations: blond with smiles, beards with short hair or none', () => {
-    const share = (pick: (c: Record<string, string | null>) => boolean, of: (c: Record<string, string | null>) => boolean) => {
+    const share = (
+      pick: (c: Record<string, string | null>) => boolean,
+      of: (c: Record<string, string | null>) => boolean,
+    ) => {
       const pool = faces.filter((f) => pick(f.classes));
       return pool.filter((f) => of(f.classes)).length / pool.length;
     };
-    const happyIfBlond = share((c) => c['hair colour'] === 'blond', (c) => c.expression === 'happy');
-    const happyOtherwise = share((c) => c['hair colour'] !== 'blond' && c['hair colour'] != null, (c) => c.expression === 'happy');
+    const happyIfBlond = share(
+      (c) => c['hair colour'] === 'blond',
+      (c) => c.expression === 'happy',
+    );
+    const happyOtherwise = share(
+      (c) => c['hair colour'] !== 'blond' && c['hair colour'] != null,
+      (c) => c.expression === 'happy',
+    );
     expect(happyIfBlond).toBeGreaterThan(2 * happyOtherwise);
-    const beardIfShort = share((c) => c['hair length'] === 'short', (c) => c.beard === 'beard');
-    const beardIfLong = share((c) => c['hair length'] === 'long', (c) => c.beard === 'beard');
+    const beardIfShort = share(
+      (c) => c['hair length'] === 'short',
+      (c) => c.beard === 'beard',
+    );
+    const beardIfLong = share(
+      (c) => c['hair length'] === 'long',
+      (c) => c.beard === 'beard',
+    );
     expect(beardIfShort).toBeGreaterThan(2 * beardIfLong);
   });
 
@@ -71,7 +88,8 @@ describe('demo captions', () => {
       expect(row[i]).toBeGreaterThan(0);
       row.forEach((v, j) => expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!)));
     }
-    for (let j = 0; j < 16; j++) expect(Array.from(targetsT.subarray(j * 8, (j + 1) * 8)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    for (let j = 0; j < 16; j++)
+      expect(Array.from(targetsT.subarray(j * 8, (j + 1) * 8)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
 
   it('count a caption a little for a face near the class it claims, less the farther the face is, never for a hidden group', () => {
@@ -81,7 +99,8 @@ describe('demo captions', () => {
       return { attributes: v, classes: readClasses(v) };
     };
     const happy = { text: 'a happy face', claims: { expression: 'happy' } };
-    const mouth = (curve: number) => face({ mouth_curve: curve, mouth_open: 0.1, brow_tilt: 0, brow_height: 0, eye_open: 0.6, sneer: 0 });
+    const mouth = (curve: number) =>
+      face({ mouth_curve: curve, mouth_open: 0.1, brow_tilt: 0, brow_height: 0, eye_open: 0.6, sneer: 0 });
     const truths = [-0.8, -0.4, 0, 0.3, 0.6].map((c) => captionTruth(happy, mouth(c), 0.15));
     for (let k = 1; k < truths.length; k++) expect(truths[k]!, `mouth curve step ${k}`).toBeGreaterThan(truths[k - 1]!);
     expect(truths[0]).toBeLessThan(0.05);
@@ -92,10 +111,16 @@ describe('demo captions', () => {
     expect(captionTruth(grey, face({ hair_length: 0.6, hair_greyness: 0.6 }), 0.15)).toBeGreaterThan(0.1);
     const batch = [mouth(0), mouth(0.85)];
     // Caption j is written for face j mod 2: "neutral" for the neutral face, "happy" for the happy one.
-    const { targets } = contrastiveTargets([{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy], batch, 0.15);
+    const { targets } = contrastiveTargets(
+      [{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy],
+      batch,
+      0.15,
+    );
     expect(targets[0]! + targets[1]!).toBeCloseTo(1, 6);
     expect(targets[1]).toBeGreaterThan(0);
     expect(targets[1]).toBeLessThan(targets[0]!);
-    expect(contrastiveTargets([{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy], batch, 0).targets[1]).toBe(0);
+    expect(
+      contrastiveTargets([{ text: 'a neutral face', claims: { expression: 'neutral' } }, happy], batch, 0).targets[1],
+    ).toBe(0);
   });
 });

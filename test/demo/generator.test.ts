@@ -6,7 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { manifestSchema } from '../../src/engine/models/manifest.js';
-import { ATTRIBUTES, ATTRIBUTE_NAMES, CLASS_GROUPS, attributeIndex, classify, prototypeAttributes } from '../../tools/demo/attributes.js';
+import {
+  ATTRIBUTES,
+  ATTRIBUTE_NAMES,
+  CLASS_GROUPS,
+  attributeIndex,
+  classify,
+  prototypeAttributes,
+} from '../../tools/demo/attributes.js';
 import {
   attributesOf,
   buildGenerator,
@@ -101,7 +108,13 @@ describe('demo face generator', () => {
   it('gives the sampler the attributes it asks for and keeps the others', async () => {
     const base = randomLatent(built.latentModel, new Random(5));
     const before = (await render(base)).attributes;
-    const target = { ...prototypeAttributes('expression', 'surprised'), hair_length: 0.9, glasses: 1, skin_tone: 0.2, background_blue: 0.75 };
+    const target = {
+      ...prototypeAttributes('expression', 'surprised'),
+      hair_length: 0.9,
+      glasses: 1,
+      skin_tone: 0.2,
+      background_blue: 0.75,
+    };
     const r = await render(latentForAttributes(built.latentModel, target, base));
     ATTRIBUTES.forEach((a, i) => {
       const want = target[a.name as keyof typeof target];
@@ -187,7 +200,8 @@ describe('demo face generator', () => {
     const sum = new Float64Array(D);
     for (let k = 0; k < n; k++) {
       const z = randomZ(built.latentModel, rng);
-      const w = (await mapping.run({ z: new ort.Tensor('float32', Float32Array.from(z), [1, built.latentModel.zDim]) })).w!.data as Float32Array;
+      const w = (await mapping.run({ z: new ort.Tensor('float32', Float32Array.from(z), [1, built.latentModel.zDim]) }))
+        .w!.data as Float32Array;
       const expected = mapZ(built.latentModel.mapping, z);
       for (let d = 0; d < D; d++) {
         expect(Math.abs(w[d]! - expected[d]!)).toBeLessThan(1e-4);
@@ -197,7 +211,8 @@ describe('demo face generator', () => {
     expect(built.meanLatent.length).toBe(L * D);
     // w has unit spread per coordinate, so 400 samples pin the mean to about ±0.15.
     for (let d = 0; d < D; d++) expect(Math.abs(sum[d]! - built.meanLatent[d]!)).toBeLessThan(0.25);
-    for (let l = 1; l < L; l++) expect(Array.from(built.meanLatent.slice(l * D, (l + 1) * D))).toEqual(Array.from(built.meanLatent.slice(0, D)));
+    for (let l = 1; l < L; l++)
+      expect(Array.from(built.meanLatent.slice(l * D, (l + 1) * D))).toEqual(Array.from(built.meanLatent.slice(0, D)));
   });
 
   it('gives every expression class a fair share of random faces', () => {
@@ -208,7 +223,8 @@ describe('demo face generator', () => {
       const name = classify('expression', attributesOf(built.latentModel, randomLatent(built.latentModel, rng))).name;
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
-    for (const cls of CLASS_GROUPS.find((g) => g.name === 'expression')!.classes) expect(counts.get(cls.name) ?? 0).toBeGreaterThan(0.05 * n);
+    for (const cls of CLASS_GROUPS.find((g) => g.name === 'expression')!.classes)
+      expect(counts.get(cls.name) ?? 0).toBeGreaterThan(0.05 * n);
   });
 
   it('runs a batch of faces like single faces', async () => {
@@ -233,7 +249,11 @@ describe('demo face generator', () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-generator-'));
     const paths = writeGenerator(dir, built);
     expect(paths.map((p) => p.slice(dir.length + 1))).toEqual(['generator.onnx', 'mapping.onnx', 'mean_latent.bin']);
-    expect(readModel(readFileSync(join(dir, 'generator.onnx'))).graph!.output.map((o) => o.name)).toEqual(['image', 'attributes', 'masks']);
+    expect(readModel(readFileSync(join(dir, 'generator.onnx'))).graph!.output.map((o) => o.name)).toEqual([
+      'image',
+      'attributes',
+      'masks',
+    ]);
     const mean = readFileSync(join(dir, 'mean_latent.bin'));
     expect(mean.length).toBe(L * D * 4);
     expect(mean.readFloatLE(4 * 5)).toBe(built.meanLatent[5]);
@@ -245,13 +265,25 @@ describe('demo face generator', () => {
       clip: {
         image: { file: 'clip_image.onnx', input: 'pixel_values', output: 'image_embeds' },
         text: { file: 'clip_text.onnx', input: 'input_ids', output: 'text_embeds', contextLength: 16 },
-        tokenizer: 'tokenizer.json', padId: 0, imageSize: 64,
-        mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], embedDim: 64,
+        tokenizer: 'tokenizer.json',
+        padId: 0,
+        imageSize: 64,
+        mean: [0.5, 0.5, 0.5],
+        std: [0.5, 0.5, 0.5],
+        embedDim: 64,
       },
     });
     expect(manifest.generator.latentShape).toEqual([1, L, D]);
     expect(manifest.generator.attributes!.names.map((a) => a.name)).toEqual(ATTRIBUTE_NAMES);
-    expect(Object.keys(manifest.generator.attributes!.classes!.expression!.prototypes)).toEqual(['happy', 'sad', 'angry', 'surprised', 'fearful', 'disgusted', 'neutral']);
+    expect(Object.keys(manifest.generator.attributes!.classes!.expression!.prototypes)).toEqual([
+      'happy',
+      'sad',
+      'angry',
+      'surprised',
+      'fearful',
+      'disgusted',
+      'neutral',
+    ]);
   });
 
   it('rejects bad options and targets with a clear message', () => {
@@ -259,20 +291,27 @@ describe('demo face generator', () => {
     expect(() => buildGenerator({ seed: 1, size: 0 })).toThrow(/size must be a positive integer/);
     const base = randomLatent(built.latentModel, new Random(1));
     expect(() => latentForAttributes(built.latentModel, { smile: 1 }, base)).toThrow(/unknown attribute 'smile'/);
-    expect(() => latentForAttributes(built.latentModel, { glasses: 2 }, base)).toThrow(/glasses = 2 is outside its range \[0, 1\]/);
-    expect(() => latentForAttributes(built.latentModel, { glasses: 1 }, base.slice(0, 10))).toThrow(/6×32 = 192 values, got 10/);
+    expect(() => latentForAttributes(built.latentModel, { glasses: 2 }, base)).toThrow(
+      /glasses = 2 is outside its range \[0, 1\]/,
+    );
+    expect(() => latentForAttributes(built.latentModel, { glasses: 1 }, base.slice(0, 10))).toThrow(
+      /6×32 = 192 values, got 10/,
+    );
   });
 
   it('has gradients d(sum(image·seed))/d(latent) that match central differences', async () => {
     // Float64 at 32 px: the same graph, small enough for a full finite-difference sweep.
     const small = buildGenerator({ seed: 1, size: 32, dtype: 'float64' });
     const forward = await ort.InferenceSession.create(writeModel(small.generator));
-    const backward = await ort.InferenceSession.create(writeModel(gradientModel(small.generator, { of: 'image', wrt: ['latent'] })));
+    const backward = await ort.InferenceSession.create(
+      writeModel(gradientModel(small.generator, { of: 'image', wrt: ['latent'] })),
+    );
     const latent = Float64Array.from(randomLatent(small.latentModel, new Random(4)));
     const rng = new Random(5);
     const seed = Float64Array.from({ length: 3 * 32 * 32 }, () => rng.normal());
     const feed = (l: Float64Array) => ({ latent: new ort.Tensor('float64', l, [1, L, D]) });
-    const grad = (await backward.run({ ...feed(latent), image_grad: new ort.Tensor('float64', seed, [1, 3, 32, 32]) })).latent_grad!.data as Float64Array;
+    const grad = (await backward.run({ ...feed(latent), image_grad: new ort.Tensor('float64', seed, [1, 3, 32, 32]) }))
+      .latent_grad!.data as Float64Array;
     const objective = async (l: Float64Array) => {
       const img = (await forward.run(feed(l))).image!.data as Float64Array;
       let s = 0;

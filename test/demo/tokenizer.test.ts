@@ -6,18 +6,45 @@ import { PromptTokenizer } from '../../src/engine/models/tokenizer.js';
 import { parseManifest } from '../../src/engine/models/manifest.js';
 import { CLASS_GROUPS } from '../../tools/demo/attributes.js';
 import { captionFace, captionVocabularyTexts } from '../../tools/demo/data/captions.js';
-import { encodeTexts, PAD_ID, splitWords, tokenizerJson, UNK_ID, vocabularyOf } from '../../tools/demo/clip/tokenizer.js';
+import {
+  encodeTexts,
+  PAD_ID,
+  splitWords,
+  tokenizerJson,
+  UNK_ID,
+  vocabularyOf,
+} from '../../tools/demo/clip/tokenizer.js';
 import { readClasses } from '../../tools/demo/data/faces.js';
 import { Rng } from '../../tools/demo/rng.js';
 
 const dir = 'public/models/demo';
-const shipped = JSON.parse(readFileSync(`${dir}/tokenizer.json`, 'utf8')) as { model: { vocab: Record<string, number> } };
+const shipped = JSON.parse(readFileSync(`${dir}/tokenizer.json`, 'utf8')) as {
+  model: { vocab: Record<string, number> };
+};
 const manifest = parseManifest(readFileSync(`${dir}/manifest.json`), 'manifest.json');
 
 /** Prompts the paper and the app use as edit targets. */
-const TARGETS = ['a happy face', 'a sad face', 'an angry face', 'a surprised face', 'a fearful face', 'a disgusted face', 'bald',
-  'curly hair', 'blonde', 'black hair', 'grey hair', 'large eyes', 'small eyes', 'large mouth', 'small mouth', 'a smiling face',
-  'a happy person', 'a woman with curly red hair and glasses', 'a bald man'];
+const TARGETS = [
+  'a happy face',
+  'a sad face',
+  'an angry face',
+  'a surprised face',
+  'a fearful face',
+  'a disgusted face',
+  'bald',
+  'curly hair',
+  'blonde',
+  'black hair',
+  'grey hair',
+  'large eyes',
+  'small eyes',
+  'large mouth',
+  'small mouth',
+  'a smiling face',
+  'a happy person',
+  'a woman with curly red hair and glasses',
+  'a bald man',
+];
 
 describe('demo tokenizer.json', () => {
   const tok = new Tokenizer(shipped, {});
@@ -61,7 +88,11 @@ describe('demo tokenizer.json', () => {
     const classes = readClasses(new Float64Array(20).fill(0.9));
     for (const g of CLASS_GROUPS) expect(g.name in classes).toBe(true);
     for (let i = 0; i < 300; i++) {
-      const c = captionFace({ ...classes, 'hair colour': 'red', 'hair texture': 'curly', expression: 'happy' }, rng, 1 + (i % 4));
+      const c = captionFace(
+        { ...classes, 'hair colour': 'red', 'hair texture': 'curly', expression: 'happy' },
+        rng,
+        1 + (i % 4),
+      );
       expect(tok.encode(c.text).ids.length, c.text).toBeLessThanOrEqual(manifest.clip.text.contextLength);
     }
   });

@@ -24,8 +24,21 @@ describe('migrateDocument', () => {
   });
 
   it('names a missing step, a failing step and a version from the future', () => {
-    expect(migrateDocument({ version: 1 }, { migrations: {}, current: 2 })).toEqual({ ok: false, message: 'there is no upgrade from version 1 to 2' });
-    const failing = migrateDocument({ version: 1 }, { migrations: { 1: () => { throw new Error('no nodes'); } }, current: 2 });
+    expect(migrateDocument({ version: 1 }, { migrations: {}, current: 2 })).toEqual({
+      ok: false,
+      message: 'there is no upgrade from version 1 to 2',
+    });
+    const failing = migrateDocument(
+      { version: 1 },
+      {
+        migrations: {
+          1: () => {
+            throw new Error('no nodes');
+          },
+        },
+        current: 2,
+      },
+    );
     expect(failing).toEqual({ ok: false, message: 'upgrading from version 1 to 2 failed: no nodes' });
     const future = migrateDocument({ version: 5 });
     expect(future.ok === false && future.message).toContain('newer');

@@ -9,7 +9,9 @@ import { encodePng, GRAPH_PNG_KEY } from '../../src/engine/tensor/png.js';
 import { catalogue } from '../../src/nodes/registry.js';
 
 const dir = new URL('../../graphs/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function load(text: string): GraphDocument {
   const result = parseDocument(text, catalogue);
@@ -45,13 +47,30 @@ describe('graphs/*.json', () => {
 
 describe('document defaults and form', () => {
   it('fills in missing params, positions and connections', () => {
-    const doc = load(JSON.stringify({ format: 'rete-clip-pae/graph', version: 1, nodes: [{ id: 'r', type: 'image/resize', params: { width: 64 } }] }));
-    expect(doc.nodes[0]).toEqual({ id: 'r', type: 'image/resize', position: [0, 0], params: { width: 64, height: 256, mode: 'center-crop' } });
+    const doc = load(
+      JSON.stringify({
+        format: 'rete-clip-pae/graph',
+        version: 1,
+        nodes: [{ id: 'r', type: 'image/resize', params: { width: 64 } }],
+      }),
+    );
+    expect(doc.nodes[0]).toEqual({
+      id: 'r',
+      type: 'image/resize',
+      position: [0, 0],
+      params: { width: 64, height: 256, mode: 'center-crop' },
+    });
     expect(doc.connections).toEqual([]);
   });
 
   it('writes params in definition order whatever order they came in', () => {
-    const doc = load(JSON.stringify({ format: 'rete-clip-pae/graph', version: 1, nodes: [{ id: 'r', type: 'image/resize', params: { mode: 'stretch', height: 9, width: 8 } }] }));
+    const doc = load(
+      JSON.stringify({
+        format: 'rete-clip-pae/graph',
+        version: 1,
+        nodes: [{ id: 'r', type: 'image/resize', params: { mode: 'stretch', height: 9, width: 8 } }],
+      }),
+    );
     expect(Object.keys(doc.nodes[0]!.params)).toEqual(['width', 'height', 'mode']);
   });
 
@@ -61,7 +80,9 @@ describe('document defaults and form', () => {
         format: 'rete-clip-pae/graph',
         version: 1,
         meta: { title: 'Lächeln 😊', description: '微笑', view: { zoom: 2 } },
-        nodes: [{ id: 't', type: 'value/text', label: 'Prompt', position: [1.5, -2], params: { text: 'a smiling face 😊' } }],
+        nodes: [
+          { id: 't', type: 'value/text', label: 'Prompt', position: [1.5, -2], params: { text: 'a smiling face 😊' } },
+        ],
       }),
     );
     const png = encodePng(createImage(1, 1), { text: { [GRAPH_PNG_KEY]: serializeDocument(doc) } });

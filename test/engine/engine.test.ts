@@ -23,7 +23,11 @@ function sums(x = 2, z = 10): GraphDocument {
 
 function recorder() {
   const events: EngineEvent[] = [];
-  return { events, onEvent: (e: EngineEvent) => events.push(e), of: (type: EngineEvent['type']) => events.filter((e) => e.type === type) };
+  return {
+    events,
+    onEvent: (e: EngineEvent) => events.push(e),
+    of: (type: EngineEvent['type']) => events.filter((e) => e.type === type),
+  };
 }
 
 beforeEach(() => {
@@ -48,7 +52,13 @@ describe('Engine cache', () => {
     // x, add and out re-run; y, z and out2 come from the cache.
     expect(engine.stats).toEqual({ hits: 9, misses: 9 });
     expect(changed.of('started').map((e) => e.type === 'started' && e.node)).toEqual(['x', 'add', 'out']);
-    expect(summary.nodes).toMatchObject({ y: { cached: true }, z: { cached: true }, out2: { cached: true }, x: { cached: false }, out: { cached: false } });
+    expect(summary.nodes).toMatchObject({
+      y: { cached: true },
+      z: { cached: true },
+      out2: { cached: true },
+      x: { cached: false },
+      out: { cached: false },
+    });
     const out = changed.events.find((e) => e.type === 'done' && e.node === 'out');
     expect(out).toMatchObject({ outputs: { value: { kind: 'value', text: '= 8' } } });
     expect(runs['test/add']).toBe(2);
@@ -56,8 +66,22 @@ describe('Engine cache', () => {
 
   it('shares one result between identical nodes and ignores node ids and positions', async () => {
     const engine = new Engine({ registry, services: noServices });
-    await engine.run(graph([['a', 'test/number', { value: 1 }], ['s', 'test/sink']], ['a.value>s.value']));
-    const moved = graph([['b', 'test/number', { value: 1 }], ['t', 'test/sink']], ['b.value>t.value']);
+    await engine.run(
+      graph(
+        [
+          ['a', 'test/number', { value: 1 }],
+          ['s', 'test/sink'],
+        ],
+        ['a.value>s.value'],
+      ),
+    );
+    const moved = graph(
+      [
+        ['b', 'test/number', { value: 1 }],
+        ['t', 'test/sink'],
+      ],
+      ['b.value>t.value'],
+    );
     moved.nodes[0]!.position = [999, 999];
     await engine.run(moved);
     expect(engine.stats).toEqual({ hits: 2, misses: 2 });
@@ -69,14 +93,27 @@ describe('Engine cache', () => {
     const rec = recorder();
     const summary = await engine.run(sums(), { onEvent: rec.onEvent });
     expect(rec.of('file')).toHaveLength(2);
-    expect(summary.files.map((f) => `${f.node}:${new TextDecoder().decode(f.file.bytes)}`).sort()).toEqual(['out2:10', 'out:5']);
-    expect(rec.events.find((e) => e.type === 'done' && e.node === 'out2')).toMatchObject({ cached: true, outputs: { value: { text: '= 10' } } });
+    expect(summary.files.map((f) => `${f.node}:${new TextDecoder().decode(f.file.bytes)}`).sort()).toEqual([
+      'out2:10',
+      'out:5',
+    ]);
+    expect(rec.events.find((e) => e.type === 'done' && e.node === 'out2')).toMatchObject({
+      cached: true,
+      outputs: { value: { text: '= 10' } },
+    });
   });
 
   it('evicts the least recently used results once the byte bound is passed', async () => {
     // Each blob is 4000 bytes of floats: two fit under 10 000 bytes, three do not.
     const engine = new Engine({ registry, services: noServices, cacheBytes: 10_000 });
-    const blob = (seed: number) => graph([['b', 'test/blob', { n: 1000, seed }], ['s', 'test/blob-sink']], ['b.value>s.value']);
+    const blob = (seed: number) =>
+      graph(
+        [
+          ['b', 'test/blob', { n: 1000, seed }],
+          ['s', 'test/blob-sink'],
+        ],
+        ['b.value>s.value'],
+      );
     await engine.run(blob(1));
     await engine.run(blob(2));
     expect(engine.cachedBytes).toBeLessThanOrEqual(10_000);
@@ -92,7 +129,13 @@ describe('Engine cache', () => {
 
   it('still runs a result too large for the cache, without keeping it', async () => {
     const engine = new Engine({ registry, services: noServices, cacheBytes: 1000 });
-    const doc = graph([['b', 'test/blob', { n: 1000 }], ['s', 'test/blob-sink']], ['b.value>s.value']);
+    const doc = graph(
+      [
+        ['b', 'test/blob', { n: 1000 }],
+        ['s', 'test/blob-sink'],
+      ],
+      ['b.value>s.value'],
+    );
     expect((await engine.run(doc)).status).toBe('ok');
     await engine.run(doc);
     expect(runs['test/blob']).toBe(2);
@@ -132,7 +175,11 @@ describe('Engine errors', () => {
       { type: 'skipped', node: 'add', because: "input 'a' needs 'bad', which failed" },
       { type: 'skipped', node: 'out', because: "input 'value' needs 'add', which was skipped" },
     ]);
-    expect(summary.nodes).toMatchObject({ bad: { status: 'error' }, add: { status: 'skipped' }, out2: { status: 'done' } });
+    expect(summary.nodes).toMatchObject({
+      bad: { status: 'error' },
+      add: { status: 'skipped' },
+      out2: { status: 'done' },
+    });
   });
 
   it('never caches an error', async () => {
@@ -148,7 +195,14 @@ describe('Engine errors', () => {
     const engine = new Engine({ registry, services: noServices });
     const rec = recorder();
     const summary = await engine.run(
-      graph([['s', 'test/sink'], ['f', 'test/forgetful'], ['s2', 'test/sink']], ['f.value>s2.value']),
+      graph(
+        [
+          ['s', 'test/sink'],
+          ['f', 'test/forgetful'],
+          ['s2', 'test/sink'],
+        ],
+        ['f.value>s2.value'],
+      ),
       { onEvent: rec.onEvent },
     );
     expect(summary.status).toBe('failed');
@@ -161,21 +215,39 @@ describe('Engine errors', () => {
   it('runs a node whose optional input is left open', async () => {
     const engine = new Engine({ registry, services: noServices });
     const rec = recorder();
-    await engine.run(graph([['x', 'test/number', { value: 4 }], ['add', 'test/add'], ['s', 'test/sink']], ['x.value>add.a', 'add.sum>s.value']), {
-      onEvent: rec.onEvent,
+    await engine.run(
+      graph(
+        [
+          ['x', 'test/number', { value: 4 }],
+          ['add', 'test/add'],
+          ['s', 'test/sink'],
+        ],
+        ['x.value>add.a', 'add.sum>s.value'],
+      ),
+      {
+        onEvent: rec.onEvent,
+      },
+    );
+    expect(rec.events.find((e) => e.type === 'done' && e.node === 's')).toMatchObject({
+      outputs: { value: { text: '= 4' } },
     });
-    expect(rec.events.find((e) => e.type === 'done' && e.node === 's')).toMatchObject({ outputs: { value: { text: '= 4' } } });
   });
 
   it('refuses a cycle without running anything', async () => {
     const engine = new Engine({ registry, services: noServices });
     const cyclic = graph(
-      [['a', 'test/add'], ['b', 'test/add'], ['s', 'test/sink']],
+      [
+        ['a', 'test/add'],
+        ['b', 'test/add'],
+        ['s', 'test/sink'],
+      ],
       ['a.sum>b.a', 'b.sum>a.a', 'b.sum>s.value'],
     );
     const error = await engine.run(cyclic).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DocumentInvalidError);
-    expect((error as DocumentInvalidError).errors).toEqual([{ path: 'connections[1]', message: 'closes a cycle: b → a → b' }]);
+    expect((error as DocumentInvalidError).errors).toEqual([
+      { path: 'connections[1]', message: 'closes a cycle: b → a → b' },
+    ]);
     expect(runs['test/add']).toBeUndefined();
     // The engine is still usable.
     expect((await engine.run(sums())).status).toBe('ok');
@@ -183,7 +255,7 @@ describe('Engine errors', () => {
 
   it('refuses an unknown target', async () => {
     const engine = new Engine({ registry, services: noServices });
-    await expect(engine.run(sums(), { targets: ['nope'] })).rejects.toThrow("no node with that id");
+    await expect(engine.run(sums(), { targets: ['nope'] })).rejects.toThrow('no node with that id');
   });
 
   it('runs only what the targets need', async () => {
@@ -196,7 +268,11 @@ describe('Engine errors', () => {
 describe('Engine cancellation', () => {
   const chain = () =>
     graph(
-      [['x', 'test/number', { value: 1 }], ['slow', 'test/slow'], ['out', 'test/sink']],
+      [
+        ['x', 'test/number', { value: 1 }],
+        ['slow', 'test/slow'],
+        ['out', 'test/sink'],
+      ],
       ['x.value>slow.value', 'slow.value>out.value'],
     );
 
@@ -214,7 +290,11 @@ describe('Engine cancellation', () => {
     });
     const summary = await running;
     expect(summary.status).toBe('cancelled');
-    expect(summary.nodes).toEqual({ x: { status: 'done', ms: expect.any(Number), cached: false }, slow: { status: 'cancelled' }, out: { status: 'cancelled' } });
+    expect(summary.nodes).toEqual({
+      x: { status: 'done', ms: expect.any(Number), cached: false },
+      slow: { status: 'cancelled' },
+      out: { status: 'cancelled' },
+    });
     expect(rec.of('cancelled')).toHaveLength(1);
     expect(rec.of('error')).toEqual([]);
     expect(runs['test/sink']).toBeUndefined();
@@ -231,7 +311,14 @@ describe('Engine cancellation', () => {
     gates.stubborn = gate();
     const controller = new AbortController();
     const rec = recorder();
-    const doc = graph([['x', 'test/number'], ['st', 'test/stubborn'], ['out', 'test/sink']], ['x.value>st.value', 'st.value>out.value']);
+    const doc = graph(
+      [
+        ['x', 'test/number'],
+        ['st', 'test/stubborn'],
+        ['out', 'test/sink'],
+      ],
+      ['x.value>st.value', 'st.value>out.value'],
+    );
     const running = engine.run(doc, {
       signal: controller.signal,
       onEvent: (e) => {

@@ -17,8 +17,12 @@ export const gates: { slow?: ReturnType<typeof gate>; stubborn?: ReturnType<type
 
 const defs: NodeDefinition[] = [
   defineNode<{ value: number }>({
-    type: 'test/number', title: 'Number', category: 'Test', help: 'A constant.',
-    inputs: {}, outputs: { value: { type: 'Number' } },
+    type: 'test/number',
+    title: 'Number',
+    category: 'Test',
+    help: 'A constant.',
+    inputs: {},
+    outputs: { value: { type: 'Number' } },
     params: { value: { kind: 'number', default: 0, help: 'The value.' } },
     async run(ctx) {
       count('test/number');
@@ -26,8 +30,12 @@ const defs: NodeDefinition[] = [
     },
   }),
   defineNode({
-    type: 'test/add', title: 'Add', category: 'Test', help: 'a + b.',
-    inputs: { a: { type: 'Number' }, b: { type: 'Number', optional: true } }, outputs: { sum: { type: 'Number' } },
+    type: 'test/add',
+    title: 'Add',
+    category: 'Test',
+    help: 'a + b.',
+    inputs: { a: { type: 'Number' }, b: { type: 'Number', optional: true } },
+    outputs: { sum: { type: 'Number' } },
     params: {},
     async run(ctx) {
       count('test/add');
@@ -35,18 +43,32 @@ const defs: NodeDefinition[] = [
     },
   }),
   defineNode({
-    type: 'test/sink', title: 'Sink', category: 'Test', help: 'Shows a number.', sink: true,
-    inputs: { value: { type: 'Number' } }, outputs: {}, params: {},
+    type: 'test/sink',
+    title: 'Sink',
+    category: 'Test',
+    help: 'Shows a number.',
+    sink: true,
+    inputs: { value: { type: 'Number' } },
+    outputs: {},
+    params: {},
     async run(ctx) {
       count('test/sink');
       ctx.show('value', { kind: 'value', text: `= ${ctx.inputs.value}` });
-      ctx.emitFile({ name: 'value.txt', mime: 'text/plain', bytes: new TextEncoder().encode(String(ctx.inputs.value)) });
+      ctx.emitFile({
+        name: 'value.txt',
+        mime: 'text/plain',
+        bytes: new TextEncoder().encode(String(ctx.inputs.value)),
+      });
       return {};
     },
   }),
   defineNode<{ message: string }>({
-    type: 'test/fail', title: 'Fail', category: 'Test', help: 'Always throws.',
-    inputs: { value: { type: 'Number' } }, outputs: { value: { type: 'Number' } },
+    type: 'test/fail',
+    title: 'Fail',
+    category: 'Test',
+    help: 'Always throws.',
+    inputs: { value: { type: 'Number' } },
+    outputs: { value: { type: 'Number' } },
     params: { message: { kind: 'text', default: 'broken on purpose', help: 'The error.' } },
     async run(ctx) {
       count('test/fail');
@@ -54,8 +76,13 @@ const defs: NodeDefinition[] = [
     },
   }),
   defineNode({
-    type: 'test/slow', title: 'Slow', category: 'Test', help: 'Waits for gates.slow, honouring the signal.',
-    inputs: { value: { type: 'Number' } }, outputs: { value: { type: 'Number' } }, params: {},
+    type: 'test/slow',
+    title: 'Slow',
+    category: 'Test',
+    help: 'Waits for gates.slow, honouring the signal.',
+    inputs: { value: { type: 'Number' } },
+    outputs: { value: { type: 'Number' } },
+    params: {},
     async run(ctx) {
       count('test/slow');
       ctx.progress(0.25, 'waiting');
@@ -67,8 +94,13 @@ const defs: NodeDefinition[] = [
     },
   }),
   defineNode({
-    type: 'test/stubborn', title: 'Stubborn', category: 'Test', help: 'Waits for gates.stubborn and ignores the signal.',
-    inputs: { value: { type: 'Number' } }, outputs: { value: { type: 'Number' } }, params: {},
+    type: 'test/stubborn',
+    title: 'Stubborn',
+    category: 'Test',
+    help: 'Waits for gates.stubborn and ignores the signal.',
+    inputs: { value: { type: 'Number' } },
+    outputs: { value: { type: 'Number' } },
+    params: {},
     async run(ctx) {
       count('test/stubborn');
       await gates.stubborn!.promise;
@@ -77,24 +109,42 @@ const defs: NodeDefinition[] = [
     },
   }),
   defineNode<{ n: number; seed: number }>({
-    type: 'test/blob', title: 'Blob', category: 'Test', help: 'n floats.',
-    inputs: {}, outputs: { value: { type: 'Embedding' } },
-    params: { n: { kind: 'number', default: 1000, integer: true, help: 'Length.' }, seed: { kind: 'number', default: 0, help: 'Fill.' } },
+    type: 'test/blob',
+    title: 'Blob',
+    category: 'Test',
+    help: 'n floats.',
+    inputs: {},
+    outputs: { value: { type: 'Embedding' } },
+    params: {
+      n: { kind: 'number', default: 1000, integer: true, help: 'Length.' },
+      seed: { kind: 'number', default: 0, help: 'Fill.' },
+    },
     async run(ctx) {
       count('test/blob');
       return { value: new Float32Array(ctx.params.n).fill(ctx.params.seed) };
     },
   }),
   defineNode({
-    type: 'test/blob-sink', title: 'Blob sink', category: 'Test', help: 'Takes a blob.', sink: true,
-    inputs: { value: { type: 'Embedding' } }, outputs: {}, params: {},
+    type: 'test/blob-sink',
+    title: 'Blob sink',
+    category: 'Test',
+    help: 'Takes a blob.',
+    sink: true,
+    inputs: { value: { type: 'Embedding' } },
+    outputs: {},
+    params: {},
     async run() {
       return {};
     },
   }),
   defineNode({
-    type: 'test/forgetful', title: 'Forgetful', category: 'Test', help: 'Declares an output it never returns.',
-    inputs: {}, outputs: { value: { type: 'Number' } }, params: {},
+    type: 'test/forgetful',
+    title: 'Forgetful',
+    category: 'Test',
+    help: 'Declares an output it never returns.',
+    inputs: {},
+    outputs: { value: { type: 'Number' } },
+    params: {},
     async run() {
       return {};
     },

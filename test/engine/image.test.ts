@@ -2,7 +2,13 @@
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import {
-  centerCrop, createImage, downscaleForPreview, imageFromPixels, imageToRgba, resizeBilinear, resizeCover,
+  centerCrop,
+  createImage,
+  downscaleForPreview,
+  imageFromPixels,
+  imageToRgba,
+  resizeBilinear,
+  resizeCover,
 } from '../../src/engine/tensor/image.js';
 import { decodeImageFile, sniffImageFormat } from '../../src/engine/tensor/image-file.js';
 import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
@@ -10,11 +16,14 @@ import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
 /** A gray ramp: value = x / (width - 1) in every channel. */
 function ramp(width: number, height: number) {
   const image = createImage(width, height);
-  for (let c = 0; c < 3; c++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) image.data[c * width * height + y * width + x] = x / (width - 1);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) image.data[c * width * height + y * width + x] = x / (width - 1);
   return image;
 }
 
-const at = (image: ReturnType<typeof createImage>, c: number, x: number, y: number) => image.data[c * image.width * image.height + y * image.width + x]!;
+const at = (image: ReturnType<typeof createImage>, c: number, x: number, y: number) =>
+  image.data[c * image.width * image.height + y * image.width + x]!;
 
 describe('image helpers', () => {
   it('reads RGBA with alpha composited over white and writes opaque RGBA', () => {
@@ -42,7 +51,11 @@ describe('image helpers', () => {
 
   it('keeps a constant image constant at any size', () => {
     const flat = createImage(7, 5, new Float32Array(105).fill(0.3));
-    for (const [w, h] of [[3, 2], [16, 9], [7, 5]] as const) {
+    for (const [w, h] of [
+      [3, 2],
+      [16, 9],
+      [7, 5],
+    ] as const) {
       const out = resizeBilinear(flat, w, h);
       expect(out.data.every((v) => Math.abs(v - 0.3) < 1e-6)).toBe(true);
     }
@@ -79,25 +92,34 @@ describe('PNG', () => {
     const bytes = encodePng(image, { text: { Title: 'Grüße', 'rete-clip-pae/graph': '{"prompt":"微笑 😊"}' } });
     const { image: back, text } = decodePng(bytes);
     expect([back.width, back.height]).toEqual([5, 3]);
-    for (let i = 0; i < image.data.length; i++) expect(Math.abs(back.data[i]! - image.data[i]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
+    for (let i = 0; i < image.data.length; i++)
+      expect(Math.abs(back.data[i]! - image.data[i]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
     expect(text).toEqual({ Title: 'Grüße', 'rete-clip-pae/graph': '{"prompt":"微笑 😊"}' });
   });
 
   it('decodes gray, gray+alpha, 16-bit and packed 1-bit PNGs', () => {
-    const gray = decodePng(encode({ width: 2, height: 1, data: new Uint8Array([0, 255]), channels: 1, depth: 8 })).image;
+    const gray = decodePng(
+      encode({ width: 2, height: 1, data: new Uint8Array([0, 255]), channels: 1, depth: 8 }),
+    ).image;
     expect(Array.from(gray.data)).toEqual([0, 1, 0, 1, 0, 1]);
     const alpha = decodePng(encode({ width: 1, height: 1, data: new Uint8Array([0, 0]), channels: 2, depth: 8 })).image;
     expect(Array.from(alpha.data)).toEqual([1, 1, 1]);
-    const deep = decodePng(encode({ width: 1, height: 1, data: new Uint16Array([65535, 0, 32768]), channels: 3, depth: 16 })).image;
+    const deep = decodePng(
+      encode({ width: 1, height: 1, data: new Uint16Array([65535, 0, 32768]), channels: 3, depth: 16 }),
+    ).image;
     expect(Array.from(deep.data).map((v) => Number(v.toFixed(3)))).toEqual([1, 0, 0.5]);
-    const bits = decodePng(encode({ width: 3, height: 1, data: new Uint8Array([0b10100000]), channels: 1, depth: 1 })).image;
+    const bits = decodePng(
+      encode({ width: 3, height: 1, data: new Uint8Array([0b10100000]), channels: 1, depth: 1 }),
+    ).image;
     expect(Array.from(bits.data.subarray(0, 3))).toEqual([1, 0, 1]);
   });
 
   it('says which formats Node cannot decode', async () => {
     const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0]);
     expect(sniffImageFormat(jpeg)).toBe('jpeg');
-    await expect(decodeImageFile(jpeg, "'face.jpg'")).rejects.toThrow("'face.jpg' is a JPEG file; outside the browser only PNG images can be read");
+    await expect(decodeImageFile(jpeg, "'face.jpg'")).rejects.toThrow(
+      "'face.jpg' is a JPEG file; outside the browser only PNG images can be read",
+    );
     await expect(decodeImageFile(new Uint8Array([1, 2, 3]), 'x')).rejects.toThrow('not a recognised image format');
     expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow('not a PNG');
   });

@@ -36,12 +36,16 @@ describe('Node services', () => {
 
   it('names where it looked for a missing file', async () => {
     const services = createNodeServices({ baseDir: dir, publicDir: join(dir, 'public') });
-    await expect(services.loadBytes('missing.png', signal)).rejects.toThrow(`cannot read 'missing.png': no such file (looked in ${join(dir, 'missing.png')} and ${join(dir, 'public', 'missing.png')})`);
+    await expect(services.loadBytes('missing.png', signal)).rejects.toThrow(
+      `cannot read 'missing.png': no such file (looked in ${join(dir, 'missing.png')} and ${join(dir, 'public', 'missing.png')})`,
+    );
     await expect(services.loadBytes('ftp://host/x.png', signal)).rejects.toThrow('only file paths');
   });
 
   it('downloads http(s) URLs and reports HTTP errors', async () => {
-    const fetch = vi.fn(async (url: string) => (url.endsWith('ok') ? new Response('remote') : new Response('', { status: 404, statusText: 'Not Found' })));
+    const fetch = vi.fn(async (url: string) =>
+      url.endsWith('ok') ? new Response('remote') : new Response('', { status: 404, statusText: 'Not Found' }),
+    );
     vi.stubGlobal('fetch', fetch);
     const services = createNodeServices();
     expect(text(await services.loadBytes('https://example.org/ok', signal))).toBe('remote');
@@ -75,8 +79,15 @@ describe('browser services', () => {
     });
     vi.stubGlobal('fetch', async () => new Response(body, { headers: { 'content-length': '8' } }));
     const seen: [number, number | undefined][] = [];
-    const bytes = await createBrowserServices({ base: 'https://example.org/' }).loadBytes('big.onnx', signal, (loaded, total) => seen.push([loaded, total]));
+    const bytes = await createBrowserServices({ base: 'https://example.org/' }).loadBytes(
+      'big.onnx',
+      signal,
+      (loaded, total) => seen.push([loaded, total]),
+    );
     expect(bytes.byteLength).toBe(8);
-    expect(seen).toEqual([[3, 8], [8, 8]]);
+    expect(seen).toEqual([
+      [3, 8],
+      [8, 8],
+    ]);
   });
 });

@@ -27,7 +27,15 @@ function connect(options: { onConfigure?: (base: string) => void } = {}) {
   return { engine, client };
 }
 
-const doc = () => graph([['x', 'test/number', { value: 2 }], ['slow', 'test/slow'], ['out', 'test/sink']], ['x.value>slow.value', 'slow.value>out.value']);
+const doc = () =>
+  graph(
+    [
+      ['x', 'test/number', { value: 2 }],
+      ['slow', 'test/slow'],
+      ['out', 'test/sink'],
+    ],
+    ['x.value>slow.value', 'slow.value>out.value'],
+  );
 
 describe('EngineClient ↔ serveEngine', () => {
   it('forwards events without their run id and resolves with the summary', async () => {
@@ -38,7 +46,14 @@ describe('EngineClient ↔ serveEngine', () => {
     const summary = await client.run(doc(), { onEvent: (e) => events.push(e) }).done;
     expect(summary.status).toBe('ok');
     expect(events.map((e) => `${e.type}:${'node' in e ? e.node : ''}`)).toEqual([
-      'started:x', 'done:x', 'started:slow', 'progress:slow', 'done:slow', 'started:out', 'file:out', 'done:out',
+      'started:x',
+      'done:x',
+      'started:slow',
+      'progress:slow',
+      'done:slow',
+      'started:out',
+      'file:out',
+      'done:out',
     ]);
     expect(events.every((e) => !('runId' in e))).toBe(true);
     const file = events.find((e) => e.type === 'file');

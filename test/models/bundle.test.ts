@@ -15,7 +15,10 @@ function unit(v: number[]): number[] {
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5) {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
+  for (let i = 0; i < expected.length; i++)
+    expect(Math.abs(actual[i]! - expected[i]!), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      tolerance,
+    );
 }
 
 /** x (1×n) · M (n×m). */
@@ -34,7 +37,11 @@ describe('loadBundle on a tiny real bundle', () => {
 
   beforeAll(async () => {
     dir = await writeTinyBundle();
-    bundle = await loadBundle(dir, { loadBytes, runtime: await createRuntime(), onProgress: (l, t, f) => progress.push([l, t, f]) });
+    bundle = await loadBundle(dir, {
+      loadBytes,
+      runtime: await createRuntime(),
+      onProgress: (l, t, f) => progress.push([l, t, f]),
+    });
   });
   afterAll(() => bundle?.release());
 
@@ -53,7 +60,15 @@ describe('loadBundle on a tiny real bundle', () => {
   });
 
   it('reports progress up to the total size of every file', async () => {
-    const names = ['generator.onnx', 'mean_latent.bin', 'clip_image.onnx', 'clip_text.onnx', 'tokenizer.json', 'mapping.onnx', 'encoder.onnx'];
+    const names = [
+      'generator.onnx',
+      'mean_latent.bin',
+      'clip_image.onnx',
+      'clip_text.onnx',
+      'tokenizer.json',
+      'mapping.onnx',
+      'encoder.onnx',
+    ];
     let total = 0;
     for (const n of names) total += (await readFile(join(dir, n))).byteLength;
     expect(new Set(progress.map((p) => p[2]))).toEqual(new Set(names));
@@ -81,7 +96,12 @@ describe('loadBundle on a tiny real bundle', () => {
   });
 
   it('encodes an image: resize to the CLIP size, normalize with mean/std, project, unit length', async () => {
-    const grey = { kind: 'image' as const, width: IMAGE, height: IMAGE, data: new Float32Array(3 * IMAGE * IMAGE).fill(0.5) };
+    const grey = {
+      kind: 'image' as const,
+      width: IMAGE,
+      height: IMAGE,
+      data: new Float32Array(3 * IMAGE * IMAGE).fill(0.5),
+    };
     const e = await bundle.encodeImage(grey);
     const mean = [0.48145466, 0.4578275, 0.40821073];
     const std = [0.26862954, 0.26130258, 0.27577711];
@@ -96,7 +116,9 @@ describe('loadBundle on a tiny real bundle', () => {
     const raw = matVec(latent, W.generator, LAYERS * WIDTH, 3 * IMAGE * IMAGE).map((x) => (Math.tanh(x) + 1) / 2);
     expectClose(image.data, raw);
     expectClose(attributes!, matVec(latent, W.attributes, LAYERS * WIDTH, 2));
-    await expect(bundle.generate(new Float32Array(3))).rejects.toThrow('bundle "tiny": generate needs a latent of 8 float32 values ([1, 2, 4]), got 3');
+    await expect(bundle.generate(new Float32Array(3))).rejects.toThrow(
+      'bundle "tiny": generate needs a latent of 8 float32 values ([1, 2, 4]), got 3',
+    );
   });
 
   it('samples a latent: seeded z → mapping → every layer → truncation toward the mean', async () => {
@@ -107,14 +129,20 @@ describe('loadBundle on a tiny real bundle', () => {
     expect(Array.from(await bundle.sampleLatent(43, 1))).not.toEqual(Array.from(a));
     expectClose(await bundle.sampleLatent(42, 0), W.meanLatent);
     const half = await bundle.sampleLatent(42, 0.7);
-    expectClose(half, Array.from(a, (x, i) => W.meanLatent[i]! + 0.7 * (x - W.meanLatent[i]!)));
+    expectClose(
+      half,
+      Array.from(a, (x, i) => W.meanLatent[i]! + 0.7 * (x - W.meanLatent[i]!)),
+    );
   });
 
   it('inverts an image with the encoder and adds the mean latent', async () => {
     const data = Float32Array.from({ length: 3 * IMAGE * IMAGE }, (_, i) => (i % 7) / 7);
     const latent = await bundle.encode({ kind: 'image', width: IMAGE, height: IMAGE, data });
     const input = Array.from(data, (v) => v * 2 - 1);
-    expectClose(latent, matVec(input, W.encoder, 3 * IMAGE * IMAGE, LAYERS * WIDTH).map((x, i) => x + W.meanLatent[i]!));
+    expectClose(
+      latent,
+      matVec(input, W.encoder, 3 * IMAGE * IMAGE, LAYERS * WIDTH).map((x, i) => x + W.meanLatent[i]!),
+    );
   });
 
   it('creates each session once and on demand', async () => {
@@ -126,7 +154,9 @@ describe('loadBundle on a tiny real bundle', () => {
     // The generator's bytes stay for the optimizer; the mapping network's are let go once its session exists.
     expect(bundle.modelBytes('generator').byteLength).toBeGreaterThan(0);
     await bundle.session('mapping');
-    expect(() => bundle.modelBytes('mapping')).toThrow('bundle "tiny": the mapping network file was let go once its session existed');
+    expect(() => bundle.modelBytes('mapping')).toThrow(
+      'bundle "tiny": the mapping network file was let go once its session existed',
+    );
     await expect(bundle.session('identity')).rejects.toThrow('bundle "tiny" has no identity network');
   });
 });

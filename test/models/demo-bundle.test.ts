@@ -48,7 +48,9 @@ describe('the demo bundle in public/models/demo', () => {
   });
 
   it('feeds PAE: a semantic basis of one class group and a target for one of its prompts', async () => {
-    const [group] = Object.values(bundle.attributes?.classes ?? {}).filter((c) => Object.keys(c.prompts ?? {}).length >= 2);
+    const [group] = Object.values(bundle.attributes?.classes ?? {}).filter(
+      (c) => Object.keys(c.prompts ?? {}).length >= 2,
+    );
     const prompts = Object.values(group!.prompts!);
     const subspace = semanticBasis(await bundle.encodeText(prompts), prompts);
     expect(subspace.n + subspace.notes.length).toBe(prompts.length);

@@ -50,8 +50,12 @@ describe('bundle loading errors name the bundle, the file and the mismatch', () 
     expect(message).toContain(
       'bundle "tiny": clip_image.onnx does not match the manifest:\n  output "image_embeds" has dims [1, 6], the manifest needs [1, 7]: dim 1 is 6, not 7 (clip.embedDim)',
     );
-    expect(message).toContain('bundle "tiny": clip_text.onnx does not match the manifest:\n  output "text_embeds" has dims ["batch", 6], the manifest needs [*, 7]');
-    expect(message).toContain('bundle "tiny": encoder.onnx does not match the manifest:\n  has no output "w" (generator.latentShape); its outputs are "latent"');
+    expect(message).toContain(
+      'bundle "tiny": clip_text.onnx does not match the manifest:\n  output "text_embeds" has dims ["batch", 6], the manifest needs [*, 7]',
+    );
+    expect(message).toContain(
+      'bundle "tiny": encoder.onnx does not match the manifest:\n  has no output "w" (generator.latentShape); its outputs are "latent"',
+    );
   });
 
   it('a missing file', async () => {

@@ -36,12 +36,16 @@ async function checkRuntime(runtime: Runtime) {
   await expect(session.run({ x: hostTensor('float32', [1, 4]) })).rejects.toThrow(
     'test/affine.onnx: input "x" expects dims ["batch", 3], got [1, 4]',
   );
-  await expect(session.run({ x: hostTensor('float64', [1, 3]) })).rejects.toThrow('test/affine.onnx: input "x" expects float32, got float64');
+  await expect(session.run({ x: hostTensor('float64', [1, 3]) })).rejects.toThrow(
+    'test/affine.onnx: input "x" expects float32, got float64',
+  );
   const aborted = new AbortController();
   aborted.abort();
   await expect(session.run({ x: hostTensor('float32', [1, 3]) }, { signal: aborted.signal })).rejects.toThrow();
   await session.release();
-  await expect(session.run({ x: hostTensor('float32', [1, 3]) })).rejects.toThrow('test/affine.onnx: the session was released');
+  await expect(session.run({ x: hostTensor('float32', [1, 3]) })).rejects.toThrow(
+    'test/affine.onnx: the session was released',
+  );
 }
 
 describe('Runtime', () => {

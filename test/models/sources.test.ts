@@ -49,7 +49,12 @@ describe('bundle sources', () => {
   it('downloads over HTTP with progress, caches by URL and serves the second load from the cache', async () => {
     const cache = memoryCache();
     const seen: number[] = [];
-    const first = await loadBundle(base, { loadBytes: fetchBytes, runtime, cache, onProgress: (loaded, total) => seen.push(total - loaded) });
+    const first = await loadBundle(base, {
+      loadBytes: fetchBytes,
+      runtime,
+      cache,
+      onProgress: (loaded, total) => seen.push(total - loaded),
+    });
     expect(seen[seen.length - 1]).toBe(0);
     expect(cache.keys).toHaveLength(7);
     expect(cache.keys.every((k) => k.startsWith(base) && /\?bundle=[0-9a-f]{16}$/.test(k))).toBe(true);
@@ -74,23 +79,40 @@ describe('bundle sources', () => {
     const files: FileLike[] = await Promise.all(
       names.map(async (name) => {
         const bytes = await readFile(join(dir, name));
-        return { name, webkitRelativePath: `tiny/${name}`, size: bytes.byteLength, arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+        return {
+          name,
+          webkitRelativePath: `tiny/${name}`,
+          size: bytes.byteLength,
+          arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        };
       }),
     );
     const bundle = await loadBundle(files, { runtime });
     expect(bundle.id).toMatch(/^tiny@picked:tiny\/manifest\.json#/);
     expect((await bundle.generate(new Float32Array(8))).image.width).toBe(8);
     await bundle.release();
-    await expect(loadBundle(files.filter((f) => f.name !== 'clip_text.onnx'), { runtime })).rejects.toThrow(
+    await expect(
+      loadBundle(
+        files.filter((f) => f.name !== 'clip_text.onnx'),
+        { runtime },
+      ),
+    ).rejects.toThrow(
       'bundle "tiny" (the picked files (tiny/manifest.json)): cannot read clip_text.onnx (the CLIP text tower): clip_text.onnx is not among the picked files',
     );
-    await expect(loadBundle(files.filter((f) => f.name !== 'manifest.json'), { runtime })).rejects.toThrow(/^the picked files have no manifest\.json/);
+    await expect(
+      loadBundle(
+        files.filter((f) => f.name !== 'manifest.json'),
+        { runtime },
+      ),
+    ).rejects.toThrow(/^the picked files have no manifest\.json/);
   });
 
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('user cancelled'));
-    await expect(loadBundle(base, { loadBytes: fetchBytes, runtime, signal: controller.signal })).rejects.toThrow('user cancelled');
+    await expect(loadBundle(base, { loadBytes: fetchBytes, runtime, signal: controller.signal })).rejects.toThrow(
+      'user cancelled',
+    );
   });
 });
 

@@ -40,11 +40,23 @@ export interface TinyOptions {
 
 function generator(options: TinyOptions): Uint8Array {
   const g = new GraphBuilder('generator');
-  const latent = options.flatGeneratorInput ? g.input('latent', 'float32', [1, LAYERS * WIDTH]) : g.input('latent', 'float32', [1, LAYERS, WIDTH]);
+  const latent = options.flatGeneratorInput
+    ? g.input('latent', 'float32', [1, LAYERS * WIDTH])
+    : g.input('latent', 'float32', [1, LAYERS, WIDTH]);
   const flat = g.op('Reshape', [latent, g.ints([1, LAYERS * WIDTH])]);
-  const pixels = g.op('Tanh', [g.op('MatMul', [flat, g.weight('w_image', hostTensor('float32', [LAYERS * WIDTH, 3 * IMAGE * IMAGE], W.generator))])]);
+  const pixels = g.op('Tanh', [
+    g.op('MatMul', [
+      flat,
+      g.weight('w_image', hostTensor('float32', [LAYERS * WIDTH, 3 * IMAGE * IMAGE], W.generator)),
+    ]),
+  ]);
   g.op('Reshape', [pixels, g.ints([1, 3, IMAGE, IMAGE])], {}, 'image');
-  g.op('MatMul', [flat, g.weight('w_attr', hostTensor('float32', [LAYERS * WIDTH, 2], W.attributes))], {}, 'attributes');
+  g.op(
+    'MatMul',
+    [flat, g.weight('w_attr', hostTensor('float32', [LAYERS * WIDTH, 2], W.attributes))],
+    {},
+    'attributes',
+  );
   g.output('image', 'float32', [1, 3, IMAGE, IMAGE]);
   g.output('attributes', 'float32', [1, 2]);
   return writeModel(g.model());
@@ -62,7 +74,12 @@ function clipImage(): Uint8Array {
   const g = new GraphBuilder('clip_image');
   const x = g.input('pixel_values', 'float32', [1, 3, CLIP_SIZE, CLIP_SIZE]);
   const flat = g.op('Reshape', [x, g.ints([1, 3 * CLIP_SIZE * CLIP_SIZE])]);
-  g.op('MatMul', [flat, g.weight('w_proj', hostTensor('float32', [3 * CLIP_SIZE * CLIP_SIZE, EMBED], W.clipImage))], {}, 'image_embeds');
+  g.op(
+    'MatMul',
+    [flat, g.weight('w_proj', hostTensor('float32', [3 * CLIP_SIZE * CLIP_SIZE, EMBED], W.clipImage))],
+    {},
+    'image_embeds',
+  );
   g.output('image_embeds', 'float32', [1, EMBED]);
   return writeModel(g.model());
 }
@@ -72,7 +89,10 @@ function clipText(): Uint8Array {
   const g = new GraphBuilder('clip_text');
   const ids = g.input('input_ids', 'int64', ['batch', CONTEXT]);
   const mask = g.input('attention_mask', 'int64', ['batch', CONTEXT]);
-  const tokens = g.op('Gather', [g.weight('token_embedding', hostTensor('float32', [VOCAB.length, EMBED], W.tokenEmbedding)), ids]);
+  const tokens = g.op('Gather', [
+    g.weight('token_embedding', hostTensor('float32', [VOCAB.length, EMBED], W.tokenEmbedding)),
+    ids,
+  ]);
   const m = g.op('Unsqueeze', [g.op('Cast', [mask], { to: 1 }), g.ints([2])]);
   g.op('ReduceSum', [g.op('Mul', [tokens, m]), g.ints([1])], { keepdims: 0 }, 'text_embeds');
   g.output('text_embeds', 'float32', ['batch', EMBED]);
@@ -83,7 +103,10 @@ function encoder(): Uint8Array {
   const g = new GraphBuilder('encoder');
   const x = g.input('image', 'float32', [1, 3, IMAGE, IMAGE]);
   const flat = g.op('Reshape', [x, g.ints([1, 3 * IMAGE * IMAGE])]);
-  const w = g.op('MatMul', [flat, g.weight('w_enc', hostTensor('float32', [3 * IMAGE * IMAGE, LAYERS * WIDTH], W.encoder))]);
+  const w = g.op('MatMul', [
+    flat,
+    g.weight('w_enc', hostTensor('float32', [3 * IMAGE * IMAGE, LAYERS * WIDTH], W.encoder)),
+  ]);
   g.op('Reshape', [w, g.ints([1, LAYERS, WIDTH])], {}, 'latent');
   g.output('latent', 'float32', [1, LAYERS, WIDTH]);
   return writeModel(g.model());
@@ -91,7 +114,15 @@ function encoder(): Uint8Array {
 
 /** A WordPiece model over whole words: the word-level tokenizer @huggingface/tokenizers can run. */
 export function tokenizerJson(): object {
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   return {
     version: '1.0',
     truncation: null,
@@ -101,7 +132,11 @@ export function tokenizerJson(): object {
     pre_tokenizer: { type: 'Whitespace' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
       pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
       special_tokens: {
         '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
@@ -109,7 +144,13 @@ export function tokenizerJson(): object {
       },
     },
     decoder: null,
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(VOCAB.map((w, i) => [w, i])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(VOCAB.map((w, i) => [w, i])),
+    },
   };
 }
 
@@ -120,7 +161,13 @@ export function tokenizerJson(): object {
 export function clipManifest(imageSize: number, embedDim: number) {
   return {
     image: { file: 'clip_image.onnx', input: 'pixel_values', output: 'image_embeds' },
-    text: { file: 'clip_text.onnx', input: 'input_ids', attentionMask: 'attention_mask', output: 'text_embeds', contextLength: CONTEXT },
+    text: {
+      file: 'clip_text.onnx',
+      input: 'input_ids',
+      attentionMask: 'attention_mask',
+      output: 'text_embeds',
+      contextLength: CONTEXT,
+    },
     tokenizer: 'tokenizer.json',
     padId: 0,
     imageSize,
@@ -152,12 +199,23 @@ export function tinyManifest(): any {
           { name: 'grey', min: -1, max: 1, group: 'hair colour' },
         ],
         classes: {
-          expression: { attributes: ['smile'], prototypes: { happy: [1], sad: [-1] }, prompts: { happy: 'a happy face', sad: 'a sad face' } },
+          expression: {
+            attributes: ['smile'],
+            prototypes: { happy: [1], sad: [-1] },
+            prompts: { happy: 'a happy face', sad: 'a sad face' },
+          },
         },
       },
     },
     clip: clipManifest(CLIP_SIZE, EMBED),
-    encoder: { file: 'encoder.onnx', input: 'image', output: 'latent', inputSize: IMAGE, inputRange: [-1, 1], addMeanLatent: true },
+    encoder: {
+      file: 'encoder.onnx',
+      input: 'image',
+      output: 'latent',
+      inputSize: IMAGE,
+      inputRange: [-1, 1],
+      addMeanLatent: true,
+    },
     identity: null,
   };
 }

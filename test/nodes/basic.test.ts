@@ -13,7 +13,10 @@ import { safeFileName } from '../../src/nodes/basic/save-image.js';
 import { catalogue } from '../../src/nodes/registry.js';
 
 function example(): GraphDocument {
-  const result = parseDocument(readFileSync(new URL('../../graphs/test-pattern.json', import.meta.url), 'utf8'), catalogue);
+  const result = parseDocument(
+    readFileSync(new URL('../../graphs/test-pattern.json', import.meta.url), 'utf8'),
+    catalogue,
+  );
   if (!result.ok) throw new Error('example invalid');
   return result.document;
 }
@@ -25,7 +28,16 @@ function run(engine: Engine, doc: GraphDocument) {
 
 describe('catalogue', () => {
   it('lists the basic family under Image, Output and Values', () => {
-    expect(catalogue.list().map((d) => d.type)).toEqual(expect.arrayContaining(['image/load', 'image/resize', 'image/preview', 'image/save', 'value/text', 'value/number']));
+    expect(catalogue.list().map((d) => d.type)).toEqual(
+      expect.arrayContaining([
+        'image/load',
+        'image/resize',
+        'image/preview',
+        'image/save',
+        'value/text',
+        'value/number',
+      ]),
+    );
     expect(catalogue.categories()).toEqual(expect.arrayContaining(['Image', 'Output', 'Values']));
     for (const def of catalogue.list()) expect(def.help.length).toBeGreaterThan(20);
   });
@@ -38,9 +50,13 @@ describe('basic nodes', () => {
     const { summary, events } = await run(engine, doc);
     expect(summary.status).toBe('ok');
     const preview = events.find((e) => e.type === 'done' && e.node === 'preview');
-    expect(preview).toMatchObject({ outputs: { image: { kind: 'image', image: { width: 224, height: 224 } }, size: { text: '224 × 224' } } });
+    expect(preview).toMatchObject({
+      outputs: { image: { kind: 'image', image: { width: 224, height: 224 } }, size: { text: '224 × 224' } },
+    });
     const load = events.find((e) => e.type === 'done' && e.node === 'load');
-    expect(load).toMatchObject({ outputs: { image: { image: { width: 256, height: 192 } }, size: { text: '320 × 240' } } });
+    expect(load).toMatchObject({
+      outputs: { image: { image: { width: 256, height: 192 } }, size: { text: '320 × 240' } },
+    });
 
     expect(summary.files).toHaveLength(1);
     const file = summary.files[0]!.file;
@@ -59,7 +75,12 @@ describe('basic nodes', () => {
     await run(engine, doc);
     doc.nodes[0]!.position = [10, 10];
     const { summary } = await run(engine, doc);
-    expect(summary.nodes).toMatchObject({ load: { cached: true }, resize: { cached: true }, preview: { cached: true }, save: { cached: false } });
+    expect(summary.nodes).toMatchObject({
+      load: { cached: true },
+      resize: { cached: true },
+      preview: { cached: true },
+      save: { cached: false },
+    });
     const reopened = readDocumentBytes(summary.files[0]!.file.bytes, catalogue);
     expect(reopened.ok && reopened.document.nodes[0]!.position).toEqual([10, 10]);
   });
@@ -82,10 +103,15 @@ describe('basic nodes', () => {
     const doc = example();
     doc.nodes[0]!.params.source = '';
     const empty = await run(engine, doc);
-    expect(empty.events.find((e) => e.type === 'error')).toMatchObject({ node: 'load', message: expect.stringContaining('no image chosen') });
+    expect(empty.events.find((e) => e.type === 'error')).toMatchObject({
+      node: 'load',
+      message: expect.stringContaining('no image chosen'),
+    });
     doc.nodes[0]!.params.source = 'images/no-such.png';
     const missing = await run(engine, doc);
-    expect(missing.events.find((e) => e.type === 'error')).toMatchObject({ message: expect.stringContaining("cannot read 'images/no-such.png': no such file") });
+    expect(missing.events.find((e) => e.type === 'error')).toMatchObject({
+      message: expect.stringContaining("cannot read 'images/no-such.png': no such file"),
+    });
     expect(missing.summary.nodes).toMatchObject({ resize: { status: 'skipped' }, save: { status: 'skipped' } });
   });
 

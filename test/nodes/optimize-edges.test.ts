@@ -7,7 +7,12 @@ import { defineNode } from '../../src/engine/graph/definition.js';
 import { Engine } from '../../src/engine/run/engine.js';
 import { createNodeServices } from '../../src/engine/run/services-node.js';
 import { NodeRegistry } from '../../src/nodes/registry.js';
-import { readTarget, type EmbeddingValue, type LatentValue, type TargetValue } from '../../src/nodes/pipeline/values.js';
+import {
+  readTarget,
+  type EmbeddingValue,
+  type LatentValue,
+  type TargetValue,
+} from '../../src/nodes/pipeline/values.js';
 import { writeTinyBundle } from '../models/tiny-bundle.js';
 import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
 
@@ -32,7 +37,10 @@ let engine: Engine;
 
 beforeAll(async () => {
   manifest = join(await writeTinyBundle(), 'manifest.json');
-  engine = new Engine({ registry: new NodeRegistry([...testRegistry.list(), nanTarget]), services: createNodeServices() });
+  engine = new Engine({
+    registry: new NodeRegistry([...testRegistry.list(), nanTarget]),
+    services: createNodeServices(),
+  });
 });
 
 const EDIT = { steps: 12, lr: 0.1, lambdaL2: 0.008, lambdaId: 0, previewEvery: 4 };
@@ -76,7 +84,10 @@ describe('Optimize after PAE at α = 0', () => {
     // One progress report that finishes the bar, and one loss.
     const progress = events.filter((e) => e.type === 'progress' && e.node === 'edit');
     expect(progress).toEqual([expect.objectContaining({ fraction: 1 })]);
-    expect(done('edit')!.outputs.loss).toMatchObject({ kind: 'value', text: expect.stringMatching(/^loss -?0\.0000 → -?0\.0000 in 1 steps$/) });
+    expect(done('edit')!.outputs.loss).toMatchObject({
+      kind: 'value',
+      text: expect.stringMatching(/^loss -?0\.0000 → -?0\.0000 in 1 steps$/),
+    });
   });
 
   it('moves the latent once α > 0 (the same graph otherwise)', async () => {
@@ -92,9 +103,20 @@ describe('Optimize whose loss becomes NaN', () => {
   it('fails with the step named, and the nodes after it are skipped', async () => {
     const { summary, errors, events } = await runDoc(engine, edit({ alpha: 4, poison: true }));
     expect(summary.status).toBe('failed');
-    expect(errors).toEqual([{ type: 'error', node: 'edit', message: expect.stringMatching(/^Optimize: the loss became NaN at step 0 \(the start latent\) \(lr 0\.1\); lower the learning rate/) }]);
+    expect(errors).toEqual([
+      {
+        type: 'error',
+        node: 'edit',
+        message: expect.stringMatching(
+          /^Optimize: the loss became NaN at step 0 \(the start latent\) \(lr 0\.1\); lower the learning rate/,
+        ),
+      },
+    ]);
     expect(summary.nodes.edit).toMatchObject({ status: 'error' });
-    const skipped = events.filter((e) => e.type === 'skipped').map((e) => (e as { node: string }).node).sort();
+    const skipped = events
+      .filter((e) => e.type === 'skipped')
+      .map((e) => (e as { node: string }).node)
+      .sort();
     expect(skipped).toEqual(['cEdited', 'cEditedEmbedding', 'compare']);
     expect(summary.nodes.compare).toEqual({ status: 'skipped', because: "input 'after' needs 'edit', which failed" });
     // The rest of the graph ran.

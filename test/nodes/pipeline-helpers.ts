@@ -10,7 +10,16 @@ import { catalogue, NodeRegistry } from '../../src/nodes/registry.js';
 /** What the capture sinks received, by node id. */
 export const captured: Record<string, unknown> = {};
 
-const CAPTURED_TYPES: SocketType[] = ['Latent', 'Image', 'Embedding', 'Target', 'Coefficients', 'Subspace', 'Models', 'Prompts'];
+const CAPTURED_TYPES: SocketType[] = [
+  'Latent',
+  'Image',
+  'Embedding',
+  'Target',
+  'Coefficients',
+  'Subspace',
+  'Models',
+  'Prompts',
+];
 
 function capture(type: SocketType): NodeDefinition {
   return defineNode({
@@ -47,7 +56,12 @@ export function graph(nodes: NodeSpec[], wires: string[]): GraphDocument {
   return {
     format: 'rete-clip-pae/graph',
     version: 1,
-    nodes: nodes.map(([id, type, params], i) => ({ id, type, position: [i * 200, 0] as [number, number], params: params ?? {} })),
+    nodes: nodes.map(([id, type, params], i) => ({
+      id,
+      type,
+      position: [i * 200, 0] as [number, number],
+      params: params ?? {},
+    })),
     connections: wires.map((w) => {
       const m = /^([\w-]+)\.(\w+)\s*>\s*([\w-]+)\.(\w+)$/.exec(w);
       if (!m) throw new Error(`bad wire '${w}'`);
@@ -62,7 +76,10 @@ export function graph(nodes: NodeSpec[], wires: string[]): GraphDocument {
  * Optimize → Compare. PAE's target is left unwired so a test can route it through something on
  * its way to the edit; the caller adds it and its own capture sinks.
  */
-export function editChain(manifest: string, options: { seed: number; pae?: Record<string, unknown>; edit: Record<string, unknown> }): { nodes: NodeSpec[]; wires: string[] } {
+export function editChain(
+  manifest: string,
+  options: { seed: number; pae?: Record<string, unknown>; edit: Record<string, unknown> },
+): { nodes: NodeSpec[]; wires: string[] } {
   return {
     nodes: [
       ['models', 'models/load', { bundle: manifest }],
@@ -95,7 +112,11 @@ export function editChain(manifest: string, options: { seed: number; pae?: Recor
   };
 }
 
-export async function runDoc(engine: Engine, doc: GraphDocument, options: { signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {}) {
+export async function runDoc(
+  engine: Engine,
+  doc: GraphDocument,
+  options: { signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {},
+) {
   const events: EngineEvent[] = [];
   const summary: RunSummary = await engine.run(doc, {
     signal: options.signal,
@@ -104,7 +125,8 @@ export async function runDoc(engine: Engine, doc: GraphDocument, options: { sign
       options.onEvent?.(e);
     },
   });
-  const done = (node: string) => events.find((e): e is Extract<EngineEvent, { type: 'done' }> => e.type === 'done' && e.node === node);
+  const done = (node: string) =>
+    events.find((e): e is Extract<EngineEvent, { type: 'done' }> => e.type === 'done' && e.node === node);
   const errors = events.filter((e) => e.type === 'error');
   return { summary, events, done, errors };
 }

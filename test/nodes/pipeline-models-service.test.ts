@@ -23,7 +23,10 @@ describe('the model service', () => {
       cache: async () => undefined,
     });
     const signal = new AbortController().signal;
-    const [a, b] = await Promise.all([service.load(dir, { device: 'auto', signal }), service.load(dir, { device: 'auto', signal })]);
+    const [a, b] = await Promise.all([
+      service.load(dir, { device: 'auto', signal }),
+      service.load(dir, { device: 'auto', signal }),
+    ]);
     expect(a).toBe(b);
     const wasm = await service.load(dir, { device: 'wasm', signal });
     expect(wasm).not.toBe(a);
@@ -36,9 +39,15 @@ describe('the model service', () => {
   it('forgets a failed load, so the next call tries again', async () => {
     const dir = await writeTinyBundle();
     await rename(join(dir, 'generator.onnx'), join(dir, 'hidden.onnx'));
-    const service = createModelService({ loadBytes, createRuntime: () => createRuntime(), cache: async () => undefined });
+    const service = createModelService({
+      loadBytes,
+      createRuntime: () => createRuntime(),
+      cache: async () => undefined,
+    });
     const signal = new AbortController().signal;
-    await expect(service.load(dir, { device: 'auto', signal })).rejects.toThrow(/cannot read generator\.onnx \(the generator\)/);
+    await expect(service.load(dir, { device: 'auto', signal })).rejects.toThrow(
+      /cannot read generator\.onnx \(the generator\)/,
+    );
     await rename(join(dir, 'hidden.onnx'), join(dir, 'generator.onnx'));
     const bundle = await service.load(dir, { device: 'auto', signal });
     expect(bundle.name).toBe('tiny');

@@ -14,7 +14,14 @@ import { encodePng } from '../../src/engine/tensor/png.js';
 import type { ImageValue } from '../../src/engine/graph/definition.js';
 import { catalogue } from '../../src/nodes/registry.js';
 import { parseAlphas } from '../../src/nodes/pipeline/alpha-sweep.js';
-import type { CoefficientsValue, EmbeddingValue, LatentValue, ModelsValue, SubspaceValue, TargetValue } from '../../src/nodes/pipeline/values.js';
+import type {
+  CoefficientsValue,
+  EmbeddingValue,
+  LatentValue,
+  ModelsValue,
+  SubspaceValue,
+  TargetValue,
+} from '../../src/nodes/pipeline/values.js';
 import { EMBED, IMAGE, LAYERS, WIDTH, writeTinyBundle } from '../models/tiny-bundle.js';
 import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
 
@@ -27,7 +34,10 @@ beforeAll(async () => {
   dir = await writeTinyBundle();
   manifest = join(dir, 'manifest.json');
   engine = new Engine({ registry: testRegistry, services: createNodeServices() });
-  bundle = await loadBundle(dir, { loadBytes: async (p) => new Uint8Array(await (await import('node:fs/promises')).readFile(p)), runtime: await createRuntime() });
+  bundle = await loadBundle(dir, {
+    loadBytes: async (p) => new Uint8Array(await (await import('node:fs/promises')).readFile(p)),
+    runtime: await createRuntime(),
+  });
 });
 afterAll(() => bundle?.release());
 
@@ -69,22 +79,51 @@ function oneEdit(extra: { pae?: Record<string, unknown>; edit?: Record<string, u
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-6) {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tolerance);
+  for (let i = 0; i < expected.length; i++)
+    expect(Math.abs(actual[i]! - expected[i]!), `index ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(
+      tolerance,
+    );
 }
 
 describe('the pipeline family in the catalogue', () => {
   it('has every node with help text, in the six categories', () => {
-    const types = ['models/load', 'latent/random', 'latent/invert', 'latent/decode', 'clip/text', 'clip/image', 'pae/corpus', 'pae/subspace', 'pae/target', 'optimize/edit', 'optimize/alpha-sweep', 'output/compare'];
+    const types = [
+      'models/load',
+      'latent/random',
+      'latent/invert',
+      'latent/decode',
+      'clip/text',
+      'clip/image',
+      'pae/corpus',
+      'pae/subspace',
+      'pae/target',
+      'optimize/edit',
+      'optimize/alpha-sweep',
+      'output/compare',
+    ];
     for (const type of types) {
       const def = catalogue.get(type);
       expect(def, type).toBeDefined();
       expect(def!.help.length, type).toBeGreaterThan(60);
       for (const [name, p] of Object.entries(def!.params)) expect(p.help.length, `${type}.${name}`).toBeGreaterThan(10);
     }
-    expect(catalogue.categories()).toEqual(expect.arrayContaining(['Models', 'Latent', 'CLIP', 'PAE', 'Optimize', 'Output']));
+    expect(catalogue.categories()).toEqual(
+      expect.arrayContaining(['Models', 'Latent', 'CLIP', 'PAE', 'Optimize', 'Output']),
+    );
     expect(catalogue.get('pae/corpus')!.params.prompts).toMatchObject({
       kind: 'prompts',
-      presets: { emotion: ['a happy face', 'a sad face', 'an angry face', 'a fearful face', 'a surprised face', 'a disgusted face'], eyes: ['large eyes', 'small eyes'], mouth: ['large mouth', 'small mouth'] },
+      presets: {
+        emotion: [
+          'a happy face',
+          'a sad face',
+          'an angry face',
+          'a fearful face',
+          'a surprised face',
+          'a disgusted face',
+        ],
+        eyes: ['large eyes', 'small eyes'],
+        mouth: ['large mouth', 'small mouth'],
+      },
     });
   });
 });
@@ -117,7 +156,12 @@ describe('one edit on a tiny bundle', () => {
     expectClose(embedding.data, await bundle.encodeImage(image), 1e-6);
 
     const subspace = captured.cSubspace as SubspaceValue;
-    expect(subspace.subspace).toMatchObject({ n: 2, dim: EMBED, labels: ['a happy face', 'a sad face'], method: 'semantic' });
+    expect(subspace.subspace).toMatchObject({
+      n: 2,
+      dim: EMBED,
+      labels: ['a happy face', 'a sad face'],
+      method: 'semantic',
+    });
 
     const after = captured.cAfter as CoefficientsValue;
     const edited = captured.cEditedEmbedding as EmbeddingValue;
@@ -131,8 +175,16 @@ describe('one edit on a tiny bundle', () => {
     const compare = done('compare')!.outputs;
     expect(compare.comparison).toMatchObject({ kind: 'image', image: { width: 2 * IMAGE + 4, height: IMAGE } });
     expect(compare.image).toEqual({ kind: 'value', text: `${2 * IMAGE + 4} × ${IMAGE}` });
-    expect(compare.coefficients).toEqual({ kind: 'bars', labels: ['a happy face', 'a sad face'], before: (captured.cBefore as CoefficientsValue).values, after: after.values });
-    expect(done('edit')!.outputs.loss).toMatchObject({ kind: 'value', text: expect.stringMatching(/^loss \d\.\d{4} → \d\.\d{4} in 7 steps$/) });
+    expect(compare.coefficients).toEqual({
+      kind: 'bars',
+      labels: ['a happy face', 'a sad face'],
+      before: (captured.cBefore as CoefficientsValue).values,
+      after: after.values,
+    });
+    expect(done('edit')!.outputs.loss).toMatchObject({
+      kind: 'value',
+      text: expect.stringMatching(/^loss \d\.\d{4} → \d\.\d{4} in 7 steps$/),
+    });
   });
 
   it('builds exactly the paeTarget of its inputs, for every variant', async () => {
@@ -142,12 +194,22 @@ describe('one edit on a tiny bundle', () => {
       const target = captured.cTarget as TargetValue;
       const subspace = (captured.cSubspace as SubspaceValue).subspace;
       const [text] = await bundle.encodeText(['a happy face']);
-      const expected = paeTarget({ image: (captured.cEmbedding as EmbeddingValue).data, text: text!, subspace, alpha: 2.5, variant });
+      const expected = paeTarget({
+        image: (captured.cEmbedding as EmbeddingValue).data,
+        text: text!,
+        subspace,
+        alpha: 2.5,
+        variant,
+      });
       expect(target).toMatchObject({ kind: 'target', variant, alpha: 2.5, prompt: 'a happy face' });
       expectClose(target.data, expected.target, 1e-6);
       expectClose(target.before, expected.before, 1e-9);
       expect((captured.cBefore as CoefficientsValue).values).toEqual(expected.before);
-      expect(done('pae')!.outputs.target).toMatchObject({ kind: 'bars', labels: ['a happy face', 'a sad face'], before: expected.before });
+      expect(done('pae')!.outputs.target).toMatchObject({
+        kind: 'bars',
+        labels: ['a happy face', 'a sad face'],
+        before: expected.before,
+      });
     }
   });
 
@@ -165,12 +227,18 @@ describe('chained edits', () => {
   it('a second edit starts from the first edit: its latent and its image embedding', async () => {
     const doc = oneEdit();
     doc.nodes.push(
-      { id: 'pae2', type: 'pae/target', position: [0, 300], params: { prompt: 'a sad face', alpha: 2, variant: 'pae' } },
+      {
+        id: 'pae2',
+        type: 'pae/target',
+        position: [0, 300],
+        params: { prompt: 'a sad face', alpha: 2, variant: 'pae' },
+      },
       { id: 'edit2', type: 'optimize/edit', position: [200, 300], params: { ...EDIT } },
       { id: 'cTarget2', type: captureType('Target'), position: [400, 300], params: {} },
       { id: 'cEdited2', type: captureType('Latent'), position: [400, 400], params: {} },
     );
-    const wire = (from: string, output: string, to: string, input: string) => doc.connections.push({ from: { node: from, output }, to: { node: to, input } });
+    const wire = (from: string, output: string, to: string, input: string) =>
+      doc.connections.push({ from: { node: from, output }, to: { node: to, input } });
     wire('edit', 'embedding', 'pae2', 'image');
     wire('subspace', 'subspace', 'pae2', 'subspace');
     wire('models', 'models', 'edit2', 'models');
@@ -204,7 +272,10 @@ describe('cancelling an edit', () => {
     expect(first.summary.status).toBe('cancelled');
     expect(first.summary.nodes.edit).toEqual({ status: 'cancelled' });
     expect(first.summary.nodes.pae).toMatchObject({ status: 'done' });
-    const second = await runDoc(engine, { ...doc, nodes: doc.nodes.map((n) => (n.id === 'edit' ? { ...n, params: { ...n.params, steps: 10 } } : n)) });
+    const second = await runDoc(engine, {
+      ...doc,
+      nodes: doc.nodes.map((n) => (n.id === 'edit' ? { ...n, params: { ...n.params, steps: 10 } } : n)),
+    });
     expect(second.summary.status).toBe('ok');
     expect(second.summary.nodes.pae).toMatchObject({ status: 'done', cached: true });
     expect(second.summary.nodes.edit).toMatchObject({ status: 'done', cached: false });
@@ -270,7 +341,10 @@ describe('the other nodes', () => {
     expect(inverted).toMatchObject({ kind: 'latent', shape: [1, LAYERS, WIDTH] });
     expect((captured.cReconstruction as ImageValue).width).toBe(IMAGE);
 
-    expect(done('subspace')!.outputs.subspace).toMatchObject({ kind: 'value', text: expect.stringMatching(/^pca · 1 directions: PC1 · /) });
+    expect(done('subspace')!.outputs.subspace).toMatchObject({
+      kind: 'value',
+      text: expect.stringMatching(/^pca · 1 directions: PC1 · /),
+    });
     const sweep = done('sweep')!.outputs;
     expect(sweep.strip).toMatchObject({ kind: 'image', image: { width: 3 * IMAGE + 2 * 4, height: IMAGE } });
     expect(sweep.coefficient).toMatchObject({ kind: 'bars', labels: ['α 0', 'α 2', 'α 8'] });
@@ -285,8 +359,20 @@ describe('the other nodes', () => {
 
 describe('clear errors', () => {
   it('names a missing bundle, a latent from another bundle, a prompt-only PAE input and an empty corpus', async () => {
-    const missing = await runDoc(engine, graph([['models', 'models/load', { bundle: join(dir, 'nope', 'manifest.json') }], ['c', captureType('Models')]], ['models.models > c.value']));
-    expect(missing.errors[0]).toMatchObject({ node: 'models', message: expect.stringContaining('cannot read the bundle manifest') });
+    const missing = await runDoc(
+      engine,
+      graph(
+        [
+          ['models', 'models/load', { bundle: join(dir, 'nope', 'manifest.json') }],
+          ['c', captureType('Models')],
+        ],
+        ['models.models > c.value'],
+      ),
+    );
+    expect(missing.errors[0]).toMatchObject({
+      node: 'models',
+      message: expect.stringContaining('cannot read the bundle manifest'),
+    });
 
     const other = await writeTinyBundle({ manifest: (m) => (m.name = 'other') });
     const mixed = await runDoc(
@@ -302,16 +388,42 @@ describe('clear errors', () => {
         ['a.models > face.models', 'face.latent > decode.latent', 'b.models > decode.models', 'decode.image > c.value'],
       ),
     );
-    expect(mixed.errors).toEqual([{ type: 'error', node: 'decode', message: expect.stringMatching(/^the latent on input 'latent' was made with the bundle tiny@.* but the models input is other@.*; connect the same Load Models node$/) }]);
+    expect(mixed.errors).toEqual([
+      {
+        type: 'error',
+        node: 'decode',
+        message: expect.stringMatching(
+          /^the latent on input 'latent' was made with the bundle tiny@.* but the models input is other@.*; connect the same Load Models node$/,
+        ),
+      },
+    ]);
 
     const wrong = oneEdit();
     wrong.connections = wrong.connections.filter((c) => !(c.to.node === 'pae' && c.to.input === 'image'));
     wrong.nodes.push({ id: 'prompt', type: 'clip/text', position: [0, 0], params: {} });
-    wrong.connections.push({ from: { node: 'models', output: 'models' }, to: { node: 'prompt', input: 'models' } }, { from: { node: 'prompt', output: 'embedding' }, to: { node: 'pae', input: 'image' } });
+    wrong.connections.push(
+      { from: { node: 'models', output: 'models' }, to: { node: 'prompt', input: 'models' } },
+      { from: { node: 'prompt', output: 'embedding' }, to: { node: 'pae', input: 'image' } },
+    );
     const promptAsImage = await runDoc(engine, wrong);
-    expect(promptAsImage.errors[0]).toMatchObject({ node: 'pae', message: `input 'image' needs the embedding of an image, got the embedding of the prompt "a happy face"` });
+    expect(promptAsImage.errors[0]).toMatchObject({
+      node: 'pae',
+      message: `input 'image' needs the embedding of an image, got the embedding of the prompt "a happy face"`,
+    });
 
-    const empty = await runDoc(engine, graph([['corpus', 'pae/corpus', { prompts: ['  '] }], ['c', captureType('Prompts')]], ['corpus.prompts > c.value']));
-    expect(empty.errors[0]).toMatchObject({ node: 'corpus', message: 'the corpus is empty: write at least one prompt, or pick a preset' });
+    const empty = await runDoc(
+      engine,
+      graph(
+        [
+          ['corpus', 'pae/corpus', { prompts: ['  '] }],
+          ['c', captureType('Prompts')],
+        ],
+        ['corpus.prompts > c.value'],
+      ),
+    );
+    expect(empty.errors[0]).toMatchObject({
+      node: 'corpus',
+      message: 'the corpus is empty: write at least one prompt, or pick a preset',
+    });
   });
 });

@@ -14,7 +14,9 @@ describe('GraphBuilder', () => {
     const bytes = writeModel(g.model());
     const back = readModel(bytes);
     expect(back.graph!.node.map((n) => n.opType)).toEqual(['MatMul', 'Add']);
-    expect(Array.from(tensorFromProto(back.graph!.initializer.find((t) => t.name === 'w')!).data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(
+      Array.from(tensorFromProto(back.graph!.initializer.find((t) => t.name === 'w')!).data as Float32Array),
+    ).toEqual([1, 2, 3, 4, 5, 6]);
     const session = await ort.InferenceSession.create(bytes);
     const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 0, 0, 0, 1, 1]), [2, 3]) });
     expect(Array.from(out.y!.data as Float32Array)).toEqual([1.5, 2.5, 8.5, 10.5]);

@@ -9,8 +9,24 @@ import { readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { FIXTURE_ROOT, loadFixture, relErr } from './fixtures.js';
 
 function capture() {
-  let out = '', err = '';
-  return { io: { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } }, get out() { return out; }, get err() { return err; } };
+  let out = '',
+    err = '';
+  return {
+    io: {
+      out: (s: string) => {
+        out += s;
+      },
+      err: (s: string) => {
+        err += s;
+      },
+    },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-cli-'));
@@ -41,7 +57,19 @@ describe('rete-clip-pae onnx', () => {
   it('grad writes a gradient model for a fixture that matches PyTorch', async () => {
     const out = join(dir, 'cnn_grad.onnx');
     const c = capture();
-    const code = await onnxCommand(['grad', join(FIXTURE_ROOT, 'cnn_training_loss', 'model.onnx'), '--of', 'loss', '--wrt', 'x,fc.weight', '-o', out], c.io);
+    const code = await onnxCommand(
+      [
+        'grad',
+        join(FIXTURE_ROOT, 'cnn_training_loss', 'model.onnx'),
+        '--of',
+        'loss',
+        '--wrt',
+        'x,fc.weight',
+        '-o',
+        out,
+      ],
+      c.io,
+    );
     expect(c.err).toBe('');
     expect(code).toBe(0);
     expect(c.out).toMatch(/outputs: loss, x_grad, fc\.weight_grad/);
@@ -58,7 +86,9 @@ describe('rete-clip-pae onnx', () => {
     const model = dynamicModel();
     const out = join(dir, 'dyn_grad.onnx');
     const c = capture();
-    expect(await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'w', '--shape', 'x=2x3', '-o', out], c.io)).toBe(0);
+    expect(await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'w', '--shape', 'x=2x3', '-o', out], c.io)).toBe(
+      0,
+    );
     const gm = readModel(new Uint8Array(readFileSync(out)));
     expect(gm.graph!.output.map((o) => o.name)).toEqual(['loss', 'w_grad']);
     const bad = capture();
@@ -77,16 +107,28 @@ describe('rete-clip-pae onnx', () => {
     expect(c.err).toMatch(/junk\.onnx' is not an ONNX model/);
     const model = dynamicModel();
     c = capture();
-    expect(await onnxCommand(['grad', model, '--of', 'nope', '--wrt', 'w', '--shape', 'x=1x3', '-o', join(dir, 'o.onnx')], c.io)).toBe(1);
+    expect(
+      await onnxCommand(
+        ['grad', model, '--of', 'nope', '--wrt', 'w', '--shape', 'x=1x3', '-o', join(dir, 'o.onnx')],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err).toMatch(/gradient of 'nope': no such value/);
     c = capture();
-    expect(await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'v', '--shape', 'x=1x3', '-o', join(dir, 'o.onnx')], c.io)).toBe(1);
+    expect(
+      await onnxCommand(
+        ['grad', model, '--of', 'loss', '--wrt', 'v', '--shape', 'x=1x3', '-o', join(dir, 'o.onnx')],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err).toMatch(/gradient w.r.t. 'v': not a graph input, initializer or value of the graph/);
     c = capture();
     expect(await onnxCommand(['grad', model, '--wrt', 'w', '-o', 'x.onnx'], c.io)).toBe(2);
     expect(c.err).toMatch(/missing --of/);
     c = capture();
-    expect(await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'w', '--shape', 'x=1xq', '-o', 'x.onnx'], c.io)).toBe(2);
+    expect(
+      await onnxCommand(['grad', model, '--of', 'loss', '--wrt', 'w', '--shape', 'x=1xq', '-o', 'x.onnx'], c.io),
+    ).toBe(2);
     expect(c.err).toMatch(/--shape 'x=1xq'/);
     c = capture();
     expect(await onnxCommand(['frobnicate'], c.io)).toBe(2);

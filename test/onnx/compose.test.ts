@@ -31,11 +31,17 @@ async function run(m: ModelProto, feeds: Record<string, ort.Tensor>) {
 }
 
 describe('compose / extendModel / initializersToInputs', () => {
-  it('feeds A\'s output into B with prefixes and differentiates through both', async () => {
-    const m = compose(generator(), scorer(), { connect: { x: 'img' }, prefixA: 'g/', prefixB: 's/', keepOutputsA: true });
+  it("feeds A's output into B with prefixes and differentiates through both", async () => {
+    const m = compose(generator(), scorer(), {
+      connect: { x: 'img' },
+      prefixA: 'g/',
+      prefixB: 's/',
+      keepOutputsA: true,
+    });
     expect(m.graph!.input.map((i) => i.name)).toEqual(['g/z', 's/target']);
     expect(m.graph!.output.map((o) => o.name)).toEqual(['g/img', 's/loss']);
-    const z = randn('float64', [1, 4], 3), t = randn('float64', [1, 6], 4);
+    const z = randn('float64', [1, 4], 3),
+      t = randn('float64', [1, 6], 4);
     const a = await run(generator(), { z: toOrt(z) });
     const b = await run(scorer(), { x: a.img!, target: toOrt(t) });
     const c = await run(m, { 'g/z': toOrt(z), 's/target': toOrt(t) });
@@ -46,27 +52,41 @@ describe('compose / extendModel / initializersToInputs', () => {
   });
 
   it('refuses clashing names and unknown connections, naming them', () => {
-    expect(() => compose(generator(), scorer(), { connect: { x: 'img' } })).toThrow(/both use the names 'w'.*prefixA or prefixB/);
-    expect(() => compose(generator(), scorer(), { connect: { nope: 'img' }, prefixB: 's/' })).toThrow(/'nope' is not an input of model B/);
-    expect(() => compose(generator(), scorer(), { connect: { x: 'nope' }, prefixB: 's/' })).toThrow(/'nope' is not an output of model A/);
+    expect(() => compose(generator(), scorer(), { connect: { x: 'img' } })).toThrow(
+      /both use the names 'w'.*prefixA or prefixB/,
+    );
+    expect(() => compose(generator(), scorer(), { connect: { nope: 'img' }, prefixB: 's/' })).toThrow(
+      /'nope' is not an input of model B/,
+    );
+    expect(() => compose(generator(), scorer(), { connect: { x: 'nope' }, prefixB: 's/' })).toThrow(
+      /'nope' is not an output of model A/,
+    );
   });
 
-  it('extendModel appends a cosine loss that sees the model\'s value types', async () => {
+  it("extendModel appends a cosine loss that sees the model's value types", async () => {
     const m = extendModel(generator(), (g, ctx) => {
       const [n, d] = ctx.type('img').dims as [number, number];
       const t = g.input('target', 'float64', [n, d]);
       const dot = g.op('ReduceSum', [g.op('Mul', ['img', t]), g.ints([1])], { keepdims: 0 });
-      const norm = (v: string) => g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [v, v]), g.ints([1])], { keepdims: 0 })]);
+      const norm = (v: string) =>
+        g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [v, v]), g.ints([1])], { keepdims: 0 })]);
       g.op('Sub', [g.scalar(1, 'float64'), g.op('Div', [dot, g.op('Mul', [norm('img'), norm(t)])])], {}, 'cos_loss');
       g.output('cos_loss', 'float64', [n]);
     });
     expect(m.graph!.output.map((o) => o.name)).toEqual(['img', 'cos_loss']);
-    const z = randn('float64', [1, 4], 5), t = randn('float64', [1, 6], 6);
+    const z = randn('float64', [1, 4], 5),
+      t = randn('float64', [1, 6], 6);
     const out = await run(m, { z: toOrt(z), target: toOrt(t) });
     const img = out.img!.data as Float64Array;
     const tv = t.data as Float64Array;
-    let dot = 0, ni = 0, nt = 0;
-    for (let i = 0; i < 6; i++) { dot += img[i]! * tv[i]!; ni += img[i]! ** 2; nt += tv[i]! ** 2; }
+    let dot = 0,
+      ni = 0,
+      nt = 0;
+    for (let i = 0; i < 6; i++) {
+      dot += img[i]! * tv[i]!;
+      ni += img[i]! ** 2;
+      nt += tv[i]! ** 2;
+    }
     expect(out.cos_loss!.data[0]).toBeCloseTo(1 - dot / Math.sqrt(ni * nt), 12);
     const r = await gradCheck({ model: m, inputs: { z, target: t }, of: 'cos_loss', wrt: ['z'] });
     expect(r.errors.z).toBeLessThan(1e-6);
@@ -87,7 +107,9 @@ describe('compose / extendModel / initializersToInputs', () => {
     const g = await run(gm, { z: toOrt(z), w: toOrt(zero), img_grad: toOrt(seed) });
     // tanh'(0) = 1, so d(sum img)/dw[i, j] = z[i]
     const zv = z.data as Float64Array;
-    expect(Array.from(g.w_grad!.data as Float64Array)).toEqual(Array.from({ length: 24 }, (_, k) => zv[Math.floor(k / 6)]!));
+    expect(Array.from(g.w_grad!.data as Float64Array)).toEqual(
+      Array.from({ length: 24 }, (_, k) => zv[Math.floor(k / 6)]!),
+    );
     expect(() => initializersToInputs(generator(), ['nope'])).toThrow(/'nope' is not an initializer/);
   });
 });

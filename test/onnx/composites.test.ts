@@ -35,7 +35,13 @@ describe('composite activations', () => {
   for (const [name, form] of Object.entries(geluForms)) {
     it(`erf GELU, ${name}: matches finite differences, inner values unused by the backward pass`, async () => {
       const m = model(form, 'float32');
-      const r = await gradCheck({ model: m, inputs: { x: randn('float32', [2, 3, 4], 3, 3) }, of: 'y', wrt: ['x'], eps: 1e-2 });
+      const r = await gradCheck({
+        model: m,
+        inputs: { x: randn('float32', [2, 3, 4], 3, 3) },
+        of: 'y',
+        wrt: ['x'],
+        eps: 1e-2,
+      });
       expect(r.errors.x).toBeLessThan(3e-3);
       const gm = gradientModel(m, { of: 'y', wrt: ['x'] });
       for (const inner of ['erf', 'plus_one']) {
@@ -52,7 +58,13 @@ describe('composite activations', () => {
       const u = alpha === 1 ? 'x' : g.op('Mul', ['x', g.scalar(alpha, 'float32')]);
       g.op('Mul', ['x', g.op('Sigmoid', [u])], {}, 'y');
       g.output('y', 'float32', [3, 5]);
-      const r = await gradCheck({ model: g.model(), inputs: { x: randn('float32', [3, 5], 4, 4) }, of: 'y', wrt: ['x'], eps: 1e-2 });
+      const r = await gradCheck({
+        model: g.model(),
+        inputs: { x: randn('float32', [3, 5], 4, 4) },
+        of: 'y',
+        wrt: ['x'],
+        eps: 1e-2,
+      });
       expect(r.errors.x).toBeLessThan(3e-3);
       const gm = gradientModel(g.model(), { of: 'y', wrt: ['x'] });
       expect(gm.graph!.node.filter((n) => n.opType === 'Sigmoid').length).toBe(1);
@@ -63,9 +75,20 @@ describe('composite activations', () => {
     const g = new GraphBuilder('notgelu');
     g.input('x', 'float32', [6]);
     const e = g.op('Erf', [g.op('Div', ['x', g.scalar(2, 'float32')])], {}, 'erf');
-    g.op('Mul', [g.op('Mul', ['x', g.op('Add', [e, g.scalar(1, 'float32')], {}, 'plus_one')]), g.scalar(0.5, 'float32')], {}, 'y');
+    g.op(
+      'Mul',
+      [g.op('Mul', ['x', g.op('Add', [e, g.scalar(1, 'float32')], {}, 'plus_one')]), g.scalar(0.5, 'float32')],
+      {},
+      'y',
+    );
     g.output('y', 'float32', [6]);
-    const r = await gradCheck({ model: g.model(), inputs: { x: randn('float32', [6], 5, 3) }, of: 'y', wrt: ['x'], eps: 1e-2 });
+    const r = await gradCheck({
+      model: g.model(),
+      inputs: { x: randn('float32', [6], 5, 3) },
+      of: 'y',
+      wrt: ['x'],
+      eps: 1e-2,
+    });
     expect(r.errors.x).toBeLessThan(3e-3);
     const gm = gradientModel(g.model(), { of: 'y', wrt: ['x'] });
     // The per-op Mul rule reads (erf + 1) from the forward pass.

@@ -34,8 +34,12 @@ describe('gradientModel errors', () => {
   });
 
   it('names unknown of and wrt', () => {
-    expect(() => gradientModel(modelWith('Tanh'), { of: 'nope', wrt: ['x'] })).toThrow(/gradient of 'nope': no such value.*outputs: loss/);
-    expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: ['nope'] })).toThrow(/gradient w.r.t. 'nope': not a graph input, initializer or value of the graph \(inputs: x/);
+    expect(() => gradientModel(modelWith('Tanh'), { of: 'nope', wrt: ['x'] })).toThrow(
+      /gradient of 'nope': no such value.*outputs: loss/,
+    );
+    expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: ['nope'] })).toThrow(
+      /gradient w.r.t. 'nope': not a graph input, initializer or value of the graph \(inputs: x/,
+    );
     expect(() => gradientModel(modelWith('Tanh'), { of: 'loss', wrt: [] })).toThrow(/wrt is empty/);
   });
 
@@ -47,7 +51,9 @@ describe('gradientModel errors', () => {
     g.output('y', 'float32', [3]);
     const ort = await import('onnxruntime-node');
     const { writeModel } = await import('../../src/engine/onnx/model.js');
-    const s = await ort.InferenceSession.create(writeModel(gradientModel(g.model(), { of: 'y', wrt: ['x', 'unused'] })));
+    const s = await ort.InferenceSession.create(
+      writeModel(gradientModel(g.model(), { of: 'y', wrt: ['x', 'unused'] })),
+    );
     const out = await s.run({
       x: new ort.Tensor('float32', Float32Array.from([1, 2, 3]), [3]),
       unused: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]),

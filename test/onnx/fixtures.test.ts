@@ -17,7 +17,8 @@ async function check(ort: Ort, name: string, target: 'any' | 'cpu' = 'any') {
   const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt, target });
   const session = await (ort.InferenceSession as typeof ortNode.InferenceSession).create(writeModel(gm));
   const feeds: Record<string, ortNode.Tensor> = {};
-  for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new (ort.Tensor as typeof ortNode.Tensor)('float32', t.data, t.dims);
+  for (const [k, t] of Object.entries(fx.inputs))
+    feeds[k] = new (ort.Tensor as typeof ortNode.Tensor)('float32', t.data, t.dims);
   feeds[`${fx.of}_grad`] = new (ort.Tensor as typeof ortNode.Tensor)('float32', fx.seed.data, fx.seed.dims);
   const out = await session.run(feeds);
   expect(relErr(out[fx.of]!.data as Float32Array, fx.output.data), `${name}: output`).toBeLessThan(1e-4);

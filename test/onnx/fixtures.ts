@@ -60,7 +60,8 @@ export function loadFixture(name: string): Fixture {
 /** max |a − b| / max |b| */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
-  let md = 0, mr = 0;
+  let md = 0,
+    mr = 0;
   for (let i = 0; i < b.length; i++) {
     md = Math.max(md, Math.abs(a[i]! - b[i]!));
     mr = Math.max(mr, Math.abs(b[i]!));

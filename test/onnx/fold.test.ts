@@ -30,7 +30,8 @@ describe('foldConstants / inferShapes', () => {
     expect(ops).toEqual(['Reshape', 'Add', 'Mul']);
     expect(readValueInfo(folded.graph!.input[0]!)!.dims).toEqual([2, 3, 4]);
     expect(readValueInfo(folded.graph!.output[0]!)!.dims).toEqual([2, 12]);
-    for (const v of folded.graph!.valueInfo) expect(readValueInfo(v)!.dims.every((d) => typeof d === 'number')).toBe(true);
+    for (const v of folded.graph!.valueInfo)
+      expect(readValueInfo(v)!.dims.every((d) => typeof d === 'number')).toBe(true);
     const x = randn('float32', [2, 3, 4], 3);
     const a = await (await ort.InferenceSession.create(writeModel(model))).run({ x: toOrt(x) });
     const b = await (await ort.InferenceSession.create(writeModel(folded))).run({ x: toOrt(x) });
@@ -51,12 +52,17 @@ describe('foldConstants / inferShapes', () => {
     g.op('Mul', ['x', g.op('Mul', ['w', g.scalar(2)])], {}, 'y');
     g.output('y', 'float32', [2]);
     expect(foldConstants(g.model()).graph!.node.map((n) => n.opType)).toEqual(['Mul']);
-    expect(foldConstants(g.model(), undefined, { keep: ['w'] }).graph!.node.map((n) => n.opType)).toEqual(['Mul', 'Mul']);
+    expect(foldConstants(g.model(), undefined, { keep: ['w'] }).graph!.node.map((n) => n.opType)).toEqual([
+      'Mul',
+      'Mul',
+    ]);
   });
 
   it('names the input and its symbolic dim when a shape is missing', () => {
     expect(() => foldConstants(exporterLikeModel())).toThrow(/input 'x' has a symbolic dim 'batch'/);
     expect(() => foldConstants(exporterLikeModel(), { x: [2, 3] })).toThrow(/input 'x': shape \[2,3\] has rank 2/);
-    expect(() => foldConstants(exporterLikeModel(), { z: [1] } as Record<string, number[]>)).toThrow(/a shape is given for 'z', which is not a graph input/);
+    expect(() => foldConstants(exporterLikeModel(), { z: [1] } as Record<string, number[]>)).toThrow(
+      /a shape is given for 'z', which is not a graph input/,
+    );
   });
 });

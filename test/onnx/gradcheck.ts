@@ -19,7 +19,11 @@ export function rng(seed: number) {
 export function randn(dtype: DType, dims: number[], seed: number, scale = 1, offset = 0): HostTensor {
   const r = rng(seed);
   const n = dims.reduce((a, b) => a * b, 1);
-  return hostTensor(dtype, dims, Array.from({ length: n }, () => offset + scale * (r() * 2 - 1)));
+  return hostTensor(
+    dtype,
+    dims,
+    Array.from({ length: n }, () => offset + scale * (r() * 2 - 1)),
+  );
 }
 
 export function toOrt(t: HostTensor): ort.Tensor {
@@ -84,7 +88,8 @@ export async function gradCheck(c: GradCheck): Promise<GradCheckResult> {
       const fm = await objective({ ...all, [w]: minus });
       fd[i] = (fp - fm) / (2 * eps);
     }
-    let md = 0, mr = 0;
+    let md = 0,
+      mr = 0;
     for (let i = 0; i < fd.length; i++) {
       md = Math.max(md, Math.abs(g[i]! - fd[i]!));
       mr = Math.max(mr, Math.abs(fd[i]!));
@@ -98,14 +103,17 @@ export async function gradCheck(c: GradCheck): Promise<GradCheckResult> {
 }
 
 /** A one-node model: inputs are graph inputs unless listed in `weights`; ints are int64 constants. */
-export function singleOp(op: string, spec: {
-  inputs: Record<string, HostTensor>;
-  order: string[];
-  attrs?: Record<string, any>;
-  outDtype?: DType;
-  opset?: number;
-  consts?: Record<string, HostTensor>;
-}): ModelProto {
+export function singleOp(
+  op: string,
+  spec: {
+    inputs: Record<string, HostTensor>;
+    order: string[];
+    attrs?: Record<string, any>;
+    outDtype?: DType;
+    opset?: number;
+    consts?: Record<string, HostTensor>;
+  },
+): ModelProto {
   const g = new GraphBuilder(op);
   for (const name of spec.order) {
     if (name === '') continue;

@@ -23,19 +23,26 @@ function faulty(m: ModelProto): string[] {
     const info = readValueInfo(v);
     if (info) dims.set(v.name, info.dims as number[]);
   }
-  return g.node.filter((n) => {
-    const group = Number(n.attribute.find((a) => a.name === 'group')?.i ?? 1n);
-    const w = dims.get(n.input[1] ?? '');
-    if (!w) return false;
-    if (n.opType === 'Conv') return convNeedsRewrite(group, w[0]!);
-    if (n.opType === 'ConvTranspose') return convTransposeNeedsRewrite(group, w[0]!, w[1]!);
-    return false;
-  }).map((n) => `${n.opType} ${n.name}`);
+  return g.node
+    .filter((n) => {
+      const group = Number(n.attribute.find((a) => a.name === 'group')?.i ?? 1n);
+      const w = dims.get(n.input[1] ?? '');
+      if (!w) return false;
+      if (n.opType === 'Conv') return convNeedsRewrite(group, w[0]!);
+      if (n.opType === 'ConvTranspose') return convTransposeNeedsRewrite(group, w[0]!, w[1]!);
+      return false;
+    })
+    .map((n) => `${n.opType} ${n.name}`);
 }
 
-async function runCpu(bytes: Uint8Array, feeds: { name: string; dims: number[]; values: number[] }[]): Promise<Float32Array> {
+async function runCpu(
+  bytes: Uint8Array,
+  feeds: { name: string; dims: number[]; values: number[] }[],
+): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(bytes);
-  const out = await s.run(Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor('float32', Float32Array.from(f.values), f.dims)])));
+  const out = await s.run(
+    Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor('float32', Float32Array.from(f.values), f.dims)])),
+  );
   await s.release();
   return Object.values(out)[0]!.data as Float32Array;
 }
@@ -78,15 +85,25 @@ describe('grouped Conv/ConvTranspose rewrites for the WebGPU EP', () => {
 /** Distinct multiples of 1/8 (no ties, so small steps never move a window's maximum). */
 function distinct(dims: number[], seed: number) {
   const n = dims.reduce((a, b) => a * b, 1);
-  const order = Array.from(randn('float64', [n], seed).data as Float64Array, (v, i) => [v, i] as const).sort((p, q) => p[0] - q[0]);
+  const order = Array.from(randn('float64', [n], seed).data as Float64Array, (v, i) => [v, i] as const).sort(
+    (p, q) => p[0] - q[0],
+  );
   const v = new Array<number>(n);
-  order.forEach(([, i], rank) => { v[i] = (rank - n / 2) / 8; });
+  order.forEach(([, i], rank) => {
+    v[i] = (rank - n / 2) / 8;
+  });
   return hostTensor('float32', dims, v);
 }
 
 describe('gradients whose backward needs the rewrite', () => {
   const f32 = (dims: number[], seed: number) => randn('float32', dims, seed);
-  const cases: { name: string; build: () => ModelProto; inputs: Record<string, ReturnType<typeof f32>>; wrt: string[]; eps: number }[] = [
+  const cases: {
+    name: string;
+    build: () => ModelProto;
+    inputs: Record<string, ReturnType<typeof f32>>;
+    wrt: string[];
+    eps: number;
+  }[] = [
     {
       // dx is a ConvTranspose with 2 input channels and 1 output channel per group.
       name: 'Conv channel multiplier 2 (group 4, 4→8)',

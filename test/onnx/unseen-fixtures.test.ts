@@ -47,18 +47,26 @@ async function compare(name: string, dir: string, meta: Meta, session: ort.Infer
     expect([...got!.dims], `${name}: ${w}_grad dims`).toEqual([...want.dims]);
     // A gradient that is all zeros in PyTorch would make the relative error meaningless.
     expect(Math.max(...Array.from(want.data as Float32Array, Math.abs)), `${name}: ${w} reference`).toBeGreaterThan(0);
-    expect(relErr(got!.data as Float32Array, want.data as Float32Array), `${name}: ${w}_grad`).toBeLessThanOrEqual(1e-3);
+    expect(relErr(got!.data as Float32Array, want.data as Float32Array), `${name}: ${w}_grad`).toBeLessThanOrEqual(
+      1e-3,
+    );
   }
   await session.release();
 }
 
-const names = readdirSync(ROOT).filter((n) => !n.startsWith('.')).sort();
+const names = readdirSync(ROOT)
+  .filter((n) => !n.startsWith('.'))
+  .sort();
 
 describe('unseen exporter-made graphs: CLI gradient models match PyTorch', () => {
   it('has the six fixtures', () => {
     expect(names).toEqual([
-      'clip_two_towers_b4', 'depthwise_dilated_odd_b2', 'instnorm_pad_split_where_b4', 'mixer_attention_b2',
-      'resnet_bn_maxpool_b3', 'unet_convtranspose_interp_b2',
+      'clip_two_towers_b4',
+      'depthwise_dilated_odd_b2',
+      'instnorm_pad_split_where_b4',
+      'mixer_attention_b2',
+      'resnet_bn_maxpool_b3',
+      'unet_convtranspose_interp_b2',
     ]);
   });
 
@@ -70,8 +78,15 @@ describe('unseen exporter-made graphs: CLI gradient models match PyTorch', () =>
       const wrt = [...meta.wrt_inputs, ...meta.wrt_params];
       const file = join(out, `${name}.grad.onnx`);
       let err = '';
-      const code = await onnxCommand(['grad', join(dir, 'model.onnx'), '--of', of, '--wrt', wrt.join(','), '-o', file],
-        { out: () => {}, err: (s) => { err += s; } });
+      const code = await onnxCommand(
+        ['grad', join(dir, 'model.onnx'), '--of', of, '--wrt', wrt.join(','), '-o', file],
+        {
+          out: () => {},
+          err: (s) => {
+            err += s;
+          },
+        },
+      );
       expect(err).toBe('');
       expect(code).toBe(0);
 
@@ -81,8 +96,11 @@ describe('unseen exporter-made graphs: CLI gradient models match PyTorch', () =>
     it(`${name}, CPU target (API)`, async () => {
       const dir = join(ROOT, name);
       const meta = JSON.parse(readFileSync(join(dir, 'fixture.json'), 'utf8')) as Meta;
-      const gm = gradientModel(readModel(new Uint8Array(readFileSync(join(dir, 'model.onnx'))), name),
-        { of: meta.outputs[0]!, wrt: [...meta.wrt_inputs, ...meta.wrt_params], target: 'cpu' });
+      const gm = gradientModel(readModel(new Uint8Array(readFileSync(join(dir, 'model.onnx'))), name), {
+        of: meta.outputs[0]!,
+        wrt: [...meta.wrt_inputs, ...meta.wrt_params],
+        target: 'cpu',
+      });
       await compare(name, dir, meta, await ort.InferenceSession.create(writeModel(gm)));
     });
   }

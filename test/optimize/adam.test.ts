@@ -30,15 +30,24 @@ describe('Adam', () => {
     const adam = new Adam(4);
     const loss = () => p.reduce((s, x, i) => s + 0.5 * scales[i]! * (x - centre[i]!) ** 2, 0);
     const start = loss();
-    for (let i = 0; i < 2000; i++) adam.step(p, Array.from(p, (x, j) => scales[j]! * (x - centre[j]!)), 0.05 * (1 - i / 2000));
+    for (let i = 0; i < 2000; i++)
+      adam.step(
+        p,
+        Array.from(p, (x, j) => scales[j]! * (x - centre[j]!)),
+        0.05 * (1 - i / 2000),
+      );
     expect(loss()).toBeLessThan(1e-6 * start);
     Array.from(p).forEach((x, i) => expect(x).toBeCloseTo(centre[i]!, 3));
   });
 
   it('refuses a non-finite gradient and mismatched sizes, naming where', () => {
     const adam = new Adam(2);
-    expect(() => adam.step(new Float32Array(2), [0, NaN], 0.1)).toThrow('Adam: the gradient is not finite (NaN) at index 1 on step 1');
-    expect(() => adam.step(new Float32Array(3), [0, 0, 0], 0.1)).toThrow('Adam: expected 2 parameters and gradients, got 3 and 3');
+    expect(() => adam.step(new Float32Array(2), [0, NaN], 0.1)).toThrow(
+      'Adam: the gradient is not finite (NaN) at index 1 on step 1',
+    );
+    expect(() => adam.step(new Float32Array(3), [0, 0, 0], 0.1)).toThrow(
+      'Adam: expected 2 parameters and gradients, got 3 and 3',
+    );
     expect(() => new Adam(2, { beta1: 1 })).toThrow('Adam: beta1 must be in [0, 1), got 1');
   });
 });

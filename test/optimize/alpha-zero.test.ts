@@ -55,7 +55,12 @@ describe('an α = 0 PAE target', () => {
     expect(previews.map(([, s]) => s)).toEqual([20]);
     expect(previews[0]![0].data).toEqual(result.image.data);
     expect(maxAbsDiff(result.image.data, start.data)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(result.imageEmbedding, imageEmbedding.map((v) => v / Math.hypot(...imageEmbedding)))).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        result.imageEmbedding,
+        imageEmbedding.map((v) => v / Math.hypot(...imageEmbedding)),
+      ),
+    ).toBeLessThan(1e-4);
   });
 
   it('would move the latent without the check: Adam turns the noise gradient into full steps', async () => {
@@ -83,6 +88,8 @@ describe('an α = 0 PAE target', () => {
 
   it('still reports a NaN start loss as an error, not as reached', async () => {
     const target = (await targetAt(0)).map(() => NaN);
-    await expect(optimizeLatent(bundle, { latent0, target, steps: 5, lr: 0.1, lambdaL2: 0 })).rejects.toThrow(/^Optimize: the loss became NaN at step 0 \(the start latent\)/);
+    await expect(optimizeLatent(bundle, { latent0, target, steps: 5, lr: 0.1, lambdaL2: 0 })).rejects.toThrow(
+      /^Optimize: the loss became NaN at step 0 \(the start latent\)/,
+    );
   });
 });

@@ -32,15 +32,37 @@ function normal(seed: number, n: number, std: number): Float32Array {
   return out;
 }
 
-function conv(g: GraphBuilder, x: string, name: string, cin: number, cout: number, stride: number, seed: number): string {
-  const w = g.weight(`${name}.w`, hostTensor('float32', [cout, cin, 3, 3], normal(seed, cout * cin * 9, Math.sqrt(2 / (cin * 9)))));
+function conv(
+  g: GraphBuilder,
+  x: string,
+  name: string,
+  cin: number,
+  cout: number,
+  stride: number,
+  seed: number,
+): string {
+  const w = g.weight(
+    `${name}.w`,
+    hostTensor('float32', [cout, cin, 3, 3], normal(seed, cout * cin * 9, Math.sqrt(2 / (cin * 9)))),
+  );
   const b = g.weight(`${name}.b`, hostTensor('float32', [cout], normal(seed + 1, cout, 0.05)));
-  return g.op('Relu', [g.op('Conv', [x, w, b], { kernel_shape: [3, 3], strides: [stride, stride], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 })]);
+  return g.op('Relu', [
+    g.op('Conv', [x, w, b], {
+      kernel_shape: [3, 3],
+      strides: [stride, stride],
+      pads: [1, 1, 1, 1],
+      dilations: [1, 1],
+      group: 1,
+    }),
+  ]);
 }
 
 function dense(g: GraphBuilder, x: string, name: string, nin: number, nout: number, seed: number): string {
   const w = g.weight(`${name}.w`, hostTensor('float32', [nin, nout], normal(seed, nin * nout, Math.sqrt(2 / nin))));
-  return g.op('Add', [g.op('MatMul', [x, w]), g.weight(`${name}.b`, hostTensor('float32', [nout], normal(seed + 1, nout, 0.05)))]);
+  return g.op('Add', [
+    g.op('MatMul', [x, w]),
+    g.weight(`${name}.b`, hostTensor('float32', [nout], normal(seed + 1, nout, 0.05))),
+  ]);
 }
 
 /** A small CNN: 32×32 → 16 → 8 → 4, then a projection; like an exported CLIP, not normalized. */
@@ -61,7 +83,10 @@ function clipTextModel(): Uint8Array {
   const g = new GraphBuilder('clip_text');
   const ids = g.input('input_ids', 'int64', ['batch', CONTEXT]);
   const mask = g.input('attention_mask', 'int64', ['batch', CONTEXT]);
-  const tokens = g.op('Gather', [g.weight('token_embedding', hostTensor('float32', [VOCAB.length, EMBED], normal(50, VOCAB.length * EMBED, 1))), ids]);
+  const tokens = g.op('Gather', [
+    g.weight('token_embedding', hostTensor('float32', [VOCAB.length, EMBED], normal(50, VOCAB.length * EMBED, 1))),
+    ids,
+  ]);
   const m = g.op('Unsqueeze', [g.op('Cast', [mask], { to: 1 }), g.ints([2])]);
   g.op('ReduceSum', [g.op('Mul', [tokens, m]), g.ints([1])], { keepdims: 0 }, 'text_embeds');
   g.output('text_embeds', 'float32', ['batch', EMBED]);
@@ -74,7 +99,10 @@ function encoderModel(layers: number, width: number): Uint8Array {
   const x = g.input('image', 'float32', [1, 3, 128, 128]);
   const pooled = g.op('AveragePool', [x], { kernel_shape: [8, 8], strides: [8, 8], pads: [0, 0, 0, 0] });
   const flat = g.op('Flatten', [pooled], { axis: 1 });
-  const w = g.op('MatMul', [flat, g.weight('w', hostTensor('float32', [768, layers * width], normal(60, 768 * layers * width, 0.02)))]);
+  const w = g.op('MatMul', [
+    flat,
+    g.weight('w', hostTensor('float32', [768, layers * width], normal(60, 768 * layers * width, 0.02))),
+  ]);
   g.op('Reshape', [w, g.ints([1, layers, width])], {}, 'latent');
   g.output('latent', 'float32', [1, layers, width]);
   return writeModel(g.model());
@@ -86,7 +114,12 @@ function identityModel(): Uint8Array {
   const x = g.input('faces', 'float32', [1, 3, 112, 112]);
   const pooled = g.op('AveragePool', [x], { kernel_shape: [8, 8], strides: [8, 8], pads: [0, 0, 0, 0] });
   const flat = g.op('Flatten', [pooled], { axis: 1 });
-  g.op('MatMul', [flat, g.weight('w', hostTensor('float32', [3 * 14 * 14, 8], normal(70, 3 * 14 * 14 * 8, 0.1)))], {}, 'id_embedding');
+  g.op(
+    'MatMul',
+    [flat, g.weight('w', hostTensor('float32', [3 * 14 * 14, 8], normal(70, 3 * 14 * 14 * 8, 0.1)))],
+    {},
+    'id_embedding',
+  );
   g.output('id_embedding', 'float32', [1, 8]);
   return writeModel(g.model());
 }
@@ -111,10 +144,20 @@ export async function writeOptimizeBundle(options: FixtureOptions = {}): Promise
     name: options.name ?? 'optimize-test',
     generator,
     clip: clipManifest(CLIP_SIZE, EMBED),
-    encoder: { file: 'encoder.onnx', input: 'image', output: 'latent', inputSize: 128, inputRange: [-1, 1], addMeanLatent: true },
-    identity: options.identity ? { file: 'identity.onnx', input: 'faces', output: 'id_embedding', imageSize: 112, inputRange: [-1, 1] } : null,
+    encoder: {
+      file: 'encoder.onnx',
+      input: 'image',
+      output: 'latent',
+      inputSize: 128,
+      inputRange: [-1, 1],
+      addMeanLatent: true,
+    },
+    identity: options.identity
+      ? { file: 'identity.onnx', input: 'faces', output: 'id_embedding', imageSize: 112, inputRange: [-1, 1] }
+      : null,
   };
-  for (const f of ['generator.onnx', 'mapping.onnx', 'mean_latent.bin']) await copyFile(join(DEMO_DIR, f), join(dir, f));
+  for (const f of ['generator.onnx', 'mapping.onnx', 'mean_latent.bin'])
+    await copyFile(join(DEMO_DIR, f), join(dir, f));
   const files: Record<string, Uint8Array | string> = {
     'manifest.json': JSON.stringify(manifest, null, 2),
     'clip_image.onnx': clipImageModel(options.clipSeed),

@@ -31,7 +31,13 @@ function largest(grad: Float32Array, k: number): number[] {
   return [...grad.keys()].sort((a, b) => Math.abs(grad[b]!) - Math.abs(grad[a]!)).slice(0, k);
 }
 
-async function finiteDifference(objective: EditObjective, latent: Float32Array, i: number, h: number, rest: Parameters<EditObjective['evaluate']>): Promise<number> {
+async function finiteDifference(
+  objective: EditObjective,
+  latent: Float32Array,
+  i: number,
+  h: number,
+  rest: Parameters<EditObjective['evaluate']>,
+): Promise<number> {
   const [, latent0, target, lambdaL2, lambdaId] = rest;
   const plus = latent.slice();
   plus[i]! += h;
@@ -65,7 +71,8 @@ describe('edit objective', () => {
     expect(r.image!.width).toBe(128);
     const generated = await bundle.generate(latent);
     let maxDiff = 0;
-    for (let i = 0; i < generated.image.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(generated.image.data[i]! - r.image!.data[i]!));
+    for (let i = 0; i < generated.image.data.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(generated.image.data[i]! - r.image!.data[i]!));
     expect(maxDiff).toBeLessThan(1e-5);
     expect(Math.hypot(...r.embedding)).toBeCloseTo(1, 5);
     // The graph's resize and normalization match the host's preprocessing.
@@ -112,9 +119,15 @@ describe('edit objective', () => {
   it('refuses a wrong target, latent or λ, and an identity term without an identity network', async () => {
     const objective = await editObjective(bundle);
     expect(objective.hasIdentity).toBe(false);
-    await expect(objective.evaluate(latent, latent0, new Float32Array(3), 0)).rejects.toThrow(/target embedding needs 16 float32 values/);
-    await expect(objective.evaluate(latent.subarray(1), latent0, target, 0)).rejects.toThrow(/latent needs 192 float32 values \(\[1, 6, 32\]\)/);
-    await expect(objective.evaluate(latent, latent0, target, -1)).rejects.toThrow(/λ_L2 must be a finite number ≥ 0, got -1/);
+    await expect(objective.evaluate(latent, latent0, new Float32Array(3), 0)).rejects.toThrow(
+      /target embedding needs 16 float32 values/,
+    );
+    await expect(objective.evaluate(latent.subarray(1), latent0, target, 0)).rejects.toThrow(
+      /latent needs 192 float32 values \(\[1, 6, 32\]\)/,
+    );
+    await expect(objective.evaluate(latent, latent0, target, -1)).rejects.toThrow(
+      /λ_L2 must be a finite number ≥ 0, got -1/,
+    );
     await expect(objective.evaluate(latent, latent0, target, 0, 0.1)).rejects.toThrow(/has no identity network/);
   });
 });

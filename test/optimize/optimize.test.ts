@@ -30,7 +30,14 @@ describe('optimizeLatent', () => {
   it('moves toward the CLIP embedding of another face, with progress and previews', async () => {
     const progress: [number, number, number][] = [];
     const previews: [ImageValue, number][] = [];
-    const result = await optimizeLatent(bundle, run({ previewEvery: 5, onProgress: (s, n, l) => progress.push([s, n, l]), onPreview: (im, s) => previews.push([im, s]) }));
+    const result = await optimizeLatent(
+      bundle,
+      run({
+        previewEvery: 5,
+        onProgress: (s, n, l) => progress.push([s, n, l]),
+        onPreview: (im, s) => previews.push([im, s]),
+      }),
+    );
     expect(result.losses).toHaveLength(21);
     expect(result.losses[20]).toBeLessThan(0.25 * result.losses[0]!);
     expect(progress.map(([s]) => s)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -61,25 +68,42 @@ describe('optimizeLatent', () => {
   });
 
   it('stops with the step named when a huge learning rate blows the latent up', async () => {
-    await expect(optimizeLatent(bundle, run({ steps: 10, lr: 1e39 }))).rejects.toThrow(/^Optimize: the latent became (-)?Infinity at step 2 of 10 \(lr 1e\+39/);
+    await expect(optimizeLatent(bundle, run({ steps: 10, lr: 1e39 }))).rejects.toThrow(
+      /^Optimize: the latent became (-)?Infinity at step 2 of 10 \(lr 1e\+39/,
+    );
   });
 
   it('refuses bad settings before running', async () => {
-    await expect(optimizeLatent(bundle, run({ steps: 2.5 }))).rejects.toThrow(/steps must be a whole number ≥ 0, got 2.5/);
-    await expect(optimizeLatent(bundle, run({ lr: -1 }))).rejects.toThrow(/learning rate must be a finite number ≥ 0, got -1/);
-    await expect(optimizeLatent(bundle, run({ previewEvery: 0 }))).rejects.toThrow(/previewEvery must be a whole number ≥ 1, got 0/);
+    await expect(optimizeLatent(bundle, run({ steps: 2.5 }))).rejects.toThrow(
+      /steps must be a whole number ≥ 0, got 2.5/,
+    );
+    await expect(optimizeLatent(bundle, run({ lr: -1 }))).rejects.toThrow(
+      /learning rate must be a finite number ≥ 0, got -1/,
+    );
+    await expect(optimizeLatent(bundle, run({ previewEvery: 0 }))).rejects.toThrow(
+      /previewEvery must be a whole number ≥ 1, got 0/,
+    );
     await expect(optimizeLatent(bundle, run({ lambdaId: 0.1 }))).rejects.toThrow(/has no identity network/);
   });
 
   it('cancels mid-run with an AbortError, and the next run still works', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
-    const cancelled = optimizeLatent(bundle, run({ signal: controller.signal, onProgress: (s) => (seen.push(s), s === 3 && controller.abort()) }));
+    const cancelled = optimizeLatent(
+      bundle,
+      run({ signal: controller.signal, onProgress: (s) => (seen.push(s), s === 3 && controller.abort()) }),
+    );
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual([1, 2, 3]);
 
     const withReason = new AbortController();
-    const custom = optimizeLatent(bundle, run({ signal: withReason.signal, onProgress: (s) => s === 2 && withReason.abort(new Error('user pressed stop')) }));
+    const custom = optimizeLatent(
+      bundle,
+      run({
+        signal: withReason.signal,
+        onProgress: (s) => s === 2 && withReason.abort(new Error('user pressed stop')),
+      }),
+    );
     await expect(custom).rejects.toMatchObject({ name: 'AbortError' });
 
     const after = await optimizeLatent(bundle, run({ steps: 10 }));
@@ -114,7 +138,13 @@ describe('invertImage', () => {
   it('refinement lowers the pixel error', async () => {
     const encoder = await invertImage(bundle, { image: photo, refineSteps: 0, lr: 0.05 });
     const previews: number[] = [];
-    const refined = await invertImage(bundle, { image: photo, refineSteps: 20, lr: 0.05, previewEvery: 10, onPreview: (_, s) => previews.push(s) });
+    const refined = await invertImage(bundle, {
+      image: photo,
+      refineSteps: 20,
+      lr: 0.05,
+      previewEvery: 10,
+      onPreview: (_, s) => previews.push(s),
+    });
     expect(refined.losses).toHaveLength(21);
     expect(refined.losses[0]).toBeCloseTo(encoder.losses[0]!, 4);
     expect(refined.losses[20]).toBeLessThan(0.3 * encoder.losses[0]!);
@@ -125,12 +155,20 @@ describe('invertImage', () => {
 
   it('cancels with an AbortError', async () => {
     const controller = new AbortController();
-    const run = invertImage(bundle, { image: photo, refineSteps: 20, lr: 0.05, signal: controller.signal, onProgress: (s) => s === 2 && controller.abort() });
+    const run = invertImage(bundle, {
+      image: photo,
+      refineSteps: 20,
+      lr: 0.05,
+      signal: controller.signal,
+      onProgress: (s) => s === 2 && controller.abort(),
+    });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('refuses a grey image with a clear message', async () => {
     const grey: ImageValue = { kind: 'image', width: 8, height: 8, data: new Float32Array(64) };
-    await expect(invertImage(bundle, { image: grey, refineSteps: 0, lr: 0.05 })).rejects.toThrow(/Invert: expected an RGB image \(3 channels\), got 1 channels/);
+    await expect(invertImage(bundle, { image: grey, refineSteps: 0, lr: 0.05 })).rejects.toThrow(
+      /Invert: expected an RGB image \(3 channels\), got 1 channels/,
+    );
   });
 });

@@ -19,7 +19,15 @@ describe('PAE against the text target on the demo bundle', () => {
   afterAll(() => bundle?.release());
 
   it('"a happy face": PAE makes faces happy with less drift of the other true attributes', async () => {
-    const report = await runEval(bundle, { ...DEFAULT_EVAL, seed: 3000, count: 8, edits: ['a happy face'], targets: ['text', 'pae'], steps: 60, alpha: 4 });
+    const report = await runEval(bundle, {
+      ...DEFAULT_EVAL,
+      seed: 3000,
+      count: 8,
+      edits: ['a happy face'],
+      targets: ['text', 'pae'],
+      steps: 60,
+      alpha: 4,
+    });
     const text = report.rows.find((r) => r.target === 'text')!;
     const pae = report.rows.find((r) => r.target === 'pae')!;
     expect(text.faces).toBe(8);

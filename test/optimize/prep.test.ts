@@ -8,7 +8,13 @@ import { centreSquareOp, resizeOp } from '../../src/engine/optimize/prep.js';
 import { resizePlan } from '../../src/engine/optimize/index.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 
-async function graphResize(height: number, width: number, size: number, data: Float32Array, maxUpsampled?: number): Promise<{ data: Float32Array; ops: string[] }> {
+async function graphResize(
+  height: number,
+  width: number,
+  size: number,
+  data: Float32Array,
+  maxUpsampled?: number,
+): Promise<{ data: Float32Array; ops: string[] }> {
   const g = new GraphBuilder('resize');
   const x = g.input('x', 'float32', [1, 3, height, width]);
   const { square, side } = centreSquareOp(g, x, height, width);

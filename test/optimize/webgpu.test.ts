@@ -12,7 +12,11 @@ import { writeOptimizeBundle } from './fixture.js';
 
 const DEMO = fileURLToPath(new URL('../../public/models/demo/', import.meta.url));
 
-interface Outcome { loss: number; grad: number[]; embedding: number[] }
+interface Outcome {
+  loss: number;
+  grad: number[];
+  embedding: number[];
+}
 
 describe('edit objective on WebGPU (headless chromium)', () => {
   let ort: OrtPage | undefined;
@@ -21,7 +25,10 @@ describe('edit objective on WebGPU (headless chromium)', () => {
   const placement: string[] = [];
 
   beforeAll(async () => {
-    dir = existsSync(path.join(DEMO, 'manifest.json')) && existsSync(path.join(DEMO, 'clip_image.onnx')) ? DEMO : await writeOptimizeBundle();
+    dir =
+      existsSync(path.join(DEMO, 'manifest.json')) && existsSync(path.join(DEMO, 'clip_image.onnx'))
+        ? DEMO
+        : await writeOptimizeBundle();
     const manifest = parseManifest(readFileSync(path.join(dir, 'manifest.json')), 'manifest.json');
     built = buildEditModel({
       manifest,
@@ -62,7 +69,8 @@ describe('edit objective on WebGPU (headless chromium)', () => {
     expect(result.error).toBeUndefined();
     const gpu = outcome(result.webgpu.default!);
     const wasm = outcome(result.wasm);
-    const relErr = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / b.reduce((s, v) => s + v * v, 0));
+    const relErr = (a: number[], b: number[]) =>
+      Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / b.reduce((s, v) => s + v * v, 0));
     expect(Math.abs(gpu.loss - wasm.loss)).toBeLessThan(1e-4);
     expect(relErr(gpu.embedding, wasm.embedding)).toBeLessThan(1e-3);
     expect(relErr(gpu.grad, wasm.grad)).toBeLessThan(1e-2);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { coefficients, direction, pcaBasis, project, semanticBasis, symmetricEigen, type Subspace } from '../../src/engine/pae/index.js';
+import {
+  coefficients,
+  direction,
+  pcaBasis,
+  project,
+  semanticBasis,
+  symmetricEigen,
+  type Subspace,
+} from '../../src/engine/pae/index.js';
 import { dot, expectClose, randomVector } from './helpers.js';
 
 function expectOrthonormal(s: Subspace, tolerance = 1e-6) {
@@ -13,7 +21,10 @@ function expectOrthonormal(s: Subspace, tolerance = 1e-6) {
 
 describe('semantic basis (Gram–Schmidt in corpus order)', () => {
   it('normalizes, orthogonalizes in order and keeps each prompt as the name of its direction', () => {
-    const s = semanticBasis([Float32Array.of(2, 0, 0), Float32Array.of(1, 1, 0), Float32Array.of(1, 1, 1)], ['happy', 'sad', 'angry']);
+    const s = semanticBasis(
+      [Float32Array.of(2, 0, 0), Float32Array.of(1, 1, 0), Float32Array.of(1, 1, 1)],
+      ['happy', 'sad', 'angry'],
+    );
     expect(s.method).toBe('semantic');
     expect([s.n, s.dim]).toEqual([3, 3]);
     expect(s.labels).toEqual(['happy', 'sad', 'angry']);
@@ -32,7 +43,10 @@ describe('semantic basis (Gram–Schmidt in corpus order)', () => {
   });
 
   it('drops a prompt that adds no direction and says so', () => {
-    const s = semanticBasis([Float32Array.of(1, 0, 0), Float32Array.of(0, 1, 0), Float32Array.of(3, -2, 0), Float32Array.of(0, 0, 5)], ['a', 'b', 'c', 'd']);
+    const s = semanticBasis(
+      [Float32Array.of(1, 0, 0), Float32Array.of(0, 1, 0), Float32Array.of(3, -2, 0), Float32Array.of(0, 0, 5)],
+      ['a', 'b', 'c', 'd'],
+    );
     expect(s.labels).toEqual(['a', 'b', 'd']);
     expect(s.n).toBe(3);
     expect(s.notes).toHaveLength(1);
@@ -41,10 +55,18 @@ describe('semantic basis (Gram–Schmidt in corpus order)', () => {
   });
 
   it('names bad input', () => {
-    expect(() => semanticBasis([Float32Array.of(1, 0)], ['a', 'b'])).toThrow('semantic basis: 1 embeddings but 2 labels');
-    expect(() => semanticBasis([Float32Array.of(1, 0), Float32Array.of(1, 0, 0)], ['a', 'b'])).toThrow('embedding of "b" has 3 values, but embedding of "a" has 2');
-    expect(() => semanticBasis([Float32Array.of(0, 0)], ['silent'])).toThrow('embedding of "silent" is the zero vector');
-    expect(() => semanticBasis([Float32Array.of(NaN, 0)], ['broken'])).toThrow('embedding of "broken" has a non-finite value (NaN) at index 0');
+    expect(() => semanticBasis([Float32Array.of(1, 0)], ['a', 'b'])).toThrow(
+      'semantic basis: 1 embeddings but 2 labels',
+    );
+    expect(() => semanticBasis([Float32Array.of(1, 0), Float32Array.of(1, 0, 0)], ['a', 'b'])).toThrow(
+      'embedding of "b" has 3 values, but embedding of "a" has 2',
+    );
+    expect(() => semanticBasis([Float32Array.of(0, 0)], ['silent'])).toThrow(
+      'embedding of "silent" is the zero vector',
+    );
+    expect(() => semanticBasis([Float32Array.of(NaN, 0)], ['broken'])).toThrow(
+      'embedding of "broken" has a non-finite value (NaN) at index 0',
+    );
     expect(() => semanticBasis([], [])).toThrow('the list is empty');
   });
 });
@@ -140,7 +162,11 @@ describe('PCA basis', () => {
         const b = direction(s, k);
         const cb = Array.from({ length: d }, (_, a) => dot(cov.subarray(a * d, (a + 1) * d), b));
         const lambda = dot(cb, b);
-        expectClose(cb, Array.from(b, (x) => lambda * x), 1e-5);
+        expectClose(
+          cb,
+          Array.from(b, (x) => lambda * x),
+          1e-5,
+        );
         expect(lambda).toBeLessThanOrEqual(previous + 1e-9);
         previous = lambda;
         // Sign convention: the entry of largest magnitude is positive.
@@ -151,7 +177,12 @@ describe('PCA basis', () => {
   }
 
   it('normalizes embeddings by default and names components after the prompt that points along them', () => {
-    const corpus = [Float32Array.of(10, 0, 1), Float32Array.of(0, 1, 0.1), Float32Array.of(-1, 0.2, 0), Float32Array.of(0.3, -0.2, 0.9)];
+    const corpus = [
+      Float32Array.of(10, 0, 1),
+      Float32Array.of(0, 1, 0.1),
+      Float32Array.of(-1, 0.2, 0),
+      Float32Array.of(0.3, -0.2, 0.9),
+    ];
     const raw = corpus.map((v) => Float32Array.from(v, (x) => x / Math.sqrt(dot(v, v))));
     const a = pcaBasis(corpus, 2, ['w', 'x', 'y', 'z']);
     const b = pcaBasis(raw, 2, ['w', 'x', 'y', 'z'], { normalize: false });
@@ -160,7 +191,8 @@ describe('PCA basis', () => {
     for (const [k, label] of a.labels.entries()) {
       expect(label).toMatch(new RegExp(`^PC${k + 1} · [wxyz]$`));
       const named = raw[['w', 'x', 'y', 'z'].indexOf(label.slice(-1))]!;
-      for (const other of raw) expect(dot(direction(a, k), named)).toBeGreaterThanOrEqual(dot(direction(a, k), other) - 1e-9);
+      for (const other of raw)
+        expect(dot(direction(a, k), named)).toBeGreaterThanOrEqual(dot(direction(a, k), other) - 1e-9);
     }
   });
 

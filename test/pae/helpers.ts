@@ -16,7 +16,9 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     if (!(Math.abs(actual[i]! - expected[i]!) <= tolerance)) {
-      throw new Error(`index ${i}: ${actual[i]} ≠ ${expected[i]} (±${tolerance}); actual [${Array.from(actual).join(', ')}]`);
+      throw new Error(
+        `index ${i}: ${actual[i]} ≠ ${expected[i]} (±${tolerance}); actual [${Array.from(actual).join(', ')}]`,
+      );
     }
   }
 }

@@ -44,7 +44,13 @@ describe('PAE targets, hand-computed', () => {
   });
 
   it('L2-normalizes the inputs first', () => {
-    const scaled = paeTarget({ image: image.map((v) => v * 5), text: text.map((v) => v * 0.3), subspace: emotions, alpha: 2, variant: 'pae' });
+    const scaled = paeTarget({
+      image: image.map((v) => v * 5),
+      text: text.map((v) => v * 0.3),
+      subspace: emotions,
+      alpha: 2,
+      variant: 'pae',
+    });
     const plain = paeTarget({ image, text, subspace: emotions, alpha: 2, variant: 'pae' });
     expectClose(scaled.target, plain.target);
     expectClose(scaled.before, plain.before);
@@ -69,9 +75,25 @@ describe('PAE target properties', () => {
   for (const variant of ['pae', 'pae-reference'] as const) {
     it(`${variant} is homogeneous of degree 1 in e_I and of degree 0 in e_T`, () => {
       const base = augment(eI, eT, subspace, 1.5, variant).vector;
-      const scaledImage = augment(eI.map((v) => v * 3), eT, subspace, 1.5, variant).vector;
-      const scaledText = augment(eI, eT.map((v) => v * 7), subspace, 1.5, variant).vector;
-      expectClose(scaledImage, base.map((v) => v * 3), 1e-5);
+      const scaledImage = augment(
+        eI.map((v) => v * 3),
+        eT,
+        subspace,
+        1.5,
+        variant,
+      ).vector;
+      const scaledText = augment(
+        eI,
+        eT.map((v) => v * 7),
+        subspace,
+        1.5,
+        variant,
+      ).vector;
+      expectClose(
+        scaledImage,
+        base.map((v) => v * 3),
+        1e-5,
+      );
       expectClose(scaledText, base, 1e-5);
     });
   }
@@ -104,20 +126,28 @@ describe('PAE target errors', () => {
       /^PAE: the target prompt's coefficients in this subspace sum to 0\.00e\+0/,
     );
     const opposite = Float32Array.of(0.6, -0.6, 0.5); // d = (0.6, −0.6): Σ d_k = 0
-    expect(() => paeTarget({ image, text: opposite, subspace: emotions, alpha: 1, variant: 'pae-reference' })).toThrow(/sum to/);
+    expect(() => paeTarget({ image, text: opposite, subspace: emotions, alpha: 1, variant: 'pae-reference' })).toThrow(
+      /sum to/,
+    );
     // Nothing is moved at α = 0, so there is nothing to rescale and no error.
     expectClose(paeTarget({ image, text: outside, subspace: emotions, alpha: 0, variant: 'pae' }).target, image);
   });
 
   it('names other bad input', () => {
-    expect(() => paeTarget({ image, text, subspace: emotions, alpha: -1, variant: 'pae' })).toThrow('the strength α must be a finite number ≥ 0, got -1');
-    expect(() => paeTarget({ image, text, subspace: emotions, alpha: 1, variant: 'bogus' as 'pae' })).toThrow('unknown target variant "bogus"');
-    expect(() => paeTarget({ image: Float32Array.of(1, 0), text, subspace: emotions, alpha: 1, variant: 'pae' })).toThrow(
-      'the image embedding has 2 values, but the subspace lives in 3 dimensions',
+    expect(() => paeTarget({ image, text, subspace: emotions, alpha: -1, variant: 'pae' })).toThrow(
+      'the strength α must be a finite number ≥ 0, got -1',
     );
-    expect(() => paeTarget({ image: Float32Array.of(0, 0, 0), text, subspace: emotions, alpha: 1, variant: 'pae' })).toThrow('the image embedding is the zero vector');
-    expect(() => paeTarget({ image, text: image.map((v) => -v), subspace: emotions, alpha: 1, variant: 'naive' })).toThrow(
-      'the naive target is the zero vector for α = 1',
+    expect(() => paeTarget({ image, text, subspace: emotions, alpha: 1, variant: 'bogus' as 'pae' })).toThrow(
+      'unknown target variant "bogus"',
     );
+    expect(() =>
+      paeTarget({ image: Float32Array.of(1, 0), text, subspace: emotions, alpha: 1, variant: 'pae' }),
+    ).toThrow('the image embedding has 2 values, but the subspace lives in 3 dimensions');
+    expect(() =>
+      paeTarget({ image: Float32Array.of(0, 0, 0), text, subspace: emotions, alpha: 1, variant: 'pae' }),
+    ).toThrow('the image embedding is the zero vector');
+    expect(() =>
+      paeTarget({ image, text: image.map((v) => -v), subspace: emotions, alpha: 1, variant: 'naive' }),
+    ).toThrow('the naive target is the zero vector for α = 1');
   });
 });

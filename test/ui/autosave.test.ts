@@ -41,7 +41,9 @@ describe('autosave', () => {
   });
 
   it('names a saved file after the graph title', () => {
-    expect(documentFileName({ ...emptyDocument(), meta: { title: 'Invert, then edit!' } })).toBe('invert-then-edit.json');
+    expect(documentFileName({ ...emptyDocument(), meta: { title: 'Invert, then edit!' } })).toBe(
+      'invert-then-edit.json',
+    );
     expect(documentFileName(emptyDocument())).toBe('graph.json');
   });
 });

@@ -57,7 +57,11 @@ describe('connection rules', () => {
 
   it('refuses unknown ports', async () => {
     const { editor } = await graph();
-    const problem = connectionProblem(editor, { source: 'load', sourceOutput: 'nope', target: 'resize', targetInput: 'image' }, { inputMustBeFree: true });
+    const problem = connectionProblem(
+      editor,
+      { source: 'load', sourceOutput: 'nope', target: 'resize', targetInput: 'image' },
+      { inputMustBeFree: true },
+    );
     expect(problem).toBe('Load Image has no output "nope"');
   });
 

@@ -1,7 +1,7 @@
 // Param edits in the undo history: a gesture is one step, a discrete edit is its own.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HistoryPlugin } from 'rete-history-plugin';
-import { ParamChangeAction, PARAM_MERGE_MS, recordParamChange } from '../../src/plugin/history.js';
+import { type ParamChangeAction, PARAM_MERGE_MS, recordParamChange } from '../../src/plugin/history.js';
 import type { ClipPaeSchemes } from '../../src/plugin/types.js';
 
 function setup() {

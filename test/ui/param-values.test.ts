@@ -11,7 +11,10 @@ describe('param values from user input', () => {
   });
 
   it('reads one prompt per line, trimmed, without blank lines', () => {
-    expect(textToPrompts('  a face with a beard \n\n a smiling face\n')).toEqual(['a face with a beard', 'a smiling face']);
+    expect(textToPrompts('  a face with a beard \n\n a smiling face\n')).toEqual([
+      'a face with a beard',
+      'a smiling face',
+    ]);
     expect(promptsToText(['a', 'b'])).toBe('a\nb');
     expect(promptsToText('not a list')).toBe('');
     expect(sameList(['a'], ['a'])).toBe(true);

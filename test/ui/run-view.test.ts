@@ -19,7 +19,10 @@ describe('run view', () => {
     expect(node.run).toMatchObject({ state: 'running', fraction: 1, message: 'resizing' });
     applyEngineEvent({ type: 'preview', node: 'r', image }, get);
     expect(node.run.preview).toBe(image);
-    applyEngineEvent({ type: 'done', node: 'r', ms: 12, cached: false, outputs: { image: { kind: 'image', image } } }, get);
+    applyEngineEvent(
+      { type: 'done', node: 'r', ms: 12, cached: false, outputs: { image: { kind: 'image', image } } },
+      get,
+    );
     expect(node.run).toMatchObject({ state: 'done', ms: 12, fraction: undefined, preview: undefined });
     expect(node.run.outputs.image).toEqual({ kind: 'image', image });
   });
@@ -27,7 +30,10 @@ describe('run view', () => {
   it('marks errors and skips, clearing stale outputs', () => {
     const node = createNode(catalogue, 'image/load', { id: 'l' });
     const get = () => node;
-    applyEngineEvent({ type: 'done', node: 'l', ms: 1, cached: true, outputs: { image: { kind: 'image', image } } }, get);
+    applyEngineEvent(
+      { type: 'done', node: 'l', ms: 1, cached: true, outputs: { image: { kind: 'image', image } } },
+      get,
+    );
     expect(node.run.state).toBe('cached');
     applyEngineEvent({ type: 'error', node: 'l', message: 'no image chosen' }, get);
     expect(node.run).toMatchObject({ state: 'error', error: 'no image chosen', outputs: {} });
@@ -37,7 +43,10 @@ describe('run view', () => {
 
   it('offers a file as a download link, freed when the view resets', () => {
     const node = createNode(catalogue, 'image/save', { id: 's' });
-    applyEngineEvent({ type: 'file', node: 's', file: { name: 'edit.png', mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) } }, () => node);
+    applyEngineEvent(
+      { type: 'file', node: 's', file: { name: 'edit.png', mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) } },
+      () => node,
+    );
     expect(node.run.files).toHaveLength(1);
     expect(node.run.files[0]).toMatchObject({ name: 'edit.png', mime: 'image/png', size: 3 });
     expect(node.run.files[0]!.url).toMatch(/^blob:/);

@@ -7,7 +7,12 @@ import type { ClipPae } from '../../src/plugin/index.js';
 import { emptyDocument } from '../../src/engine/graph/document.js';
 
 function fakes() {
-  const runs: { onEvent?: (e: EngineEvent) => void; resolve(s: RunSummary): void; reject(e: Error): void; cancelled: boolean }[] = [];
+  const runs: {
+    onEvent?: (e: EngineEvent) => void;
+    resolve(s: RunSummary): void;
+    reject(e: Error): void;
+    cancelled: boolean;
+  }[] = [];
   const client = {
     run(_doc: unknown, options: { onEvent?: (e: EngineEvent) => void }) {
       let resolve!: (s: RunSummary) => void;
@@ -67,7 +72,11 @@ describe('runner', () => {
     const { runs, runner } = fakes();
     const done = runner.run();
     runs[0]!.reject(new RunFailedError('the graph is not valid', [{ path: 'nodes[0].type', message: 'unknown' }]));
-    expect(await done).toEqual({ kind: 'invalid', message: 'the graph is not valid', errors: [{ path: 'nodes[0].type', message: 'unknown' }] });
+    expect(await done).toEqual({
+      kind: 'invalid',
+      message: 'the graph is not valid',
+      errors: [{ path: 'nodes[0].type', message: 'unknown' }],
+    });
   });
 
   it('auto-runs once after a burst of edits', async () => {

@@ -54,7 +54,9 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
 
   log(o.quiet, `[2/6] corpus: ${c.corpusFaces} faces`);
   let t = Date.now();
-  const corpus = await buildCorpus(batched.generator, single.latentModel, rng.fork('corpus'), c.corpusFaces, { quiet: o.quiet });
+  const corpus = await buildCorpus(batched.generator, single.latentModel, rng.fork('corpus'), c.corpusFaces, {
+    quiet: o.quiet,
+  });
   const dataSeconds = (Date.now() - t) / 1000;
 
   log(o.quiet, '[3/6] tokenizer');
@@ -63,7 +65,10 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   writeFileSync(join(o.out, BUNDLE_FILES.tokenizer), `${JSON.stringify(tokJson, null, 1)}\n`);
   const tokenizer = loadTokenizer(tokJson);
 
-  log(o.quiet, `[4/6] small CLIP: ${c.clip.training.steps} steps × ${c.clip.training.batch} faces × ${c.clip.training.captionsPerImage} captions`);
+  log(
+    o.quiet,
+    `[4/6] small CLIP: ${c.clip.training.steps} steps × ${c.clip.training.batch} faces × ${c.clip.training.captionsPerImage} captions`,
+  );
   t = Date.now();
   const clipShape: ClipShape = { ...c.clip.shape, vocabSize: vocabulary.length };
   const clip = await trainClip(corpus, tokenizer, clipShape, c.clip.training, rng.fork('clip'), { quiet: o.quiet });
@@ -77,13 +82,25 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   t = Date.now();
   const encShape: EncoderShape = { ...c.encoder.shape, layers: L, dim: D };
   const headGen = buildGenerator({ seed: o.seed, batch: c.encoder.training.batch });
-  const encoder = await trainEncoder(corpus, encShape, c.encoder.training, subgraphFor(headGen.generator, 'attributes'), single.meanLatent, rng.fork('encoder'), { quiet: o.quiet });
+  const encoder = await trainEncoder(
+    corpus,
+    encShape,
+    c.encoder.training,
+    subgraphFor(headGen.generator, 'attributes'),
+    single.meanLatent,
+    rng.fork('encoder'),
+    { quiet: o.quiet },
+  );
   const encoderSeconds = (Date.now() - t) / 1000;
   writeFileSync(join(o.out, BUNDLE_FILES.encoder), writeModel(encoderModel(encoder.params, encShape)));
 
   const manifest = bundleManifest(single.manifestSection, clipShape, encShape);
   writeFileSync(join(o.out, BUNDLE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-  const count = (prefix: string) => clip.params.names().filter((n) => n.startsWith(prefix)).reduce((s, n) => s + clip.params.values.get(n)!.length, 0);
+  const count = (prefix: string) =>
+    clip.params
+      .names()
+      .filter((n) => n.startsWith(prefix))
+      .reduce((s, n) => s + clip.params.values.get(n)!.length, 0);
   const info: BuildInfo = {
     seed: o.seed,
     quick: o.quick,
@@ -100,12 +117,18 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   let report: EvalReport | null = null;
   if (o.evaluate !== false) {
     log(o.quiet, `[6/6] evaluation on ${c.evalFaces} fresh faces (seed ${CARD_EVAL_SEED})`);
-    report = await evaluateBundle(loadBundle(o.out), CARD_EVAL_SEED, c.evalFaces, { quiet: o.quiet, edit: { faces: c.editEvalFaces } });
+    report = await evaluateBundle(loadBundle(o.out), CARD_EVAL_SEED, c.evalFaces, {
+      quiet: o.quiet,
+      edit: { faces: c.editEvalFaces },
+    });
     info.seconds!.total = round((Date.now() - start) / 1000);
     writeFileSync(join(o.out, BUNDLE_FILES.card), modelCard(info, clipShape, encShape, c, report));
     log(o.quiet, formatReport(report));
   }
-  log(o.quiet, `built ${o.out} in ${clock(info.seconds!.total)} (data ${clock(dataSeconds)}, CLIP ${clock(clipSeconds)}, encoder ${clock(encoderSeconds)})`);
+  log(
+    o.quiet,
+    `built ${o.out} in ${clock(info.seconds!.total)} (data ${clock(dataSeconds)}, CLIP ${clock(clipSeconds)}, encoder ${clock(encoderSeconds)})`,
+  );
   return { info, report };
 }
 

@@ -38,7 +38,13 @@ export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, en
       std: [...CLIP_STD],
       embedDim: clip.embedDim,
     },
-    encoder: { file: BUNDLE_FILES.encoder, ...ENCODER_IO, inputSize: encoder.imageSize, inputRange: [-1, 1], addMeanLatent: true },
+    encoder: {
+      file: BUNDLE_FILES.encoder,
+      ...ENCODER_IO,
+      inputSize: encoder.imageSize,
+      inputRange: [-1, 1],
+      addMeanLatent: true,
+    },
     identity: null,
   };
 }

@@ -27,7 +27,16 @@ export const FULL: BuildConfig = {
   corpusFaces: 8000,
   renderBatch: 16,
   clip: {
-    shape: { imageSize: 64, stem: 24, channels: [32, 64, 128], imageHidden: 256, contextLength: CONTEXT_LENGTH, wordDim: 64, textHidden: 128, embedDim: 64 },
+    shape: {
+      imageSize: 64,
+      stem: 24,
+      channels: [32, 64, 128],
+      imageHidden: 256,
+      contextLength: CONTEXT_LENGTH,
+      wordDim: 64,
+      textHidden: 128,
+      embedDim: 64,
+    },
     training: { steps: 2200, batch: 64, captionsPerImage: 8, lr: 1e-3, weightDecay: 0.05, softness: 0.15 },
   },
   encoder: {
@@ -42,7 +51,16 @@ export const QUICK: BuildConfig = {
   corpusFaces: 48,
   renderBatch: 16,
   clip: {
-    shape: { imageSize: 64, stem: 4, channels: [4, 8, 8], imageHidden: 16, contextLength: CONTEXT_LENGTH, wordDim: 8, textHidden: 16, embedDim: 64 },
+    shape: {
+      imageSize: 64,
+      stem: 4,
+      channels: [4, 8, 8],
+      imageHidden: 16,
+      contextLength: CONTEXT_LENGTH,
+      wordDim: 8,
+      textHidden: 16,
+      embedDim: 64,
+    },
     training: { steps: 3, batch: 16, captionsPerImage: 2, lr: 1e-3, weightDecay: 0.05, softness: 0.15 },
   },
   encoder: {

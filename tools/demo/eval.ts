@@ -31,11 +31,13 @@ function parseArgs(argv: string[]): EvalArgs {
     if (v === undefined) throw new Error(`${k} needs a value`);
     if (k === '--seed' || k === '--count') {
       const n = Number(v);
-      if (!Number.isInteger(n) || (k === '--count' && n < 2)) throw new Error(`${k} must be an integer${k === '--count' ? ' ≥ 2' : ''}, got '${v}'`);
+      if (!Number.isInteger(n) || (k === '--count' && n < 2))
+        throw new Error(`${k} must be an integer${k === '--count' ? ' ≥ 2' : ''}, got '${v}'`);
       a[k === '--seed' ? 'seed' : 'count'] = n;
     } else if (k === '--edit-faces') {
       const n = Number(v);
-      if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`--edit-faces must be a whole number ≥ 0 (0 leaves the edit out), got '${v}'`);
+      if (v.trim() === '' || !Number.isInteger(n) || n < 0)
+        throw new Error(`--edit-faces must be a whole number ≥ 0 (0 leaves the edit out), got '${v}'`);
       a.editFaces = n;
     } else if (k === '--bundle') a.bundle = v;
     else throw new Error(`unknown option '${k}' (options: ${OPTIONS})`);
@@ -46,7 +48,10 @@ function parseArgs(argv: string[]): EvalArgs {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const a = parseArgs(process.argv.slice(2));
-    const report = await evaluateBundle(loadBundle(resolve(a.bundle)), a.seed, a.count, { encoder: a.encoder, edit: { faces: a.editFaces } });
+    const report = await evaluateBundle(loadBundle(resolve(a.bundle)), a.seed, a.count, {
+      encoder: a.encoder,
+      edit: { faces: a.editFaces },
+    });
     process.stdout.write(`${formatReport(report)}\n`);
   } catch (e) {
     process.stderr.write(`models:eval failed: ${(e as Error).message}\n`);

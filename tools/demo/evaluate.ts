@@ -17,7 +17,14 @@ import { clipPixels, fullPixels, renderFaces } from './data/render.js';
 import { RANDOM_FACES, sampleFaces, type Face } from './data/faces.js';
 import { encodeImages } from './encoder/run.js';
 import { attributesOf, buildLatentModel, type LatentModel } from './generator/latent.js';
-import { reconstruction, retrieval, zeroShot, type GroupAccuracy, type Reconstruction, type Retrieval } from './metrics.js';
+import {
+  reconstruction,
+  retrieval,
+  zeroShot,
+  type GroupAccuracy,
+  type Reconstruction,
+  type Retrieval,
+} from './metrics.js';
 import { Progress } from './progress.js';
 import { Rng } from './rng.js';
 
@@ -103,7 +110,9 @@ export function loadBundle(dir: string): LoadedBundle {
   const expected = latentModel.meanW;
   for (let i = 0; i < meanLatent.length; i++) {
     if (Math.abs(meanLatent[i]! - expected[i % D]!) > 1e-6) {
-      throw new Error(`${dir}: mean_latent.bin does not match the generator of seed ${info.seed} named in ${BUILD_INFO}; rebuild the bundle`);
+      throw new Error(
+        `${dir}: mean_latent.bin does not match the generator of seed ${info.seed} named in ${BUILD_INFO}; rebuild the bundle`,
+      );
     }
   }
   return { dir, manifest, info, latentModel, meanLatent };
@@ -114,19 +123,39 @@ export function loadBundle(dir: string): LoadedBundle {
  * prompt with a text target, loading the bundle with the app's loader and editing with the app's
  * optimizer: the settings are DEFAULT_EVAL's but for the faces, the edit, the target and the steps.
  */
-export async function evaluateEdit(dir: string, seed: number, opts: EditOptions & { quiet?: boolean }): Promise<EditEval> {
+export async function evaluateEdit(
+  dir: string,
+  seed: number,
+  opts: EditOptions & { quiet?: boolean },
+): Promise<EditEval> {
   const steps = opts.steps ?? EDIT_GOAL.steps;
   const folder = resolve(dir);
   const services = createNodeServices({ baseDir: folder });
   const bundle = await loadAppBundle(folder, { loadBytes: services.loadBytes, runtime: await createRuntime() });
   try {
-    const settings = { ...DEFAULT_EVAL, seed, count: opts.faces, edits: [EDIT_GOAL.prompt], targets: [EDIT_GOAL.target], steps };
+    const settings = {
+      ...DEFAULT_EVAL,
+      seed,
+      count: opts.faces,
+      edits: [EDIT_GOAL.prompt],
+      targets: [EDIT_GOAL.target],
+      steps,
+    };
     const progress = new Progress('edit faces', opts.faces, opts.quiet);
     const report = await runEval(bundle, settings, { onCase: (_, done) => progress.update(done) });
     const row = report.rows[0]!;
     return {
-      prompt: EDIT_GOAL.prompt, target: EDIT_GOAL.target, faces: row.faces, truncation: settings.truncation, steps, lr: settings.lr, lambdaL2: settings.lambdaL2,
-      success: row.success, toward: row.toward, already: row.already, drift: row.drift,
+      prompt: EDIT_GOAL.prompt,
+      target: EDIT_GOAL.target,
+      faces: row.faces,
+      truncation: settings.truncation,
+      steps,
+      lr: settings.lr,
+      lambdaL2: settings.lambdaL2,
+      success: row.success,
+      toward: row.toward,
+      already: row.already,
+      drift: row.drift,
     };
   } finally {
     await bundle.release();
@@ -148,7 +177,13 @@ export async function evaluateBundle(
   const randomImages = await renderFaces(generator, randomFaces, { quiet: opts.quiet, label: 'random faces' });
 
   const tokenizer = loadTokenizer(readJson(join(dir, m.clip.tokenizer)) as object);
-  const clip = await ClipRunner.create(readFileSync(join(dir, m.clip.image.file)), readFileSync(join(dir, m.clip.text.file)), tokenizer, m.clip.imageSize, m.clip.text.contextLength);
+  const clip = await ClipRunner.create(
+    readFileSync(join(dir, m.clip.image.file)),
+    readFileSync(join(dir, m.clip.text.file)),
+    tokenizer,
+    m.clip.imageSize,
+    m.clip.text.contextLength,
+  );
   const all = (f: readonly Face[]) => f.map((_, i) => i);
   const embeds = await clip.embedImages(clipPixels(images, all(faces)), count);
   const randomEmbeds = await clip.embedImages(clipPixels(randomImages, all(randomFaces)), count);
@@ -164,12 +199,28 @@ export async function evaluateBundle(
 
   if (opts.encoder !== false && m.encoder) {
     const inputs = fullPixels(images, all(faces));
-    const latents = await encodeImages(readFileSync(join(dir, m.encoder.file)), inputs, count, m.encoder.inputSize, bundle.meanLatent);
-    const rendered = await renderFaces(generator, latents.map((latent) => ({ latent })), { quiet: opts.quiet, label: 're-render' });
-    report.reconstruction = reconstruction(inputs, fullPixels(rendered, all(faces)), count,
-      faces.map((f) => f.attributes), latents.map((l) => attributesOf(bundle.latentModel, l)));
+    const latents = await encodeImages(
+      readFileSync(join(dir, m.encoder.file)),
+      inputs,
+      count,
+      m.encoder.inputSize,
+      bundle.meanLatent,
+    );
+    const rendered = await renderFaces(
+      generator,
+      latents.map((latent) => ({ latent })),
+      { quiet: opts.quiet, label: 're-render' },
+    );
+    report.reconstruction = reconstruction(
+      inputs,
+      fullPixels(rendered, all(faces)),
+      count,
+      faces.map((f) => f.attributes),
+      latents.map((l) => attributesOf(bundle.latentModel, l)),
+    );
   }
-  if (opts.edit && opts.edit.faces > 0) report.edit = await evaluateEdit(dir, seed, { ...opts.edit, quiet: opts.quiet });
+  if (opts.edit && opts.edit.faces > 0)
+    report.edit = await evaluateEdit(dir, seed, { ...opts.edit, quiet: opts.quiet });
   return report;
 }
 
@@ -184,21 +235,35 @@ export function formatReport(r: EvalReport, goals = { zeroShot: 0.9, attributeEr
   r.zeroShot.forEach((z, i) => {
     const rz = r.zeroShotRandom[i]!;
     const mark = z.accuracy >= goals.zeroShot ? '' : ' ✗';
-    lines.push(`| ${z.group} | ${z.classes} | ${pct(z.accuracy)}${mark} | ${z.faces} | ${pct(rz.accuracy)} | ${rz.faces} |`);
+    lines.push(
+      `| ${z.group} | ${z.classes} | ${pct(z.accuracy)}${mark} | ${z.faces} | ${pct(rz.accuracy)} | ${rz.faces} |`,
+    );
   });
   const mean = r.zeroShot.reduce((s, z) => s + z.accuracy, 0) / r.zeroShot.length;
   const worst = r.zeroShot.reduce((a, b) => (b.accuracy < a.accuracy ? b : a));
   lines.push(`| **mean** | | ${pct(mean)} | | | |`, '');
-  lines.push(`Worst group: ${worst.group} at ${pct(worst.accuracy).trim()} (goal ≥ ${goals.zeroShot * 100} % for every group: ${r.zeroShot.every((z) => z.accuracy >= goals.zeroShot) ? 'met' : 'not met'}).`, '');
+  lines.push(
+    `Worst group: ${worst.group} at ${pct(worst.accuracy).trim()} (goal ≥ ${goals.zeroShot * 100} % for every group: ${r.zeroShot.every((z) => z.accuracy >= goals.zeroShot) ? 'met' : 'not met'}).`,
+    '',
+  );
   lines.push('| retrieval (one 4-attribute caption per face) | R@1 |', '|---|---|');
-  lines.push(`| image → caption | ${pct(r.retrieval.imageToText)} |`, `| caption → image | ${pct(r.retrieval.textToImage)} |`, '');
+  lines.push(
+    `| image → caption | ${pct(r.retrieval.imageToText)} |`,
+    `| caption → image | ${pct(r.retrieval.textToImage)} |`,
+    '',
+  );
   if (r.reconstruction) {
     const rec = r.reconstruction;
     lines.push('| encoder reconstruction | value |', '|---|---|');
     lines.push(`| PSNR (re-rendered vs input, 128 px) | ${rec.psnr.toFixed(2)} dB |`);
-    lines.push(`| mean abs attribute error (fraction of range) | ${rec.attributeError.toFixed(4)}${rec.attributeError <= goals.attributeError ? '' : ' ✗'} |`);
+    lines.push(
+      `| mean abs attribute error (fraction of range) | ${rec.attributeError.toFixed(4)}${rec.attributeError <= goals.attributeError ? '' : ' ✗'} |`,
+    );
     for (const [g, v] of Object.entries(rec.byGroup)) lines.push(`| — ${g} | ${v.toFixed(4)} |`);
-    lines.push('', `Encoder goal (mean abs attribute error ≤ ${goals.attributeError}): ${rec.attributeError <= goals.attributeError ? 'met' : 'not met'}.`);
+    lines.push(
+      '',
+      `Encoder goal (mean abs attribute error ≤ ${goals.attributeError}): ${rec.attributeError <= goals.attributeError ? 'met' : 'not met'}.`,
+    );
   }
   if (r.edit) lines.push('', ...formatEdit(r.edit));
   return lines.join('\n');

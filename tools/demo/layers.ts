@@ -18,7 +18,13 @@ export function conv(net: Net, x: string, name: string, cin: number, cout: numbe
   const w = weight(net, `${name}.weight`, [cout, cin, k, k], { kind: 'he', fanIn: cin * k * k });
   const b = weight(net, `${name}.bias`, [cout], { kind: 'const', value: 0 });
   const pad = (k - 1) >> 1;
-  return net.g.op('Conv', [x, w, b], { kernel_shape: [k, k], strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 });
+  return net.g.op('Conv', [x, w, b], {
+    kernel_shape: [k, k],
+    strides: [stride, stride],
+    pads: [pad, pad, pad, pad],
+    dilations: [1, 1],
+    group: 1,
+  });
 }
 
 /** x [N, nin] -> [N, nout]. `gain` 1 for a layer that feeds no ReLU. */

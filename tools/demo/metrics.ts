@@ -15,7 +15,11 @@ export interface GroupAccuracy {
 }
 
 /** Per group: the share of faces whose class prompt is the nearest (cosine) among the group's prompts. */
-export async function zeroShot(clip: ClipRunner, faces: readonly Face[], images: readonly Float32Array[]): Promise<GroupAccuracy[]> {
+export async function zeroShot(
+  clip: ClipRunner,
+  faces: readonly Face[],
+  images: readonly Float32Array[],
+): Promise<GroupAccuracy[]> {
   const out: GroupAccuracy[] = [];
   for (const g of CLASS_GROUPS) {
     const prompts = await clip.embedTexts(g.classes.map((c) => c.prompt));
@@ -48,7 +52,12 @@ export interface Retrieval {
  * Recall@1 between faces and one caption each (four groups mentioned). A retrieved caption counts
  * when it is true of the face (another face's caption can be), likewise a retrieved face.
  */
-export async function retrieval(clip: ClipRunner, faces: readonly Face[], images: readonly Float32Array[], rng: Rng): Promise<Retrieval> {
+export async function retrieval(
+  clip: ClipRunner,
+  faces: readonly Face[],
+  images: readonly Float32Array[],
+  rng: Rng,
+): Promise<Retrieval> {
   const captions = faces.map((f) => captionFace(f.classes, rng, 4));
   const texts = await clip.embedTexts(captions.map((c) => c.text));
   let i2t = 0;
@@ -87,7 +96,13 @@ export interface Reconstruction {
  * Encoder quality: `inputs` are the true faces' renders [n,3,S,S] in [-1,1], `renders` the renders of
  * the encoded latents, `attributes` the true and the encoded latents' attributes.
  */
-export function reconstruction(inputs: Float32Array, renders: Float32Array, n: number, trueAttributes: readonly ArrayLike<number>[], encodedAttributes: readonly ArrayLike<number>[]): Reconstruction {
+export function reconstruction(
+  inputs: Float32Array,
+  renders: Float32Array,
+  n: number,
+  trueAttributes: readonly ArrayLike<number>[],
+  encodedAttributes: readonly ArrayLike<number>[],
+): Reconstruction {
   const per = inputs.length / n;
   let psnr = 0;
   for (let i = 0; i < n; i++) {

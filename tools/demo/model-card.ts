@@ -8,12 +8,19 @@ import { SAMPLER_DEFAULTS } from './data/faces.js';
 import { EDIT_GOAL, editGoalMet, formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
 import { clock } from './progress.js';
 
-export function modelCard(info: BuildInfo, clip: ClipShape, enc: EncoderShape, c: BuildConfig, report: EvalReport): string {
+export function modelCard(
+  info: BuildInfo,
+  clip: ClipShape,
+  enc: EncoderShape,
+  c: BuildConfig,
+  report: EvalReport,
+): string {
   const ct = c.clip.training;
   const et = c.encoder.training;
   const s = info.seconds;
   const sd = SAMPLER_DEFAULTS;
-  const stages = (stem: string, channels: number[]) => `${stem}, then ${channels.map((ch) => `[conv3×3 ${ch} + conv3×3/2 ${ch}]`).join(', ')}`;
+  const stages = (stem: string, channels: number[]) =>
+    `${stem}, then ${channels.map((ch) => `[conv3×3 ${ch} + conv3×3/2 ${ch}]`).join(', ')}`;
   const zsOk = report.zeroShot.every((z) => z.accuracy >= 0.9);
   const encOk = report.reconstruction ? report.reconstruction.attributeError <= 0.1 : false;
   const edit = report.edit;
@@ -65,10 +72,14 @@ project's autodiff (src/engine/onnx, \`gradientModel\`) adds the backward pass, 
 (src/engine/optimize/adam.ts) updates the weights on the host; linear warm-up then cosine decay.
 - CLIP: symmetric contrastive (InfoNCE) loss with a learned temperature, ${ct.steps} steps of ${ct.batch} faces ×
   ${ct.captionsPerImage} captions each, lr ${ct.lr}, weight decay ${ct.weightDecay}. A caption counts as a positive for every face it is
-  true of (not only the face it was written for)${ct.softness > 0 ? `, and a little for a face near the class it claims: with weight
+  true of (not only the face it was written for)${
+    ct.softness > 0
+      ? `, and a little for a face near the class it claims: with weight
   exp(−(d²(claimed) − d²(nearest)) / ${ct.softness}), d the distance of the true attributes to a class prototype in units of each
   range (tools/demo/clip/targets.ts), so that the score of a class prompt rises steadily as a face approaches the class
-  (a slope the edit optimizer can climb from far away)` : ''}. ${s ? `Took ${clock(s.clip)}.` : ''}
+  (a slope the edit optimizer can climb from far away)`
+      : ''
+  }. ${s ? `Took ${clock(s.clip)}.` : ''}
 - Encoder: squared error of the W+ offsets (weight ${et.loss.latent}) plus squared error of the attributes those offsets
   give through the generator's own attribute head, in units of each range (weight ${et.loss.attributes}); ${et.steps} steps of ${et.batch}
   faces, lr ${et.lr}. ${s ? `Took ${clock(s.encoder)}.` : ''}
@@ -80,12 +91,16 @@ a group whose class is not clear-cut there is not scored). Zero-shot: for each g
 prompt (from tools/demo/attributes.ts, e.g. "a happy face", "a person with grey hair") has the highest
 cosine similarity with the image wins; the true class is the nearest prototype of the true attributes.
 
-${edit ? `Edit: ${edit.faces} random faces of the app (seeds ${report.seed}, ${report.seed + 1}, …, truncation ψ = ${edit.truncation}: the
+${
+  edit
+    ? `Edit: ${edit.faces} random faces of the app (seeds ${report.seed}, ${report.seed + 1}, …, truncation ψ = ${edit.truncation}: the
 faces the Random Face node and \`rete-clip-pae eval\` draw) are edited toward "${edit.prompt}" with a ${edit.target} target by
 the app's optimizer (src/engine/optimize/eval.ts: ${edit.steps} steps, lr ${edit.lr}, λ_L2 ${edit.lambdaL2}). A face moves toward
 happy when happy wins by more (or loses by less) than before: the distance of its true expression
 attributes to the nearest other expression's prototype minus their distance to the happy prototype
-(each attribute in units of its range) grows; it ends happy when happy is then its nearest prototype.` : 'The edit goal was not measured in this evaluation.'}
+(each attribute in units of its range) grows; it ends happy when happy is then its nearest prototype.`
+    : 'The edit goal was not measured in this evaluation.'
+}
 
 ${formatReport(report)}
 

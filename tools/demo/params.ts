@@ -4,7 +4,10 @@
 import { hostTensor, type HostTensor } from '../../src/engine/onnx/model.js';
 import type { Rng } from './rng.js';
 
-export type Init = { kind: 'he'; fanIn: number; gain?: number } | { kind: 'normal'; std: number } | { kind: 'const'; value: number };
+export type Init =
+  | { kind: 'he'; fanIn: number; gain?: number }
+  | { kind: 'normal'; std: number }
+  | { kind: 'const'; value: number };
 
 export class ParamStore {
   readonly values = new Map<string, Float32Array>();
@@ -17,7 +20,8 @@ export class ParamStore {
     const have = this.values.get(name);
     if (have) {
       const shape = this.shapes.get(name)!;
-      if (shape.join(',') !== dims.join(',')) throw new Error(`weight ${name} has shape [${shape}] but [${dims}] was asked for`);
+      if (shape.join(',') !== dims.join(','))
+        throw new Error(`weight ${name} has shape [${shape}] but [${dims}] was asked for`);
       return have;
     }
     const n = dims.reduce((a, b) => a * b, 1);

@@ -6,13 +6,17 @@ export class Progress {
   private lastLine = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
 
-  constructor(private readonly label: string, private readonly total: number, private readonly quiet = false) {}
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly quiet = false,
+  ) {}
 
   update(done: number, note = ''): void {
     if (this.quiet) return;
     const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const elapsed = (Date.now() - this.start) / 1000;
-    const eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+    const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : 0;
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);

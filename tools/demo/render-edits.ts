@@ -35,7 +35,10 @@ const seed = whole('seed', args.seed, 0);
 const count = whole('count', args.count, 1);
 const steps = whole('steps', args.steps, 1);
 const folder = resolve(args.bundle!);
-const bundle = await loadBundle(folder, { loadBytes: createNodeServices({ baseDir: folder }).loadBytes, runtime: await createRuntime() });
+const bundle = await loadBundle(folder, {
+  loadBytes: createNodeServices({ baseDir: folder }).loadBytes,
+  runtime: await createRuntime(),
+});
 try {
   const asked = resolveEdit(bundle.attributes, args.prompt!);
   const [target] = await bundle.encodeText([args.prompt!]);
@@ -45,12 +48,19 @@ try {
   const height = 2 * S + gap;
   const pixels = new Uint8Array(width * height * 3).fill(255);
   const paste = (rgb: Uint8Array, column: number, row: number) => {
-    for (let y = 0; y < S; y++) pixels.set(rgb.subarray(y * S * 3, (y + 1) * S * 3), ((row * (S + gap) + y) * width + column * (S + gap)) * 3);
+    for (let y = 0; y < S; y++)
+      pixels.set(rgb.subarray(y * S * 3, (y + 1) * S * 3), ((row * (S + gap) + y) * width + column * (S + gap)) * 3);
   };
   for (let i = 0; i < count; i++) {
     const latent0 = await bundle.sampleLatent(seed + i, DEFAULT_EVAL.truncation);
     const before = await bundle.generate(latent0);
-    const edited = await optimizeLatent(bundle, { latent0, target: target!, steps, lr: DEFAULT_EVAL.lr, lambdaL2: DEFAULT_EVAL.lambdaL2 });
+    const edited = await optimizeLatent(bundle, {
+      latent0,
+      target: target!,
+      steps,
+      lr: DEFAULT_EVAL.lr,
+      lambdaL2: DEFAULT_EVAL.lambdaL2,
+    });
     const after = await bundle.generate(edited.latent);
     paste(imageToRgb(before.image), i, 0);
     paste(imageToRgb(after.image), i, 1);
@@ -58,7 +68,9 @@ try {
     process.stdout.write(`face ${seed + i}: ${asked.group} ${read(before.attributes)} → ${read(after.attributes)}\n`);
   }
   writeFileSync(args.out!, encode({ width, height, data: pixels, channels: 3, depth: 8 }));
-  process.stdout.write(`wrote ${args.out} (${count} faces before and after "${args.prompt}", ${steps} steps, text target)\n`);
+  process.stdout.write(
+    `wrote ${args.out} (${count} faces before and after "${args.prompt}", ${steps} steps, text target)\n`,
+  );
 } finally {
   await bundle.release();
 }

@@ -48,7 +48,10 @@ const rows: { label: string; latents: Float32Array[] }[] = [];
 for (let r = 0; r < randomRows; r++) {
   rows.push({ label: 'random', latents: Array.from({ length: columns }, () => randomLatent(model, rng, psi)) });
 }
-const groups = args.groups!.split(',').map((g) => g.trim()).filter(Boolean);
+const groups = args
+  .groups!.split(',')
+  .map((g) => g.trim())
+  .filter(Boolean);
 for (const group of groups) {
   for (const cls of classGroup(group).classes) {
     const target = prototypeAttributes(group, cls.name);
@@ -58,7 +61,8 @@ for (const group of groups) {
       label: `${group}: ${cls.name}`,
       latents: Array.from({ length: columns }, () => {
         let base = randomLatent(model, rng, psi);
-        if (when && attributesOf(model, base)[attributeIndex(when.attribute)]! < when.min + 0.2) base = latentForAttributes(model, { [when.attribute]: when.min + 0.4 }, base);
+        if (when && attributesOf(model, base)[attributeIndex(when.attribute)]! < when.min + 0.2)
+          base = latentForAttributes(model, { [when.attribute]: when.min + 0.4 }, base);
         return latentForAttributes(model, target, base);
       }),
     });
@@ -80,7 +84,9 @@ for (const [r, row] of rows.entries()) {
       for (let i = 0; i < cell; i++) {
         for (let j = 0; j < cell; j++) {
           const v = img[ch * size * size + Math.floor(i / zoom) * size + Math.floor(j / zoom)]!;
-          pixels[((r * cell + i) * width + col * cell + j) * 3 + ch] = Math.round(Math.min(1, Math.max(0, (v + 1) / 2)) * 255);
+          pixels[((r * cell + i) * width + col * cell + j) * 3 + ch] = Math.round(
+            Math.min(1, Math.max(0, (v + 1) / 2)) * 255,
+          );
         }
       }
     }
@@ -92,4 +98,6 @@ for (const [r, row] of rows.entries()) {
 writeFileSync(args.out!, encode({ width, height, data: pixels, channels: 3, depth: 8 }));
 times.sort((a, b) => a - b);
 console.log(`wrote ${args.out} (${columns}×${rows.length} faces of ${size} px)`);
-console.log(`forward (batch 1, ${size} px, onnxruntime-node CPU): median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms over ${times.length} runs`);
+console.log(
+  `forward (batch 1, ${size} px, onnxruntime-node CPU): median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms over ${times.length} runs`,
+);

@@ -53,7 +53,12 @@ export function weightsAsInputs(g: GraphBuilder, names: readonly string[]): void
 }
 
 export async function sessionOptions(threads = 2): Promise<ort.InferenceSession.SessionOptions> {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  };
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -64,7 +69,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const model = gradientModel(o.graph.model(), { of: lossName, wrt: names });
   const session = await ort.InferenceSession.create(writeModel(model), await sessionOptions(o.threads));
   const adams = names.map((n) => new Adam(o.params.values.get(n)!.length));
-  const decays = names.map((n) => (o.params.shapes.get(n)!.length >= 2 ? o.weightDecay ?? 0 : 0));
+  const decays = names.map((n) => (o.params.shapes.get(n)!.length >= 2 ? (o.weightDecay ?? 0) : 0));
   const seed = new ort.Tensor('float32', Float32Array.from([1]), []);
   const progress = new Progress(o.label, o.steps, o.quiet);
   const losses: number[] = [];

@@ -17,7 +17,13 @@ export type ParamDef =
     }
   | { kind: 'text'; default: string; multiline?: boolean; label?: string; help: string }
   /** A list of prompts, edited as a textarea with one prompt per line. */
-  | { kind: 'prompts'; default: readonly string[]; presets?: Readonly<Record<string, readonly string[]>>; label?: string; help: string }
+  | {
+      kind: 'prompts';
+      default: readonly string[];
+      presets?: Readonly<Record<string, readonly string[]>>;
+      label?: string;
+      help: string;
+    }
   | { kind: 'select'; options: readonly string[]; default: string; label?: string; help: string }
   | { kind: 'boolean'; default: boolean; label?: string; help: string }
   /** An image source: a URL, a data: URL (what a file picker or a drop stores), or '' for none. */
@@ -59,7 +65,11 @@ export type OutputSummary =
 /** What a host lends to the nodes it runs (the browser worker and the CLI each provide one). */
 export interface EngineServices {
   /** Reads bytes from a URL or a path relative to the app's public folder (CLI: the repository's `public/`). */
-  loadBytes(url: string, signal: AbortSignal, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array>;
+  loadBytes(
+    url: string,
+    signal: AbortSignal,
+    onProgress?: (loaded: number, total: number | undefined) => void,
+  ): Promise<Uint8Array>;
   /** Host-specific services by name (model bundles, ONNX runtime, …), set up by the host. */
   [service: string]: unknown;
 }

@@ -57,7 +57,7 @@ export function serializeDocument(doc: GraphDocument): string {
     from: { node: c.from.node, output: c.from.output },
     to: { node: c.to.node, input: c.to.input },
   }));
-  return formatJson(ordered, '') + '\n';
+  return `${formatJson(ordered, '')}\n`;
 }
 
 const LINE_WIDTH = 88;
@@ -69,7 +69,7 @@ function formatJson(value: unknown, indent: string, used = indent.length): strin
     // undefined or a function has no JSON form; null is what JSON.stringify writes inside arrays.
     return text === undefined ? 'null' : text;
   }
-  const inner = indent + '  ';
+  const inner = `${indent}  `;
   const isArray = Array.isArray(value);
   const entries: [string | null, unknown][] = isArray
     ? (value as unknown[]).map((v) => [null, v])
@@ -77,13 +77,13 @@ function formatJson(value: unknown, indent: string, used = indent.length): strin
   if (entries.length === 0) return isArray ? '[]' : '{}';
   const flat = entries.every(([, v]) => v === null || typeof v !== 'object');
   if (flat) {
-    const items = entries.map(([k, v]) => (k === null ? '' : JSON.stringify(k) + ': ') + formatJson(v, inner));
-    const oneLine = isArray ? '[' + items.join(', ') + ']' : '{ ' + items.join(', ') + ' }';
+    const items = entries.map(([k, v]) => (k === null ? '' : `${JSON.stringify(k)}: `) + formatJson(v, inner));
+    const oneLine = isArray ? `[${items.join(', ')}]` : `{ ${items.join(', ')} }`;
     if (used + oneLine.length + 1 <= LINE_WIDTH) return oneLine;
   }
   const lines = entries.map(([k, v]) => {
-    const head = inner + (k === null ? '' : JSON.stringify(k) + ': ');
+    const head = inner + (k === null ? '' : `${JSON.stringify(k)}: `);
     return head + formatJson(v, inner, head.length);
   });
-  return (isArray ? '[\n' : '{\n') + lines.join(',\n') + '\n' + indent + (isArray ? ']' : '}');
+  return `${(isArray ? '[\n' : '{\n') + lines.join(',\n')}\n${indent}${isArray ? ']' : '}'}`;
 }

@@ -22,7 +22,10 @@ export function migrateDocument(
   const current = options.current ?? DOCUMENT_VERSION;
   const version = raw.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return { ok: false, message: `expected a version number from 1 to ${current}, got ${JSON.stringify(version) ?? 'nothing'}` };
+    return {
+      ok: false,
+      message: `expected a version number from 1 to ${current}, got ${JSON.stringify(version) ?? 'nothing'}`,
+    };
   }
   if (version > current) {
     return {

@@ -14,7 +14,10 @@ export function readDocumentBytes(bytes: Uint8Array, registry: NodeRegistry): Va
     }
     const json = text[GRAPH_PNG_KEY];
     if (json === undefined) {
-      return { ok: false, errors: [{ path: '', message: 'this PNG carries no graph (only PNGs saved by Save Image do)' }] };
+      return {
+        ok: false,
+        errors: [{ path: '', message: 'this PNG carries no graph (only PNGs saved by Save Image do)' }],
+      };
     }
     return parseDocument(json, registry);
   }

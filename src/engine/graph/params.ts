@@ -37,7 +37,10 @@ export function defaultParam(def: ParamDef): unknown {
  * Reads a parameter value typed as text: numbers and booleans are parsed, prompts are a JSON
  * array or a list separated by `|`. The result still has to pass paramProblem (ranges, options).
  */
-export function paramFromText(def: ParamDef, text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+export function paramFromText(
+  def: ParamDef,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
   switch (def.kind) {
     case 'number': {
       const value = Number(text.trim());
@@ -58,7 +61,13 @@ export function paramFromText(def: ParamDef, text: string): { ok: true; value: u
           return { ok: false, message: `a prompt list in [...] must be JSON: ${(e as Error).message}` };
         }
       }
-      return { ok: true, value: text.split('|').map((p) => p.trim()).filter((p) => p !== '') };
+      return {
+        ok: true,
+        value: text
+          .split('|')
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      };
     }
     case 'text':
     case 'image':
@@ -70,7 +79,7 @@ export function paramFromText(def: ParamDef, text: string): { ok: true; value: u
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `text '${value.length > 40 ? value.slice(0, 40) + '…' : value}'`;
+  if (typeof value === 'string') return `text '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'number') return `the number ${value}`;
   return `${typeof value} ${String(value)}`;

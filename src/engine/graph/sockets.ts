@@ -16,7 +16,7 @@ export const SOCKET_TYPES = {
 export type SocketType = keyof typeof SOCKET_TYPES;
 
 export function isSocketType(name: string): name is SocketType {
-  return Object.prototype.hasOwnProperty.call(SOCKET_TYPES, name);
+  return Object.hasOwn(SOCKET_TYPES, name);
 }
 
 export function socketsCompatible(output: SocketType, input: SocketType): boolean {

@@ -89,7 +89,8 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
   parsed.data.nodes.forEach((n, i) => {
     const where = `nodes[${i}]`;
     const first = seenIds.get(n.id);
-    if (first !== undefined) errors.push({ path: `${where}.id`, message: `id '${n.id}' is already used by nodes[${first}]` });
+    if (first !== undefined)
+      errors.push({ path: `${where}.id`, message: `id '${n.id}' is already used by nodes[${first}]` });
     else seenIds.set(n.id, i);
 
     const node: DocNode = { id: n.id, type: n.type, position: [n.position[0], n.position[1]], params: {} };
@@ -98,7 +99,13 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
 
     const def = registry.get(n.type);
     if (!def) {
-      errors.push({ path: `${where}.type`, message: `unknown node type '${n.type}'${suggest(n.type, registry.list().map((d) => d.type))}` });
+      errors.push({
+        path: `${where}.type`,
+        message: `unknown node type '${n.type}'${suggest(
+          n.type,
+          registry.list().map((d) => d.type),
+        )}`,
+      });
       node.params = { ...n.params };
       return;
     }
@@ -137,10 +144,16 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
     const output = fromDef?.outputs[c.from.output];
     const input = toDef?.inputs[c.to.input];
     if (fromDef && !output) {
-      errors.push({ path: `${where}.from.output`, message: `${fromDef.title} '${c.from.node}' has no output '${c.from.output}'${portList('outputs', fromDef.outputs)}` });
+      errors.push({
+        path: `${where}.from.output`,
+        message: `${fromDef.title} '${c.from.node}' has no output '${c.from.output}'${portList('outputs', fromDef.outputs)}`,
+      });
     }
     if (toDef && !input) {
-      errors.push({ path: `${where}.to.input`, message: `${toDef.title} '${c.to.node}' has no input '${c.to.input}'${portList('inputs', toDef.inputs)}` });
+      errors.push({
+        path: `${where}.to.input`,
+        message: `${toDef.title} '${c.to.node}' has no input '${c.to.input}'${portList('inputs', toDef.inputs)}`,
+      });
     }
     if (output && input && !socketsCompatible(output.type, input.type)) {
       errors.push({
@@ -151,7 +164,10 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
     const inputKey = JSON.stringify([c.to.node, c.to.input]);
     const earlier = fedInputs.get(inputKey);
     if (earlier !== undefined) {
-      errors.push({ path: `${where}.to.input`, message: `input '${c.to.input}' of '${c.to.node}' is already fed by connections[${earlier}]` });
+      errors.push({
+        path: `${where}.to.input`,
+        message: `input '${c.to.input}' of '${c.to.node}' is already fed by connections[${earlier}]`,
+      });
     } else {
       fedInputs.set(inputKey, i);
     }
@@ -195,7 +211,10 @@ export function topologicalOrder(nodes: readonly DocNode[], connections: readonl
 }
 
 /** A cycle, as the node ids along it (first = last) and its connections (depth-first search). */
-function findCycle(nodes: readonly DocNode[], connections: readonly DocConnection[]): { nodes: string[]; connections: DocConnection[] } | null {
+function findCycle(
+  nodes: readonly DocNode[],
+  connections: readonly DocConnection[],
+): { nodes: string[]; connections: DocConnection[] } | null {
   const out = new Map<string, DocConnection[]>(nodes.map((n) => [n.id, []]));
   for (const c of connections) out.get(c.from.node)?.push(c);
   const state = new Map<string, 'open' | 'done'>();
@@ -247,7 +266,12 @@ function issueErrors(issue: z.core.$ZodIssue): DocumentError[] {
       return [{ path, message: `expected ${article(issue.expected)}, got ${describeValue(input)}` }];
     }
     case 'invalid_value':
-      return [{ path, message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue((issue as { input?: unknown }).input)}` }];
+      return [
+        {
+          path,
+          message: `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue((issue as { input?: unknown }).input)}`,
+        },
+      ];
     case 'too_small':
       if (issue.origin === 'string') return [{ path, message: 'must not be empty' }];
       if (issue.origin === 'array') return [{ path, message: `expected ${issue.minimum} items` }];
@@ -270,11 +294,15 @@ const FIELDS: Record<string, string> = {
 
 function fieldHint(path: readonly PropertyKey[]): string {
   const kind =
-    path.length === 0 ? 'document'
-    : path.length === 2 && path[0] === 'nodes' ? 'node'
-    : path.length === 2 && path[0] === 'connections' ? 'connection'
-    : path.length === 3 && path[0] === 'connections' ? String(path[2])
-    : undefined;
+    path.length === 0
+      ? 'document'
+      : path.length === 2 && path[0] === 'nodes'
+        ? 'node'
+        : path.length === 2 && path[0] === 'connections'
+          ? 'connection'
+          : path.length === 3 && path[0] === 'connections'
+            ? String(path[2])
+            : undefined;
   return kind && FIELDS[kind] ? ` (expected fields: ${FIELDS[kind]})` : '';
 }
 

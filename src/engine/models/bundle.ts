@@ -74,8 +74,20 @@ const COMPOSED_ROLES: ReadonlySet<ModelRole> = new Set(['generator', 'clipImage'
 
 function describe(role: string): string {
   return (
-    { generator: 'generator', meanLatent: 'mean latent', clipImage: 'CLIP image tower', clipText: 'CLIP text tower', tokenizer: 'tokenizer', tokenizerConfig: 'tokenizer config', mapping: 'mapping network', encoder: 'encoder', identity: 'identity network' } as Record<string, string>
-  )[role] ?? role;
+    (
+      {
+        generator: 'generator',
+        meanLatent: 'mean latent',
+        clipImage: 'CLIP image tower',
+        clipText: 'CLIP text tower',
+        tokenizer: 'tokenizer',
+        tokenizerConfig: 'tokenizer config',
+        mapping: 'mapping network',
+        encoder: 'encoder',
+        identity: 'identity network',
+      } as Record<string, string>
+    )[role] ?? role
+  );
 }
 
 function parseJson(bytes: Uint8Array, where: string): unknown {
@@ -90,7 +102,8 @@ function unitVector(data: ArrayLike<number>, offset: number, n: number, where: s
   let s = 0;
   for (let i = 0; i < n; i++) s += data[offset + i]! ** 2;
   const norm = Math.sqrt(s);
-  if (!(norm > 0) || !Number.isFinite(norm)) throw new Error(`${where} returned an embedding with norm ${norm}; it cannot be normalized`);
+  if (!(norm > 0) || !Number.isFinite(norm))
+    throw new Error(`${where} returned an embedding with norm ${norm}; it cannot be normalized`);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = data[offset + i]! / norm;
   return out;
@@ -113,7 +126,9 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
         bytes.set(role, await reader.read(file, callbacks[i]!));
       } catch (e) {
         signal.throwIfAborted();
-        throw new Error(`${label} (${reader.where}): cannot read ${file} (the ${describe(role)}): ${(e as Error).message}`);
+        throw new Error(
+          `${label} (${reader.where}): cannot read ${file} (the ${describe(role)}): ${(e as Error).message}`,
+        );
       }
     }),
   );
@@ -144,7 +159,9 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
   const tokenizerWhere = at(manifest.clip.tokenizer);
   const tokenizer = new PromptTokenizer(
     parseJson(bytes.get('tokenizer')!, tokenizerWhere),
-    manifest.clip.tokenizerConfig ? parseJson(bytes.get('tokenizerConfig')!, at(manifest.clip.tokenizerConfig)) : undefined,
+    manifest.clip.tokenizerConfig
+      ? parseJson(bytes.get('tokenizerConfig')!, at(manifest.clip.tokenizerConfig))
+      : undefined,
     manifest.clip.text.contextLength,
     manifest.clip.padId,
     tokenizerWhere,
@@ -172,12 +189,16 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
 
   const checkLatent = (latent: Float32Array, what: string) => {
     if (!(latent instanceof Float32Array) || latent.length !== latentSize) {
-      throw new Error(`${label}: ${what} needs a latent of ${latentSize} float32 values ([1, ${layers}, ${width}]), got ${latent?.length ?? typeof latent}`);
+      throw new Error(
+        `${label}: ${what} needs a latent of ${latentSize} float32 values ([1, ${layers}, ${width}]), got ${latent?.length ?? typeof latent}`,
+      );
     }
   };
 
-  const idsDtype = (name: string) => io.get('clipText')!.inputs.find((v) => v.name === name)!.dtype as 'int64' | 'int32';
-  const textBatches = typeof io.get('clipText')!.inputs.find((v) => v.name === manifest.clip.text.input)!.dims[0] !== 'number';
+  const idsDtype = (name: string) =>
+    io.get('clipText')!.inputs.find((v) => v.name === name)!.dtype as 'int64' | 'int32';
+  const textBatches =
+    typeof io.get('clipText')!.inputs.find((v) => v.name === manifest.clip.text.input)!.dims[0] !== 'number';
 
   const bundle: ModelBundle = {
     id: `${manifest.name}@${reader.digest}`,
@@ -193,7 +214,10 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     modelBytes(role) {
       if (!contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
       const b = bytes.get(role);
-      if (!b) throw new Error(`${label}: the ${describe(role)} file was let go once its session existed; only ${[...COMPOSED_ROLES].join(', ')} stay in memory`);
+      if (!b)
+        throw new Error(
+          `${label}: the ${describe(role)} file was let go once its session existed; only ${[...COMPOSED_ROLES].join(', ')} stay in memory`,
+        );
       return b;
     },
     modelIo(role) {
@@ -217,13 +241,25 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
       const out: Float32Array[] = [];
       for (const group of groups) {
         const feeds: Record<string, HostTensor> = {
-          [text.input]: hostTensor(idsDtype(text.input), [group.length, length], group.flatMap((t) => t.ids)),
+          [text.input]: hostTensor(
+            idsDtype(text.input),
+            [group.length, length],
+            group.flatMap((t) => t.ids),
+          ),
         };
-        if (text.attentionMask) feeds[text.attentionMask] = hostTensor(idsDtype(text.attentionMask), [group.length, length], group.flatMap((t) => t.mask));
+        if (text.attentionMask)
+          feeds[text.attentionMask] = hostTensor(
+            idsDtype(text.attentionMask),
+            [group.length, length],
+            group.flatMap((t) => t.mask),
+          );
         const result = (await s.runToHost(feeds, { signal: sig }))[text.output]!;
         const embed = manifest.clip.embedDim;
         const data = result.data as Float32Array;
-        if (data.length !== group.length * embed) throw new Error(`${at(text.file)}: output "${text.output}" has ${data.length} values, expected ${group.length}×${embed}`);
+        if (data.length !== group.length * embed)
+          throw new Error(
+            `${at(text.file)}: output "${text.output}" has ${data.length} values, expected ${group.length}×${embed}`,
+          );
         for (let i = 0; i < group.length; i++) out.push(unitVector(data, i * embed, embed, at(text.file)));
       }
       return out;
@@ -233,7 +269,12 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
       const c = manifest.clip;
       const s = await session('clipImage');
       const pixels = imageToInput(image, c.imageSize, (v, ch) => (v - c.mean[ch]!) / c.std[ch]!);
-      const result = (await s.runToHost({ [c.image.input]: hostTensor('float32', [1, 3, c.imageSize, c.imageSize], pixels) }, { signal: sig }))[c.image.output]!;
+      const result = (
+        await s.runToHost(
+          { [c.image.input]: hostTensor('float32', [1, 3, c.imageSize, c.imageSize], pixels) },
+          { signal: sig },
+        )
+      )[c.image.output]!;
       return unitVector(result.data as Float32Array, 0, c.embedDim, at(c.image.file));
     },
 
@@ -254,11 +295,14 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
 
     async sampleLatent(seed, truncation = 1, sig) {
       const mapping = manifest.generator.mapping;
-      if (!mapping) throw new Error(`${label} has no mapping network (generator.mapping), so it cannot sample random faces`);
+      if (!mapping)
+        throw new Error(`${label} has no mapping network (generator.mapping), so it cannot sample random faces`);
       if (!Number.isFinite(truncation)) throw new Error(`truncation must be a finite number, got ${truncation}`);
       const s = await session('mapping');
       const z = gaussian(seed, mapping.zDim);
-      const w = (await s.runToHost({ [mapping.input]: hostTensor('float32', [1, mapping.zDim], z) }, { signal: sig }))[mapping.output]!.data as Float32Array;
+      const w = (await s.runToHost({ [mapping.input]: hostTensor('float32', [1, mapping.zDim], z) }, { signal: sig }))[
+        mapping.output
+      ]!.data as Float32Array;
       const latent = new Float32Array(latentSize);
       // One w for every layer, unless the mapping already returns W+.
       for (let i = 0; i < latentSize; i++) latent[i] = w.length === latentSize ? w[i]! : w[i % width]!;
@@ -272,7 +316,12 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
       const s = await session('encoder');
       const [lo, hi] = e.inputRange;
       const pixels = imageToInput(image, e.inputSize, (v) => lo + v * (hi - lo));
-      const out = (await s.runToHost({ [e.input]: hostTensor('float32', [1, 3, e.inputSize, e.inputSize], pixels) }, { signal: sig }))[e.output]!.data as Float32Array;
+      const out = (
+        await s.runToHost(
+          { [e.input]: hostTensor('float32', [1, 3, e.inputSize, e.inputSize], pixels) },
+          { signal: sig },
+        )
+      )[e.output]!.data as Float32Array;
       const latent = Float32Array.from(out);
       if (e.addMeanLatent) for (let i = 0; i < latentSize; i++) latent[i]! += meanLatent[i]!;
       return latent;

@@ -36,7 +36,8 @@ interface CacheStorageLike {
 /** Cache Storage (browser and worker; needs a secure context). */
 export async function browserCache(name = 'rete-clip-pae-models'): Promise<BundleCache> {
   const storage = (globalThis as { caches?: CacheStorageLike }).caches;
-  if (!storage) throw new Error('Cache Storage is not available here (it needs a secure context: https or http://127.0.0.1)');
+  if (!storage)
+    throw new Error('Cache Storage is not available here (it needs a secure context: https or http://127.0.0.1)');
   const cache = await storage.open(name);
   return {
     description: `Cache Storage "${name}"`,
@@ -46,14 +47,20 @@ export async function browserCache(name = 'rete-clip-pae-models'): Promise<Bundl
     },
     async put(key, bytes) {
       const body = bytes.slice().buffer;
-      await cache.put(key, new Response(body, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) } }));
+      await cache.put(
+        key,
+        new Response(body, {
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) },
+        }),
+      );
     },
   };
 }
 
 /** The cache this host keeps model files in: a folder in Node, Cache Storage in the browser, none where neither works. */
 export async function defaultCache(options: { dir?: string } = {}): Promise<BundleCache | undefined> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  const isNode =
+    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
   if (isNode && typeof (globalThis as { window?: unknown }).window === 'undefined') {
     const { folderCache } = await import('./cache-node.js');
     return folderCache(options.dir);

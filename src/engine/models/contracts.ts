@@ -13,13 +13,28 @@ export function modelContracts(m: Manifest): Map<ModelRole, { file: string; cont
   const [height, imageWidth] = m.generator.imageSize;
   const out = new Map<ModelRole, { file: string; contract: ModelContract }>();
   const g = m.generator;
-  const generatorOutputs = [{ name: g.output, dtypes: FLOAT, dims: [1, 3, height, imageWidth], source: 'generator.output is [1, 3, H, W] with [H, W] = generator.imageSize' }];
+  const generatorOutputs = [
+    {
+      name: g.output,
+      dtypes: FLOAT,
+      dims: [1, 3, height, imageWidth],
+      source: 'generator.output is [1, 3, H, W] with [H, W] = generator.imageSize',
+    },
+  ];
   if (g.attributes) {
-    generatorOutputs.push({ name: g.attributes.output, dtypes: FLOAT, dims: [1, g.attributes.names.length], source: 'generator.attributes.output is [1, K], K = number of generator.attributes.names' });
+    generatorOutputs.push({
+      name: g.attributes.output,
+      dtypes: FLOAT,
+      dims: [1, g.attributes.names.length],
+      source: 'generator.attributes.output is [1, K], K = number of generator.attributes.names',
+    });
   }
   out.set('generator', {
     file: g.file,
-    contract: { inputs: [{ name: g.input, dtypes: FLOAT, dims: [1, layers, width], source: 'generator.latentShape' }], outputs: generatorOutputs },
+    contract: {
+      inputs: [{ name: g.input, dtypes: FLOAT, dims: [1, layers, width], source: 'generator.latentShape' }],
+      outputs: generatorOutputs,
+    },
   });
   if (g.mapping) {
     const shape = g.mapping.outputShape ?? [1, width];
@@ -27,7 +42,16 @@ export function modelContracts(m: Manifest): Map<ModelRole, { file: string; cont
       file: g.mapping.file,
       contract: {
         inputs: [{ name: g.mapping.input, dtypes: FLOAT, dims: [1, g.mapping.zDim], source: 'generator.mapping.zDim' }],
-        outputs: [{ name: g.mapping.output, dtypes: FLOAT, dims: shape, source: g.mapping.outputShape ? 'generator.mapping.outputShape' : '[1, D] with D from generator.latentShape' }],
+        outputs: [
+          {
+            name: g.mapping.output,
+            dtypes: FLOAT,
+            dims: shape,
+            source: g.mapping.outputShape
+              ? 'generator.mapping.outputShape'
+              : '[1, D] with D from generator.latentShape',
+          },
+        ],
       },
     });
   }
@@ -35,16 +59,29 @@ export function modelContracts(m: Manifest): Map<ModelRole, { file: string; cont
   out.set('clipImage', {
     file: c.image.file,
     contract: {
-      inputs: [{ name: c.image.input, dtypes: FLOAT, dims: [1, 3, c.imageSize, c.imageSize], source: 'clip.imageSize' }],
+      inputs: [
+        { name: c.image.input, dtypes: FLOAT, dims: [1, 3, c.imageSize, c.imageSize], source: 'clip.imageSize' },
+      ],
       outputs: [{ name: c.image.output, dtypes: FLOAT, dims: [1, c.embedDim], source: 'clip.embedDim' }],
     },
   });
   // The batch dim of the text tower may be symbolic: then prompts go through in one run.
-  const textInputs = [{ name: c.text.input, dtypes: IDS, dims: [null, c.text.contextLength], source: 'clip.text.contextLength' }];
-  if (c.text.attentionMask) textInputs.push({ name: c.text.attentionMask, dtypes: IDS, dims: [null, c.text.contextLength], source: 'clip.text.contextLength' });
+  const textInputs = [
+    { name: c.text.input, dtypes: IDS, dims: [null, c.text.contextLength], source: 'clip.text.contextLength' },
+  ];
+  if (c.text.attentionMask)
+    textInputs.push({
+      name: c.text.attentionMask,
+      dtypes: IDS,
+      dims: [null, c.text.contextLength],
+      source: 'clip.text.contextLength',
+    });
   out.set('clipText', {
     file: c.text.file,
-    contract: { inputs: textInputs, outputs: [{ name: c.text.output, dtypes: FLOAT, dims: [null, c.embedDim], source: 'clip.embedDim' }] },
+    contract: {
+      inputs: textInputs,
+      outputs: [{ name: c.text.output, dtypes: FLOAT, dims: [null, c.embedDim], source: 'clip.embedDim' }],
+    },
   });
   if (m.encoder) {
     const e = m.encoder;

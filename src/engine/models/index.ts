@@ -1,7 +1,15 @@
 export { loadBundle, type ModelBundle, type LoadBundleOptions, type GenerateResult, type ModelRole } from './bundle.js';
 export { parseManifest, manifestSchema, bundleFiles, type Manifest, type AttributeInfo } from './manifest.js';
 export { defaultCache, browserCache, memoryCache, type BundleCache } from './cache.js';
-export { fetchBytes, manifestUrl, resolveFile, type BundleSource, type FileLike, type LoadBytes, type ProgressCallback } from './source.js';
+export {
+  fetchBytes,
+  manifestUrl,
+  resolveFile,
+  type BundleSource,
+  type FileLike,
+  type LoadBytes,
+  type ProgressCallback,
+} from './source.js';
 export { PromptTokenizer, type TokenizedPrompt } from './tokenizer.js';
 export { checkModel, declaredIo, type DeclaredValue, type ModelContract } from './io.js';
 export { modelContracts } from './contracts.js';

@@ -86,7 +86,11 @@ function checkValue(kind: 'input' | 'output', have: DeclaredValue, want: Expecte
  * Reads the model and checks it against the contract; throws one message listing every mismatch.
  * `where` names the bundle and file, e.g. `bundle "demo": generator.onnx`.
  */
-export function checkModel(bytes: Uint8Array, contract: ModelContract, where: string): { model: ModelProto; inputs: DeclaredValue[]; outputs: DeclaredValue[] } {
+export function checkModel(
+  bytes: Uint8Array,
+  contract: ModelContract,
+  where: string,
+): { model: ModelProto; inputs: DeclaredValue[]; outputs: DeclaredValue[] } {
   const model = readModel(bytes, where);
   const io = declaredIo(model);
   const problems: string[] = [];
@@ -97,7 +101,9 @@ export function checkModel(bytes: Uint8Array, contract: ModelContract, where: st
     for (const want of wanted) {
       const have = list.find((v) => v.name === want.name);
       if (!have) {
-        problems.push(`has no ${kind} "${want.name}" (${want.source}); its ${kind}s are ${list.map((v) => `"${v.name}"`).join(', ') || 'none'}`);
+        problems.push(
+          `has no ${kind} "${want.name}" (${want.source}); its ${kind}s are ${list.map((v) => `"${v.name}"`).join(', ') || 'none'}`,
+        );
         continue;
       }
       const problem = checkValue(kind, have, want);
@@ -107,7 +113,9 @@ export function checkModel(bytes: Uint8Array, contract: ModelContract, where: st
   // An input the manifest does not describe could not be fed.
   for (const have of io.inputs) {
     if (!contract.inputs.some((w) => w.name === have.name)) {
-      problems.push(`has an input "${have.name}" ${show(have.dims)} that the manifest does not describe, so it cannot be fed`);
+      problems.push(
+        `has an input "${have.name}" ${show(have.dims)} that the manifest does not describe, so it cannot be fed`,
+      );
     }
   }
   if (problems.length) throw new Error(`${where} does not match the manifest:\n  ${problems.join('\n  ')}`);

@@ -25,7 +25,9 @@ const mappingSchema = z.strictObject({
   output: z.string().min(1),
   zDim: positiveInt,
   /** [1, D]: one w broadcast to every layer (the default), or [1, L, D]: already W+. */
-  outputShape: z.union([z.tuple([z.literal(1), positiveInt]), z.tuple([z.literal(1), positiveInt, positiveInt])]).optional(),
+  outputShape: z
+    .union([z.tuple([z.literal(1), positiveInt]), z.tuple([z.literal(1), positiveInt, positiveInt])])
+    .optional(),
 });
 
 const attributeSchema = z.strictObject({
@@ -128,20 +130,39 @@ export const manifestSchema = z
     if (attributes) {
       const names = new Set(attributes.names.map((a) => a.name));
       attributes.names.forEach((a, i) => {
-        if (!(a.min < a.max)) ctx.addIssue({ code: 'custom', path: ['generator', 'attributes', 'names', i], message: `"${a.name}": min must be < max` });
+        if (!(a.min < a.max))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['generator', 'attributes', 'names', i],
+            message: `"${a.name}": min must be < max`,
+          });
       });
       for (const [cls, spec] of Object.entries(attributes.classes ?? {})) {
         const base = ['generator', 'attributes', 'classes', cls];
         spec.attributes.forEach((a, i) => {
-          if (!names.has(a)) ctx.addIssue({ code: 'custom', path: [...base, 'attributes', i], message: `"${a}" is not one of generator.attributes.names` });
+          if (!names.has(a))
+            ctx.addIssue({
+              code: 'custom',
+              path: [...base, 'attributes', i],
+              message: `"${a}" is not one of generator.attributes.names`,
+            });
         });
         for (const [proto, values] of Object.entries(spec.prototypes)) {
           if (values.length !== spec.attributes.length) {
-            ctx.addIssue({ code: 'custom', path: [...base, 'prototypes', proto], message: `has ${values.length} values, but the class reads ${spec.attributes.length} attributes` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [...base, 'prototypes', proto],
+              message: `has ${values.length} values, but the class reads ${spec.attributes.length} attributes`,
+            });
           }
         }
         for (const prompted of Object.keys(spec.prompts ?? {})) {
-          if (!(prompted in spec.prototypes)) ctx.addIssue({ code: 'custom', path: [...base, 'prompts', prompted], message: `"${prompted}" has no prototype` });
+          if (!(prompted in spec.prototypes))
+            ctx.addIssue({
+              code: 'custom',
+              path: [...base, 'prompts', prompted],
+              message: `"${prompted}" has no prototype`,
+            });
         }
       }
     }

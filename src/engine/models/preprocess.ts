@@ -42,7 +42,8 @@ function axisWeights(inSize: number, outSize: number): { index: Int32Array; weig
 /** Resizes a planar image (any channel count) to width × height. */
 export function resizeImage(image: ImageValue, width: number, height: number): ImageValue {
   checkImage(image);
-  if (image.width === width && image.height === height) return { kind: 'image', width, height, data: image.data.slice() };
+  if (image.width === width && image.height === height)
+    return { kind: 'image', width, height, data: image.data.slice() };
   const channels = image.data.length / (image.width * image.height);
   const xs = axisWeights(image.width, width);
   const ys = axisWeights(image.height, height);
@@ -91,10 +92,15 @@ export function centreSquare(image: ImageValue): ImageValue {
 }
 
 /** A [1, 3, size, size] model input: centre square, resized, then mapped per channel. */
-export function imageToInput(image: ImageValue, size: number, map: (value: number, channel: number) => number): Float32Array {
+export function imageToInput(
+  image: ImageValue,
+  size: number,
+  map: (value: number, channel: number) => number,
+): Float32Array {
   const square = resizeImage(centreSquare(image), size, size);
   const plane = size * size;
-  if (square.data.length !== 3 * plane) throw new Error(`expected an RGB image (3 channels), got ${square.data.length / plane} channels`);
+  if (square.data.length !== 3 * plane)
+    throw new Error(`expected an RGB image (3 channels), got ${square.data.length / plane} channels`);
   const out = new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) for (let i = 0; i < plane; i++) out[c * plane + i] = map(square.data[c * plane + i]!, c);
   return out;
@@ -106,6 +112,8 @@ function checkImage(image: ImageValue): void {
     throw new Error(`an image needs a positive whole width and height, got ${width}×${height}`);
   }
   if (data.length === 0 || data.length % (width * height) !== 0) {
-    throw new Error(`a ${width}×${height} image needs a whole number of planes of ${width * height} values, got ${data.length} values`);
+    throw new Error(
+      `a ${width}×${height} image needs a whole number of planes of ${width * height} values, got ${data.length} values`,
+    );
   }
 }

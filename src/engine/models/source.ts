@@ -4,7 +4,11 @@
 import type { BundleCache } from './cache.js';
 
 /** Reads one URL or path; reports its own progress when it can (total undefined when unknown). */
-export type LoadBytes = (url: string, signal: AbortSignal, onProgress?: (loaded: number, total: number | undefined) => void) => Promise<Uint8Array>;
+export type LoadBytes = (
+  url: string,
+  signal: AbortSignal,
+  onProgress?: (loaded: number, total: number | undefined) => void,
+) => Promise<Uint8Array>;
 
 /** What a file input or a drop gives: File objects, or anything shaped like them. */
 export interface FileLike {
@@ -120,9 +124,14 @@ async function openPickedFiles(files: ArrayLike<FileLike>): Promise<BundleReader
   const list = Array.from(files);
   const manifests = list.filter((f) => f.name === 'manifest.json');
   if (manifests.length === 0) {
-    throw new Error(`the picked files have no manifest.json (got ${list.map(pathOf).join(', ') || 'no files'}); pick the bundle folder or all of its files`);
+    throw new Error(
+      `the picked files have no manifest.json (got ${list.map(pathOf).join(', ') || 'no files'}); pick the bundle folder or all of its files`,
+    );
   }
-  if (manifests.length > 1) throw new Error(`the picked files hold ${manifests.length} manifest.json files (${manifests.map(pathOf).join(', ')}); pick one bundle`);
+  if (manifests.length > 1)
+    throw new Error(
+      `the picked files hold ${manifests.length} manifest.json files (${manifests.map(pathOf).join(', ')}); pick one bundle`,
+    );
   const manifest = manifests[0]!;
   const manifestPath = pathOf(manifest);
   const manifestBytes = new Uint8Array(await manifest.arrayBuffer());
@@ -141,7 +150,9 @@ async function openPickedFiles(files: ArrayLike<FileLike>): Promise<BundleReader
       const found = byPath[0] ?? (byName.length === 1 ? byName[0] : undefined);
       if (!found) {
         throw new Error(
-          byName.length > 1 ? `${file} matches ${byName.length} picked files; pick the bundle folder so paths tell them apart` : `${file} is not among the picked files`,
+          byName.length > 1
+            ? `${file} matches ${byName.length} picked files; pick the bundle folder so paths tell them apart`
+            : `${file} is not among the picked files`,
         );
       }
       const bytes = new Uint8Array(await found.arrayBuffer());

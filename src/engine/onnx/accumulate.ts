@@ -17,7 +17,7 @@ interface Piece {
 /** A constant-mode Pad with zero fill that pads along one axis only: the piece it places. */
 function padPiece(s: GraphState, name: string): Piece | undefined {
   const node: NodeProto | undefined = s.producer(name);
-  if (!node || node.opType !== 'Pad') return undefined;
+  if (node?.opType !== 'Pad') return undefined;
   const mode = node.attribute.find((a) => a.name === 'mode');
   if (mode && new TextDecoder().decode(mode.s) !== 'constant') return undefined;
   let pads: number[];
@@ -58,7 +58,14 @@ export function accumulate(s: GraphState, parts: string[]): string {
     const seq: string[] = [];
     let at = 0;
     const gap = (to: number) => {
-      if (to > at) seq.push(zeros(s, group[0]!.name, dims.map((d, i) => (i === axis ? to - at : d))));
+      if (to > at)
+        seq.push(
+          zeros(
+            s,
+            group[0]!.name,
+            dims.map((d, i) => (i === axis ? to - at : d)),
+          ),
+        );
     };
     for (const p of group) {
       gap(p.begin);

@@ -6,7 +6,7 @@ import {
   AttributeProto_AttributeType as AttrType,
   GraphProtoSchema,
   ModelProtoSchema,
-  TensorProto_DataType as DataType,
+  type TensorProto_DataType as DataType,
   NodeProtoSchema,
   OperatorSetIdProtoSchema,
   TensorShapeProtoSchema,
@@ -33,7 +33,8 @@ export function attribute(name: string, value: AttrValue): AttributeProto {
       ? create(AttributeProtoSchema, { name, type: AttrType.INT, i: BigInt(value) })
       : create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: value });
   }
-  if (typeof value === 'string') return create(AttributeProtoSchema, { name, type: AttrType.STRING, s: new TextEncoder().encode(value) });
+  if (typeof value === 'string')
+    return create(AttributeProtoSchema, { name, type: AttrType.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) {
     return value.every(Number.isInteger)
       ? create(AttributeProtoSchema, { name, type: AttrType.INTS, ints: value.map(BigInt) })
@@ -45,7 +46,12 @@ export function attribute(name: string, value: AttrValue): AttributeProto {
 }
 
 /** `elemType` overrides `dtype` for element types the host does not compute (float16, int8, …). */
-export function valueInfo(name: string, dtype: DType, dims: readonly (number | string)[], elemType?: DataType): ValueInfoProto {
+export function valueInfo(
+  name: string,
+  dtype: DType,
+  dims: readonly (number | string)[],
+  elemType?: DataType,
+): ValueInfoProto {
   return create(ValueInfoProtoSchema, {
     name,
     type: create(TypeProtoSchema, {
@@ -73,7 +79,10 @@ export class GraphBuilder {
   readonly initializers = new Map<string, HostTensor>();
   private counter = 0;
 
-  constructor(readonly name = 'graph', private readonly prefix = '') {}
+  constructor(
+    readonly name = 'graph',
+    private readonly prefix = '',
+  ) {}
 
   /** A fresh value name, unique within this builder. */
   fresh(hint = 't'): string {
@@ -111,7 +120,13 @@ export class GraphBuilder {
   }
 
   /** Adds a node and returns its output names (nOutputs of them, fresh unless `names` is given). */
-  opN(type: string, inputs: string[], attrs: Record<string, AttrValue | undefined> = {}, nOutputs = 1, names?: string[]): string[] {
+  opN(
+    type: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue | undefined> = {},
+    nOutputs = 1,
+    names?: string[],
+  ): string[] {
     const outs = names ?? Array.from({ length: nOutputs }, () => this.fresh(type.toLowerCase()));
     this.nodes.push(
       create(NodeProtoSchema, {

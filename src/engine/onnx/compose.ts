@@ -29,15 +29,25 @@ export interface ComposeOptions {
   keepOutputsA?: boolean;
 }
 
-function renamed(graphNames: { node: NodeProto[]; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[]; valueInfo: ValueInfoProto[] },
-  map: (n: string) => string) {
+function renamed(
+  graphNames: {
+    node: NodeProto[];
+    initializer: TensorProto[];
+    input: ValueInfoProto[];
+    output: ValueInfoProto[];
+    valueInfo: ValueInfoProto[];
+  },
+  map: (n: string) => string,
+) {
   return {
-    node: graphNames.node.map((n) => create(NodeProtoSchema, {
-      ...n,
-      name: n.name ? map(n.name) : n.name,
-      input: n.input.map((i) => (i ? map(i) : i)),
-      output: n.output.map((o) => (o ? map(o) : o)),
-    })),
+    node: graphNames.node.map((n) =>
+      create(NodeProtoSchema, {
+        ...n,
+        name: n.name ? map(n.name) : n.name,
+        input: n.input.map((i) => (i ? map(i) : i)),
+        output: n.output.map((o) => (o ? map(o) : o)),
+      }),
+    ),
     initializer: graphNames.initializer.map((t) => create(TensorProtoSchema, { ...t, name: map(t.name) })),
     input: graphNames.input.map((v) => create(ValueInfoProtoSchema, { ...v, name: map(v.name) })),
     output: graphNames.output.map((v) => create(ValueInfoProtoSchema, { ...v, name: map(v.name) })),
@@ -56,24 +66,37 @@ function allNames(m: ModelProto): Set<string> {
 
 /** Feeds outputs of A into inputs of B; the result computes B's outputs from A's inputs (and B's other inputs). */
 export function compose(a: ModelProto, b: ModelProto, opts: ComposeOptions): ModelProto {
-  const ga = a.graph, gb = b.graph;
+  const ga = a.graph,
+    gb = b.graph;
   if (!ga || !gb) throw new Error('compose: both models need a graph');
-  const oa = opsetOf(a), ob = opsetOf(b);
+  const oa = opsetOf(a),
+    ob = opsetOf(b);
   // The older model is rewritten to the newer opset so every node keeps its meaning.
   if (oa !== ob) return compose(upgradeOpset(a, Math.max(oa, ob)), upgradeOpset(b, Math.max(oa, ob)), opts);
-  const pa = opts.prefixA ?? '', pb = opts.prefixB ?? '';
+  const pa = opts.prefixA ?? '',
+    pb = opts.prefixB ?? '';
   const aOutputs = new Set(ga.output.map((o) => o.name));
   const bInputs = new Set(gb.input.map((i) => i.name));
   for (const [bi, ao] of Object.entries(opts.connect)) {
-    if (!bInputs.has(bi)) throw new Error(`compose: '${bi}' is not an input of model B (inputs: ${[...bInputs].join(', ')})`);
-    if (!aOutputs.has(ao)) throw new Error(`compose: '${ao}' is not an output of model A (outputs: ${[...aOutputs].join(', ')})`);
+    if (!bInputs.has(bi))
+      throw new Error(`compose: '${bi}' is not an input of model B (inputs: ${[...bInputs].join(', ')})`);
+    if (!aOutputs.has(ao))
+      throw new Error(`compose: '${ao}' is not an output of model A (outputs: ${[...aOutputs].join(', ')})`);
   }
   const A = renamed(ga, (n) => pa + n);
   const B = renamed(gb, (n) => (n in opts.connect ? pa + opts.connect[n]! : pb + n));
   const namesA = new Set([...allNames(a)].map((n) => pa + n));
-  const clashes = [...allNames(b)].filter((n) => !(n in opts.connect)).map((n) => pb + n).filter((n) => namesA.has(n));
+  const clashes = [...allNames(b)]
+    .filter((n) => !(n in opts.connect))
+    .map((n) => pb + n)
+    .filter((n) => namesA.has(n));
   if (clashes.length) {
-    throw new Error(`compose: models A and B both use the names ${clashes.slice(0, 5).map((c) => `'${c}'`).join(', ')}${clashes.length > 5 ? ' …' : ''}; set prefixA or prefixB`);
+    throw new Error(
+      `compose: models A and B both use the names ${clashes
+        .slice(0, 5)
+        .map((c) => `'${c}'`)
+        .join(', ')}${clashes.length > 5 ? ' …' : ''}; set prefixA or prefixB`,
+    );
   }
   const connected = new Set(Object.keys(opts.connect).map((n) => pa + opts.connect[n]!));
   const graph = create(GraphProtoSchema, {
@@ -90,6 +113,7 @@ export function compose(a: ModelProto, b: ModelProto, opts: ComposeOptions): Mod
     if (!opsets.has(d) || opsets.get(d)! < o.version) opsets.set(d, o.version);
   }
   return create(ModelProtoSchema, {
+    // biome-ignore lint/complexity/useMathMinMax: IR versions are bigints
     irVersion: a.irVersion > b.irVersion ? a.irVersion : b.irVersion,
     producerName: 'rete-clip-pae',
     opsetImport: [...opsets].map(([domain, version]) => ({ domain, version })),
@@ -117,7 +141,11 @@ export interface ExtendOptions {
  * Appends ops to an existing model. The callback adds nodes to a GraphBuilder whose fresh names
  * cannot clash with the model's; `g.input` adds graph inputs, `g.output` declares new outputs.
  */
-export function extendModel(model: ModelProto, build: (g: GraphBuilder, ctx: ExtendContext) => void, opts: ExtendOptions = {}): ModelProto {
+export function extendModel(
+  model: ModelProto,
+  build: (g: GraphBuilder, ctx: ExtendContext) => void,
+  opts: ExtendOptions = {},
+): ModelProto {
   const graph = model.graph;
   if (!graph) throw new Error('extendModel: model has no graph');
   const names = allNames(model);
@@ -135,7 +163,8 @@ export function extendModel(model: ModelProto, build: (g: GraphBuilder, ctx: Ext
     },
   };
   build(g, ctx);
-  for (const n of g.initializers.keys()) if (names.has(n)) throw new Error(`extendModel: initializer '${n}' already exists in the model`);
+  for (const n of g.initializers.keys())
+    if (names.has(n)) throw new Error(`extendModel: initializer '${n}' already exists in the model`);
   const ext = g.graph();
   const out = create(GraphProtoSchema, {
     ...graph,
@@ -151,7 +180,10 @@ export function extendModel(model: ModelProto, build: (g: GraphBuilder, ctx: Ext
  * The same model with the named initializers turned into graph inputs (so a trainer can feed
  * updated weights every step); also returns their current values.
  */
-export function initializersToInputs(model: ModelProto, names: string[]): { model: ModelProto; values: Record<string, HostTensor> } {
+export function initializersToInputs(
+  model: ModelProto,
+  names: string[],
+): { model: ModelProto; values: Record<string, HostTensor> } {
   const graph = model.graph;
   if (!graph) throw new Error('initializersToInputs: model has no graph');
   const byName = new Map(graph.initializer.map((t) => [t.name, t]));
@@ -159,7 +191,10 @@ export function initializersToInputs(model: ModelProto, names: string[]): { mode
   const inputs: ValueInfoProto[] = [];
   for (const n of names) {
     const t = byName.get(n);
-    if (!t) throw new Error(`initializersToInputs: '${n}' is not an initializer (there are ${byName.size}: ${[...byName.keys()].slice(0, 8).join(', ')}${byName.size > 8 ? ', …' : ''})`);
+    if (!t)
+      throw new Error(
+        `initializersToInputs: '${n}' is not an initializer (there are ${byName.size}: ${[...byName.keys()].slice(0, 8).join(', ')}${byName.size > 8 ? ', …' : ''})`,
+      );
     values[n] = tensorFromProto(t);
     inputs.push(valueInfo(n, dtypeOf(t.dataType), t.dims.map(Number)));
   }

@@ -29,7 +29,11 @@ function scalarConst(s: GraphState, name: string): number | undefined {
  * Finds the composite activations among `nodes` whose inner values are used by nothing else
  * (`uses` counts the consumers of each value; graph outputs and wrt count as uses).
  */
-export function findComposites(s: GraphState, nodes: NodeProto[], uses: Map<string, number>): Map<NodeProto, Composite> {
+export function findComposites(
+  s: GraphState,
+  nodes: NodeProto[],
+  uses: Map<string, number>,
+): Map<NodeProto, Composite> {
   const producer = new Map<string, NodeProto>();
   for (const n of nodes) for (const o of n.output) producer.set(o, n);
   const privateNode = (name: string, op: string) => {
@@ -64,7 +68,10 @@ function gelu(s: GraphState, last: NodeProto, privateNode: Private): Composite |
     else rest.push(l);
   }
   if (rest.length !== 2 || !near(scale, 0.5)) return undefined;
-  for (const [x, a] of [[rest[0]!, rest[1]!], [rest[1]!, rest[0]!]] as const) {
+  for (const [x, a] of [
+    [rest[0]!, rest[1]!],
+    [rest[1]!, rest[0]!],
+  ] as const) {
     const plus = privateNode(a, 'Add');
     if (!plus) continue;
     const [p, q] = plus.input as [string, string];
@@ -74,7 +81,7 @@ function gelu(s: GraphState, last: NodeProto, privateNode: Private): Composite |
     const scaled = erf && (privateNode(erf.input[0]!, 'Div') ?? privateNode(erf.input[0]!, 'Mul'));
     if (!scaled) continue;
     const [u, w] = scaled.input as [string, string];
-    const factor = scaled.opType === 'Div' ? 1 / (scalarConst(s, w) ?? NaN) : scalarConst(s, w) ?? scalarConst(s, u);
+    const factor = scaled.opType === 'Div' ? 1 / (scalarConst(s, w) ?? NaN) : (scalarConst(s, w) ?? scalarConst(s, u));
     const input = scaled.opType === 'Div' ? u : scalarConst(s, w) !== undefined ? u : w;
     if (input !== x || factor === undefined || !near(factor, Math.SQRT1_2)) continue;
     return { x, last, backward: (gs, dy) => geluBackward(gs, x, dy) };
@@ -96,7 +103,10 @@ function geluBackward(s: GraphState, x: string, dy: string): string {
  * sigmoid: onnxruntime would merge a recomputed one with it anyway (common subexpressions).
  */
 function sigmoidGate(s: GraphState, last: NodeProto, privateNode: Private): Composite | undefined {
-  for (const [x, g] of [[last.input[0]!, last.input[1]!], [last.input[1]!, last.input[0]!]] as const) {
+  for (const [x, g] of [
+    [last.input[0]!, last.input[1]!],
+    [last.input[1]!, last.input[0]!],
+  ] as const) {
     const sig = privateNode(g, 'Sigmoid');
     if (!sig) continue;
     const u = sig.input[0]!;

@@ -29,7 +29,8 @@ export function windowGeometry(node: NodeProto, x: readonly number[], w?: readon
   const n = spatial.length;
   const where = describeNode(node);
   const kernel = a.ints('kernel_shape') ?? (w ? w.slice(2) : undefined);
-  if (!kernel || kernel.length !== n) throw new Error(`${where}: kernel_shape is missing or does not match the input rank`);
+  if (!kernel || kernel.length !== n)
+    throw new Error(`${where}: kernel_shape is missing or does not match the input rank`);
   const strides = a.ints('strides') ?? kernel.map(() => 1);
   const dilations = a.ints('dilations') ?? kernel.map(() => 1);
   const group = a.int('group', 1);
@@ -63,7 +64,9 @@ export function windowGeometry(node: NodeProto, x: readonly number[], w?: readon
     }
   } else {
     const outputShape = a.ints('output_shape');
-    const natural = spatial.map((d, i) => strides[i]! * (d - 1) + outputPadding[i]! + effective(kernel[i]!, dilations[i]!));
+    const natural = spatial.map(
+      (d, i) => strides[i]! * (d - 1) + outputPadding[i]! + effective(kernel[i]!, dilations[i]!),
+    );
     if (outputShape) {
       const target = outputShape.slice(-n);
       pads = new Array<number>(2 * n).fill(0);

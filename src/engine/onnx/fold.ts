@@ -25,7 +25,11 @@ export function loadState(model: ModelProto, opts: StateOptions = {}): GraphStat
   return state;
 }
 
-export function foldConstants(model: ModelProto, inputShapes?: Record<string, number[]>, opts: FoldOptions = {}): ModelProto {
+export function foldConstants(
+  model: ModelProto,
+  inputShapes?: Record<string, number[]>,
+  opts: FoldOptions = {},
+): ModelProto {
   return loadState(model, { inputShapes, variables: opts.keep }).toModel();
 }
 
@@ -33,6 +37,10 @@ export function foldConstants(model: ModelProto, inputShapes?: Record<string, nu
  * Static shapes need the shape arithmetic evaluated, so this is the same pass as foldConstants:
  * the result has value_info with static dims for every value.
  */
-export function inferShapes(model: ModelProto, inputShapes?: Record<string, number[]>, opts: FoldOptions = {}): ModelProto {
+export function inferShapes(
+  model: ModelProto,
+  inputShapes?: Record<string, number[]>,
+  opts: FoldOptions = {},
+): ModelProto {
   return foldConstants(model, inputShapes, opts);
 }

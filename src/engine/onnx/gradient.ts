@@ -35,30 +35,39 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   if (!g) throw new Error('model has no graph');
   const { of, wrt } = opts;
   if (wrt.length === 0) throw new Error('gradientModel: wrt is empty; name at least one input or initializer');
-  if (opts.target !== undefined && opts.target !== 'any' && opts.target !== 'cpu') throw new Error(`gradientModel: target must be 'any' or 'cpu', not '${String(opts.target)}'`);
+  if (opts.target !== undefined && opts.target !== 'any' && opts.target !== 'cpu')
+    throw new Error(`gradientModel: target must be 'any' or 'cpu', not '${String(opts.target)}'`);
   const inputs = new Set(g.input.map((i) => i.name));
   const inits = new Set(g.initializer.map((t) => t.name));
   const produced = new Set(g.node.flatMap((n) => n.output));
   for (const w of wrt) {
     if (!inputs.has(w) && !inits.has(w) && !produced.has(w)) {
-      throw new Error(`gradient w.r.t. '${w}': not a graph input, initializer or value of the graph (inputs: ${[...inputs].join(', ')}; ${inits.size} initializers)`);
+      throw new Error(
+        `gradient w.r.t. '${w}': not a graph input, initializer or value of the graph (inputs: ${[...inputs].join(', ')}; ${inits.size} initializers)`,
+      );
     }
   }
   // Intermediate values may be wrt too (exporters write a parameter that has the same value as
   // another as an Identity of it): the gradient is then the one flowing into that value.
-  const s = new GraphState(model, { inputShapes: opts.inputShapes, variables: wrt.filter((w) => !inputs.has(w)), lower: lowerNode });
+  const s = new GraphState(model, {
+    inputShapes: opts.inputShapes,
+    variables: wrt.filter((w) => !inputs.has(w)),
+    lower: lowerNode,
+  });
   for (const n of topoSort(g.node, [...inputs, ...inits])) s.add(n);
   const ofName = s.resolve(of);
   if (!s.types.has(ofName)) {
     const producer = s.nodes.find((n) => n.output.includes(ofName));
-    if (producer) throw new Error(`gradient of '${of}': its shape is not known (${describeNode(producer)} has no shape rule here)`);
+    if (producer)
+      throw new Error(`gradient of '${of}': its shape is not known (${describeNode(producer)} has no shape rule here)`);
     const outs = g.output.map((o) => o.name).join(', ');
     throw new Error(`gradient of '${of}': no such value in the graph (outputs: ${outs})`);
   }
   if (!isFloat(s.types.get(ofName))) throw new Error(`gradient of '${of}': it is not a float tensor`);
   const seed = gradName(of);
   for (const name of [seed, ...wrt.map(gradName)]) {
-    if (s.types.has(name) || inputs.has(name)) throw new Error(`the gradient model needs the name '${name}', which the graph already uses`);
+    if (s.types.has(name) || inputs.has(name))
+      throw new Error(`the gradient model needs the name '${name}', which the graph already uses`);
   }
   s.types.set(seed, { ...s.types.get(ofName)!, dims: s.types.get(ofName)!.dims.slice() });
 
@@ -117,12 +126,23 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     if (dy.every((d) => d === undefined)) continue;
     const rule = RULES[node.opType];
     if (!rule) {
-      throw new Error(`no gradient rule for op ${node.opType} (${describeNode(node)}); it is on the path ${pathThrough(node, wrt, ofName, producer, fwd, bwd, forward)}`);
+      throw new Error(
+        `no gradient rule for op ${node.opType} (${describeNode(node)}); it is on the path ${pathThrough(node, wrt, ofName, producer, fwd, bwd, forward)}`,
+      );
     }
     const needs = node.input.map((x) => !!x && active(x));
     let grads: (string | undefined)[];
     try {
-      grads = rule({ s, node, a: new Attrs(node), x: node.input.slice(), y: node.output.slice(), dy, needs, target: opts.target ?? 'any' });
+      grads = rule({
+        s,
+        node,
+        a: new Attrs(node),
+        x: node.input.slice(),
+        y: node.output.slice(),
+        dy,
+        needs,
+        target: opts.target ?? 'any',
+      });
     } catch (e) {
       const msg = (e as Error).message;
       throw new Error(msg.includes(describeNode(node)) ? msg : `gradient of ${describeNode(node)}: ${msg}`);
@@ -144,8 +164,15 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
 }
 
 /** "wrt → op → … → of" through the node that lacks a rule, for the error message. */
-function pathThrough(node: NodeProto, wrt: string[], of: string, producer: Map<string, NodeProto>, fwd: Set<string>,
-  bwd: Set<string>, forward: NodeProto[]): string {
+function pathThrough(
+  node: NodeProto,
+  wrt: string[],
+  of: string,
+  producer: Map<string, NodeProto>,
+  fwd: Set<string>,
+  bwd: Set<string>,
+  forward: NodeProto[],
+): string {
   const back: string[] = [];
   let v: string | undefined = node.input.find((x) => fwd.has(x) && bwd.has(x));
   while (v && !wrt.includes(v)) {
@@ -157,7 +184,8 @@ function pathThrough(node: NodeProto, wrt: string[], of: string, producer: Map<s
   const start = v ?? '?';
   const ahead: string[] = [];
   let cur: NodeProto | undefined = node;
-  const consumers = (name: string) => forward.find((n) => n.input.includes(name) && n.output.some((o) => bwd.has(o) && fwd.has(o)));
+  const consumers = (name: string) =>
+    forward.find((n) => n.input.includes(name) && n.output.some((o) => bwd.has(o) && fwd.has(o)));
   for (let guard = 0; cur && guard < 10000; guard++) {
     const out: string | undefined = cur.output.find((o) => bwd.has(o) && fwd.has(o));
     if (!out) break;

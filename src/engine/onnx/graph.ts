@@ -120,7 +120,10 @@ export function topoSort(nodes: readonly NodeProto[], available: Iterable<string
       const [i, k] = top;
       const n = nodes[i]!;
       if (k === 0) {
-        if (state[i] === 2) { stack.pop(); continue; }
+        if (state[i] === 2) {
+          stack.pop();
+          continue;
+        }
         state[i] = 1;
       }
       if (k < n.input.length) {

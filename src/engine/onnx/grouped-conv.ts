@@ -40,10 +40,14 @@ export function groupedConv(s: GraphState, x: string, w: string, attrs: Attrs): 
   const Mg = M / group;
   const padded = Math.ceil(Mg / 4) * 4;
   const rest = numel(wd.slice(1));
-  const wp = reshape(s, pad(s, reshape(s, w, [group, Mg, rest]), [0, 0, 0, 0, padded - Mg, 0]), [group * padded, ...wd.slice(1)]);
+  const wp = reshape(s, pad(s, reshape(s, w, [group, Mg, rest]), [0, 0, 0, 0, padded - Mg, 0]), [
+    group * padded,
+    ...wd.slice(1),
+  ]);
   const y = s.op('Conv', [x, wp], attrs);
   const yd = s.dims(y);
-  const N = yd[0]!, L = numel(yd.slice(2));
+  const N = yd[0]!,
+    L = numel(yd.slice(2));
   const kept = slice(s, reshape(s, y, [N, group, padded, L]), [2], [0], [Mg]);
   return reshape(s, kept, [N, M, ...yd.slice(2)]);
 }
@@ -57,8 +61,15 @@ export function groupedConvTranspose(s: GraphState, x: string, w: string, attrs:
   const Cg = C / group;
   const xd = s.dims(x);
   const N = xd[0]!;
-  const xp = reshape(s, pad(s, reshape(s, x, [N, group, Cg, numel(xd.slice(2))]), [0, 0, 0, 0, 0, 0, 1, 0]), [N, group * (Cg + 1), ...xd.slice(2)]);
+  const xp = reshape(s, pad(s, reshape(s, x, [N, group, Cg, numel(xd.slice(2))]), [0, 0, 0, 0, 0, 0, 1, 0]), [
+    N,
+    group * (Cg + 1),
+    ...xd.slice(2),
+  ]);
   const rest = numel(wd.slice(1));
-  const wp = reshape(s, pad(s, reshape(s, w, [group, Cg, rest]), [0, 0, 0, 0, 1, 0]), [group * (Cg + 1), ...wd.slice(1)]);
+  const wp = reshape(s, pad(s, reshape(s, w, [group, Cg, rest]), [0, 0, 0, 0, 1, 0]), [
+    group * (Cg + 1),
+    ...wd.slice(1),
+  ]);
   return s.op('ConvTranspose', [xp, wp], attrs);
 }

@@ -21,11 +21,21 @@ export function fromNumbers(dtype: DType, dims: number[], values: ArrayLike<numb
   if (values.length !== n) throw new Error(`internal: expected ${n} values for [${dims}], got ${values.length}`);
   let data: TypedArray;
   switch (dtype) {
-    case 'float32': data = Float32Array.from(values); break;
-    case 'float64': data = Float64Array.from(values); break;
-    case 'int32': data = Int32Array.from(values, roundInt); break;
-    case 'bool': data = Uint8Array.from(values, (v) => (v ? 1 : 0)); break;
-    case 'uint8': data = Uint8Array.from(values, roundInt); break;
+    case 'float32':
+      data = Float32Array.from(values);
+      break;
+    case 'float64':
+      data = Float64Array.from(values);
+      break;
+    case 'int32':
+      data = Int32Array.from(values, roundInt);
+      break;
+    case 'bool':
+      data = Uint8Array.from(values, (v) => (v ? 1 : 0));
+      break;
+    case 'uint8':
+      data = Uint8Array.from(values, roundInt);
+      break;
     case 'int64': {
       const a = new BigInt64Array(n);
       for (let i = 0; i < n; i++) {
@@ -43,7 +53,10 @@ export function fromNumbers(dtype: DType, dims: number[], values: ArrayLike<numb
 function strides(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);
   let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]!; }
+  for (let i = dims.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= dims[i]!;
+  }
   return s;
 }
 
@@ -56,7 +69,8 @@ function broadcastIndex(inDims: readonly number[], out: readonly number[]): Int3
   const inStr = strides(padded);
   const outStr = strides(out);
   for (let i = 0; i < n; i++) {
-    let rem = i, off = 0;
+    let rem = i,
+      off = 0;
     for (let k = 0; k < r; k++) {
       const c = Math.floor(rem / outStr[k]!);
       rem -= c * outStr[k]!;
@@ -73,8 +87,10 @@ function elementwise(inputs: HostTensor[], outType: DType, f: (...v: number[]) =
   if (inputs.length <= 2 && outType !== 'int64' && inputs.every((t) => t.dtype !== 'int64')) {
     // Fast path for weights scaled by constants (large float tensors): no index maps, no spreads.
     const n = numel(dims);
-    const a = inputs[0]!.data as Float32Array, b = inputs[1]?.data as Float32Array | undefined;
-    const aScalar = a.length === 1, bScalar = !!b && b.length === 1;
+    const a = inputs[0]!.data as Float32Array,
+      b = inputs[1]?.data as Float32Array | undefined;
+    const aScalar = a.length === 1,
+      bScalar = !!b && b.length === 1;
     if ((a.length === n || aScalar) && (!b || b.length === n || bScalar)) {
       const out = fromNumbers(outType, dims, new Float64Array(n));
       const o = out.data as Float32Array;
@@ -126,7 +142,11 @@ const UNARY: Record<string, (a: number) => number> = {
   Reciprocal: (a) => 1 / a,
   Floor: Math.floor,
   Ceil: Math.ceil,
-  Round: (a) => { const f = Math.floor(a); const d = a - f; return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1; },
+  Round: (a) => {
+    const f = Math.floor(a);
+    const d = a - f;
+    return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+  },
   Sign: Math.sign,
   Sigmoid: (a) => 1 / (1 + Math.exp(-a)),
   Tanh: Math.tanh,
@@ -143,7 +163,8 @@ function transposeHost(t: HostTensor, perm: number[]): HostTensor {
   const src = toNumbers(t);
   const out = new Array<number>(src.length);
   for (let i = 0; i < src.length; i++) {
-    let rem = i, off = 0;
+    let rem = i,
+      off = 0;
     for (let k = 0; k < dims.length; k++) {
       const c = Math.floor(rem / outStr[k]!);
       rem -= c * outStr[k]!;
@@ -155,7 +176,13 @@ function transposeHost(t: HostTensor, perm: number[]): HostTensor {
 }
 
 /** Normalized Slice parameters for one input shape. */
-export function sliceParams(dims: readonly number[], starts: number[], ends: number[], axesIn?: number[], stepsIn?: number[]) {
+export function sliceParams(
+  dims: readonly number[],
+  starts: number[],
+  ends: number[],
+  axesIn?: number[],
+  stepsIn?: number[],
+) {
   const r = dims.length;
   const axes = (axesIn ?? starts.map((_, i) => i)).map((a) => normAxis(a, r, 'Slice'));
   const steps = stepsIn ?? starts.map(() => 1);
@@ -166,7 +193,8 @@ export function sliceParams(dims: readonly number[], starts: number[], ends: num
     const d = dims[a]!;
     const s = steps[i]!;
     if (s === 0) throw new Error('Slice: step 0');
-    let b = starts[i]!, e = ends[i]!;
+    let b = starts[i]!,
+      e = ends[i]!;
     if (b < 0) b += d;
     if (e < 0) e += d;
     if (s > 0) {
@@ -190,7 +218,8 @@ function gatherIndex(dims: readonly number[], pick: (k: number, c: number) => nu
   const n = numel(outDims);
   const idx = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    let rem = i, off = 0;
+    let rem = i,
+      off = 0;
     for (let k = 0; k < outDims.length; k++) {
       const c = Math.floor(rem / outStr[k]!);
       rem -= c * outStr[k]!;
@@ -201,7 +230,13 @@ function gatherIndex(dims: readonly number[], pick: (k: number, c: number) => nu
   return idx;
 }
 
-function reduceAxes(node: NodeProto, a: Attrs, inputs: (HostTensor | undefined)[], opset: number, rank: number): number[] {
+function reduceAxes(
+  node: NodeProto,
+  a: Attrs,
+  inputs: (HostTensor | undefined)[],
+  opset: number,
+  rank: number,
+): number[] {
   const fromInput = (node.opType === 'ReduceSum' && opset >= 13) || opset >= 18;
   const axes = fromInput ? (inputs[1] ? toNumbers(inputs[1]) : undefined) : a.ints('axes');
   if (!axes || axes.length === 0) {
@@ -213,23 +248,55 @@ function reduceAxes(node: NodeProto, a: Attrs, inputs: (HostTensor | undefined)[
 export function reduceOutDims(dims: readonly number[], axes: number[], keep: boolean): number[] {
   const out: number[] = [];
   dims.forEach((d, i) => {
-    if (axes.includes(i)) { if (keep) out.push(1); } else out.push(d);
+    if (axes.includes(i)) {
+      if (keep) out.push(1);
+    } else out.push(d);
   });
   return out;
 }
 
 export const HOST_OPS = new Set([
-  'Constant', 'Identity', 'Cast', 'Shape', 'Size', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Reshape', 'Slice',
-  'ConstantOfShape', 'Range', 'Expand', 'Tile', 'Transpose', 'Flatten', 'Where', 'ReduceProd', 'ReduceSum', 'ReduceMin',
-  'ReduceMax', 'Split', 'Clip', 'CastLike', 'Dropout',
-  ...Object.keys(BINARY), ...Object.keys(COMPARE), ...Object.keys(UNARY),
+  'Constant',
+  'Identity',
+  'Cast',
+  'Shape',
+  'Size',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Reshape',
+  'Slice',
+  'ConstantOfShape',
+  'Range',
+  'Expand',
+  'Tile',
+  'Transpose',
+  'Flatten',
+  'Where',
+  'ReduceProd',
+  'ReduceSum',
+  'ReduceMin',
+  'ReduceMax',
+  'Split',
+  'Clip',
+  'CastLike',
+  'Dropout',
+  ...Object.keys(BINARY),
+  ...Object.keys(COMPARE),
+  ...Object.keys(UNARY),
 ]);
 
 /**
  * Evaluates one node on host tensors. `inputs[i]` is undefined for an omitted optional input.
  * Shape and Size only need `inputDims`.
  */
-export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], opset: number, inputDims: (number[] | undefined)[] = []): HostTensor[] {
+export function evalHost(
+  node: NodeProto,
+  inputs: (HostTensor | undefined)[],
+  opset: number,
+  inputDims: (number[] | undefined)[] = [],
+): HostTensor[] {
   const a = new Attrs(node);
   const x = inputs[0]!;
   const op = node.opType;
@@ -263,7 +330,8 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
     case 'Shape': {
       const dims = inputDims[0] ?? x.dims;
       const r = dims.length;
-      let s = a.int('start', 0), e = a.int('end', r);
+      let s = a.int('start', 0),
+        e = a.int('end', r);
       if (s < 0) s += r;
       if (e < 0) e += r;
       s = Math.min(Math.max(s, 0), r);
@@ -283,7 +351,8 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
       const pre = numel(x.dims.slice(0, axis));
       const post = numel(x.dims.slice(axis + 1));
       const out: number[] = [];
-      for (let p = 0; p < pre; p++) for (const i of iv) for (let q = 0; q < post; q++) out.push(src[(p * d + i) * post + q]!);
+      for (let p = 0; p < pre; p++)
+        for (const i of iv) for (let q = 0; q < post; q++) out.push(src[(p * d + i) * post + q]!);
       return [fromNumbers(x.dtype, outDims, out)];
     }
     case 'Unsqueeze': {
@@ -332,7 +401,13 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
       const p = sliceParams(x.dims, starts, ends, axes, steps);
       const src = toNumbers(x);
       const idx = gatherIndex(x.dims, (k, c) => p.start[k]! + c * p.step[k]!, p.size);
-      return [fromNumbers(x.dtype, p.size, idx.map((i) => src[i]!))];
+      return [
+        fromNumbers(
+          x.dtype,
+          p.size,
+          idx.map((i) => src[i]!),
+        ),
+      ];
     }
     case 'ConstantOfShape': {
       const dims = toNumbers(x);
@@ -343,19 +418,37 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
     case 'Range': {
       const [s, l, d] = [x, inputs[1]!, inputs[2]!].map((t) => toNumbers(t)[0]!) as [number, number, number];
       const n = Math.max(Math.ceil((l - s) / d), 0);
-      return [fromNumbers(x.dtype, [n], Array.from({ length: n }, (_, i) => s + i * d))];
+      return [
+        fromNumbers(
+          x.dtype,
+          [n],
+          Array.from({ length: n }, (_, i) => s + i * d),
+        ),
+      ];
     }
     case 'Expand': {
       const shape = toNumbers(inputs[1]!);
       const dims = broadcastDims(x.dims, shape, 'Expand');
       const src = toNumbers(x);
-      return [fromNumbers(x.dtype, dims, Array.from(broadcastIndex(x.dims, dims), (i) => src[i]!))];
+      return [
+        fromNumbers(
+          x.dtype,
+          dims,
+          Array.from(broadcastIndex(x.dims, dims), (i) => src[i]!),
+        ),
+      ];
     }
     case 'Tile': {
       const reps = toNumbers(inputs[1]!);
       const dims = x.dims.map((d, i) => d * reps[i]!);
       const src = toNumbers(x);
-      return [fromNumbers(x.dtype, dims, gatherIndex(x.dims, (k, c) => c % x.dims[k]!, dims).map((i) => src[i]!))];
+      return [
+        fromNumbers(
+          x.dtype,
+          dims,
+          gatherIndex(x.dims, (k, c) => c % x.dims[k]!, dims).map((i) => src[i]!),
+        ),
+      ];
     }
     case 'Transpose': {
       const perm = a.ints('perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
@@ -377,14 +470,21 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
       const outDims = reduceOutDims(x.dims, axes, keep);
       const keptDims = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
       const init = op === 'ReduceProd' ? 1 : op === 'ReduceSum' ? 0 : op === 'ReduceMin' ? Infinity : -Infinity;
-      const f = op === 'ReduceProd' ? (p: number, q: number) => p * q : op === 'ReduceSum' ? (p: number, q: number) => p + q
-        : op === 'ReduceMin' ? Math.min : Math.max;
+      const f =
+        op === 'ReduceProd'
+          ? (p: number, q: number) => p * q
+          : op === 'ReduceSum'
+            ? (p: number, q: number) => p + q
+            : op === 'ReduceMin'
+              ? Math.min
+              : Math.max;
       const out = new Array<number>(numel(keptDims)).fill(init);
       const src = toNumbers(x);
       const inStr = strides(x.dims);
       const kStr = strides(keptDims);
       for (let i = 0; i < src.length; i++) {
-        let rem = i, off = 0;
+        let rem = i,
+          off = 0;
         for (let k = 0; k < x.dims.length; k++) {
           const c = Math.floor(rem / inStr[k]!);
           rem -= c * inStr[k]!;
@@ -404,7 +504,13 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
         dims[axis] = p;
         const src = toNumbers(x);
         const start = at;
-        outs.push(fromNumbers(x.dtype, dims, gatherIndex(x.dims, (k, c) => (k === axis ? start + c : c), dims).map((i) => src[i]!)));
+        outs.push(
+          fromNumbers(
+            x.dtype,
+            dims,
+            gatherIndex(x.dims, (k, c) => (k === axis ? start + c : c), dims).map((i) => src[i]!),
+          ),
+        );
         at += p;
       }
       return outs;
@@ -413,9 +519,15 @@ export function evalHost(node: NodeProto, inputs: (HostTensor | undefined)[], op
   throw new Error(`no host evaluation for ${op}`);
 }
 
-export function splitSizes(node: NodeProto, a: Attrs, splitInput: number[] | undefined, dim: number, opset: number): number[] {
+export function splitSizes(
+  node: NodeProto,
+  a: Attrs,
+  splitInput: number[] | undefined,
+  dim: number,
+  opset: number,
+): number[] {
   const given = opset >= 13 ? splitInput : a.ints('split');
-  if (given && given.length) return given;
+  if (given?.length) return given;
   const n = a.int('num_outputs') ?? node.output.length;
   const chunk = Math.ceil(dim / n);
   return Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
@@ -427,6 +539,7 @@ export function reshapeDims(dims: readonly number[], shape: number[], allowzero:
   const minus = out.indexOf(-1);
   const total = numel(dims);
   if (minus >= 0) out[minus] = known === 0 ? 0 : total / known;
-  if (numel(out) !== total || !out.every(Number.isInteger)) throw new Error(`Reshape: cannot reshape [${dims}] to [${shape}]`);
+  if (numel(out) !== total || !out.every(Number.isInteger))
+    throw new Error(`Reshape: cannot reshape [${dims}] to [${shape}]`);
   return out;
 }

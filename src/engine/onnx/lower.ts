@@ -20,14 +20,20 @@ export function resizeMatrix(inSize: number, outSize: number, scale: number, nod
   const nearestMode = a.string('nearest_mode', 'round_prefer_floor');
   const cubicA = a.float('cubic_coeff_a', -0.75);
   const exclude = a.int('exclude_outside', 0) === 1;
-  if (a.int('antialias', 0) === 1 && outSize < inSize) throw new Error(`${where}: antialiased downscaling is not supported`);
+  if (a.int('antialias', 0) === 1 && outSize < inSize)
+    throw new Error(`${where}: antialiased downscaling is not supported`);
   const original = (x: number): number => {
     switch (ctm) {
-      case 'half_pixel': return (x + 0.5) / scale - 0.5;
-      case 'pytorch_half_pixel': return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
-      case 'align_corners': return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
-      case 'asymmetric': return x / scale;
-      case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
+      case 'half_pixel':
+        return (x + 0.5) / scale - 0.5;
+      case 'pytorch_half_pixel':
+        return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
+      case 'align_corners':
+        return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
+      case 'asymmetric':
+        return x / scale;
+      case 'tf_half_pixel_for_nn':
+        return (x + 0.5) / scale;
       case 'half_pixel_symmetric': {
         const adj = outSize / (inSize * scale);
         const center = inSize / 2;
@@ -46,11 +52,20 @@ export function resizeMatrix(inSize: number, outSize: number, scale: number, nod
       let i: number;
       const f = Math.floor(x);
       switch (nearestMode) {
-        case 'round_prefer_floor': i = x - f === 0.5 ? f : Math.round(x); break;
-        case 'round_prefer_ceil': i = x - f === 0.5 ? f + 1 : Math.round(x); break;
-        case 'floor': i = f; break;
-        case 'ceil': i = Math.ceil(x); break;
-        default: throw new Error(`${where}: nearest_mode '${nearestMode}' is not supported`);
+        case 'round_prefer_floor':
+          i = x - f === 0.5 ? f : Math.round(x);
+          break;
+        case 'round_prefer_ceil':
+          i = x - f === 0.5 ? f + 1 : Math.round(x);
+          break;
+        case 'floor':
+          i = f;
+          break;
+        case 'ceil':
+          i = Math.ceil(x);
+          break;
+        default:
+          throw new Error(`${where}: nearest_mode '${nearestMode}' is not supported`);
       }
       row[clampI(i)] = 1;
     } else if (mode === 'linear') {
@@ -84,10 +99,15 @@ function lowerResize(node: NodeProto, s: GraphState): boolean {
   const xt = s.type(x);
   const a = new Attrs(node);
   if (a.string('coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize') return false;
-  const { dims, scales } = resizeOutDims(node, xt.dims, (k) => (node.input[k] ? s.constValue(node.input[k]!) : undefined), s.opset);
+  const { dims, scales } = resizeOutDims(
+    node,
+    xt.dims,
+    (k) => (node.input[k] ? s.constValue(node.input[k]!) : undefined),
+    s.opset,
+  );
   const r = dims.length;
   let cur = x;
-  const changed = dims.map((d, i) => i).filter((i) => dims[i] !== xt.dims[i] || scales[i] !== 1);
+  const changed = dims.map((_d, i) => i).filter((i) => dims[i] !== xt.dims[i] || scales[i] !== 1);
   for (const ax of changed) {
     const m = resizeMatrix(xt.dims[ax]!, dims[ax]!, scales[ax]!, node);
     const dtype = s.dtype(x);
@@ -109,7 +129,8 @@ function lowerResize(node: NodeProto, s: GraphState): boolean {
 }
 
 function transposeRows(m: number[][]): number[] {
-  const rows = m.length, cols = m[0]!.length;
+  const rows = m.length,
+    cols = m[0]!.length;
   const out = new Array<number>(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r]![c]!;
   return out;
@@ -145,11 +166,23 @@ function lowerUpsample(node: NodeProto, s: GraphState): boolean {
     scales = s.constant(fromNumbers('float32', [f.length], f), 'scales');
   }
   const resize = create(NodeProtoSchema, {
-    opType: 'Resize', name: node.name, input: [node.input[0]!, '', scales], output: node.output,
-    attribute: [attribute('mode', mode === 'bilinear' ? 'linear' : mode), attribute('coordinate_transformation_mode', 'asymmetric'), attribute('nearest_mode', 'floor')],
+    opType: 'Resize',
+    name: node.name,
+    input: [node.input[0]!, '', scales],
+    output: node.output,
+    attribute: [
+      attribute('mode', mode === 'bilinear' ? 'linear' : mode),
+      attribute('coordinate_transformation_mode', 'asymmetric'),
+      attribute('nearest_mode', 'floor'),
+    ],
   });
   // resizeOutDims reads Resize's opset-11 input layout.
-  const { dims, scales: sc } = resizeOutDims(resize, s.dims(node.input[0]!), (k) => (resize.input[k] ? s.constValue(resize.input[k]!) : undefined), 11);
+  const { dims, scales: sc } = resizeOutDims(
+    resize,
+    s.dims(node.input[0]!),
+    (k) => (resize.input[k] ? s.constValue(resize.input[k]!) : undefined),
+    11,
+  );
   let cur = node.input[0]!;
   dims.forEach((d, ax) => {
     if (d === s.dims(cur)[ax] && sc[ax] === 1) return;
@@ -192,11 +225,17 @@ function lowerNormalization(node: NodeProto, s: GraphState): boolean {
     const perGroup = s.dims(node.input[1]!)[0] === groups && groups !== c;
     if (perGroup) {
       // Opset 18 has one scale and bias per group.
-      y = s.op('Add', [s.op('Mul', [y, reshape(s, node.input[1]!, [groups, 1])]), reshape(s, node.input[2]!, [groups, 1])]);
+      y = s.op('Add', [
+        s.op('Mul', [y, reshape(s, node.input[1]!, [groups, 1])]),
+        reshape(s, node.input[2]!, [groups, 1]),
+      ]);
       out = reshape(s, y, xd);
     } else {
       const chan = xd.map((d, i) => (i === 1 ? d : 1));
-      out = s.op('Add', [s.op('Mul', [reshape(s, y, xd), reshape(s, node.input[1]!, chan)]), reshape(s, node.input[2]!, chan)]);
+      out = s.op('Add', [
+        s.op('Mul', [reshape(s, y, xd), reshape(s, node.input[1]!, chan)]),
+        reshape(s, node.input[2]!, chan),
+      ]);
     }
   }
   s.rename(out, node.output[0]!);
@@ -228,8 +267,15 @@ function lowerLoss(node: NodeProto, s: GraphState): boolean {
     }
   }
   const ld = s.dims(labels);
-  const classDims = sd.map((d, i) => (i === 1 ? C : 1));
-  const range = s.constant(fromNumbers(s.dtype(labels), classDims, Array.from({ length: C }, (_, i) => i)), 'classes');
+  const classDims = sd.map((_d, i) => (i === 1 ? C : 1));
+  const range = s.constant(
+    fromNumbers(
+      s.dtype(labels),
+      classDims,
+      Array.from({ length: C }, (_, i) => i),
+    ),
+    'classes',
+  );
   const unsq = reshape(s, labels, [ld[0]!, 1, ...ld.slice(1)]);
   const onehot = s.op('Cast', [s.op('Equal', [unsq, range])], { to: s.type(scores).elemType });
   const picked = reduce(s, 'ReduceSum', s.op('Mul', [onehot, logp]), [1], false); // [N, ...]
@@ -248,7 +294,8 @@ function lowerLoss(node: NodeProto, s: GraphState): boolean {
   if (reduction === 'none') out = loss;
   else if (reduction === 'sum') out = reduce(s, 'ReduceSum', loss, all, false);
   else if (reduction === 'mean') {
-    out = w ? s.op('Div', [reduce(s, 'ReduceSum', loss, all, false), reduce(s, 'ReduceSum', w, all, false)])
+    out = w
+      ? s.op('Div', [reduce(s, 'ReduceSum', loss, all, false), reduce(s, 'ReduceSum', w, all, false)])
       : reduce(s, 'ReduceMean', loss, all, false);
   } else throw new Error(`${where}: reduction '${reduction}' is not one of none, sum, mean`);
   s.rename(out, node.output[0]!);
@@ -261,12 +308,18 @@ const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
 /** Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad. */
 function explicitWindow(node: NodeProto, s: GraphState): boolean {
   const a = new Attrs(node);
-  const hasAll = ['kernel_shape', 'strides', 'dilations', 'pads'].every((k) => a.has(k)) && !a.has('auto_pad') && !a.has('output_shape');
+  const hasAll =
+    ['kernel_shape', 'strides', 'dilations', 'pads'].every((k) => a.has(k)) &&
+    !a.has('auto_pad') &&
+    !a.has('output_shape');
   if (hasAll) return false;
   const xt: ValueType = s.type(node.input[0]!);
   const wt = node.input[1] ? s.type(node.input[1]!) : undefined;
   const geo = windowGeometry(node, xt.dims, wt?.dims);
-  const keep = node.attribute.filter((at) => !['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad', 'output_shape', 'output_padding'].includes(at.name));
+  const keep = node.attribute.filter(
+    (at) =>
+      !['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad', 'output_shape', 'output_padding'].includes(at.name),
+  );
   const explicit = [
     attribute('kernel_shape', geo.kernel),
     attribute('strides', geo.strides),

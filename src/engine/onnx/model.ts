@@ -39,7 +39,9 @@ export function onnxDataType(dtype: DType): DataType {
 
 export function dtypeOf(type: DataType): DType {
   for (const [name, value] of Object.entries(DTYPE_TO_ONNX)) if (value === type) return name as DType;
-  throw new Error(`ONNX element type ${DataType[type] ?? type} is not supported (supported: ${Object.keys(DTYPE_TO_ONNX).join(', ')})`);
+  throw new Error(
+    `ONNX element type ${DataType[type] ?? type} is not supported (supported: ${Object.keys(DTYPE_TO_ONNX).join(', ')})`,
+  );
 }
 
 export function readModel(bytes: Uint8Array, where = 'model'): ModelProto {
@@ -63,12 +65,17 @@ export function elementCount(dims: readonly number[]): number {
 
 function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'int32': return new Int32Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'int32':
+      return new Int32Array(n);
     case 'bool':
-    case 'uint8': return new Uint8Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
   }
 }
 
@@ -107,8 +114,10 @@ export function tensorToProto(name: string, t: HostTensor): TensorProto {
 export function hostTensor(dtype: DType, dims: number[], values?: ArrayLike<number> | ArrayLike<bigint>): HostTensor {
   const data = allocate(dtype, elementCount(dims));
   if (values) {
-    if (values.length !== data.length) throw new Error(`expected ${data.length} values for dims [${dims}], got ${values.length}`);
-    if (dtype === 'int64') (data as BigInt64Array).set(Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v)));
+    if (values.length !== data.length)
+      throw new Error(`expected ${data.length} values for dims [${dims}], got ${values.length}`);
+    if (dtype === 'int64')
+      (data as BigInt64Array).set(Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v)));
     else (data as Float32Array).set(Array.from(values as ArrayLike<number | bigint>, Number));
   }
   return { dtype, dims, data };

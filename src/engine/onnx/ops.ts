@@ -3,7 +3,13 @@
 // these so that no rule has to care about opset differences.
 import type { GraphState } from './state.js';
 
-export function reduce(s: GraphState, op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax', x: string, axes: number[], keepdims: boolean): string {
+export function reduce(
+  s: GraphState,
+  op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax',
+  x: string,
+  axes: number[],
+  keepdims: boolean,
+): string {
   const d = s.dims(x);
   const outDims = keepdims ? d.map((v, i) => (axes.includes(i) ? 1 : v)) : d.filter((_, i) => !axes.includes(i));
   // Reducing axes of size 1 only changes the shape.
@@ -35,27 +41,43 @@ export function transpose(s: GraphState, x: string, perm: number[]): string {
   const d = s.dims(x);
   // Moving only axes of size 1 keeps the element order: a Reshape, which costs nothing.
   const big = perm.filter((p) => d[p] !== 1);
-  if (big.every((p, i) => i === 0 || p > big[i - 1]!)) return reshape(s, x, perm.map((p) => d[p]!));
+  if (big.every((p, i) => i === 0 || p > big[i - 1]!))
+    return reshape(
+      s,
+      x,
+      perm.map((p) => d[p]!),
+    );
   return s.op('Transpose', [x], { perm });
 }
 
 export function inversePerm(perm: number[]): number[] {
   const inv = new Array<number>(perm.length);
-  perm.forEach((p, i) => { inv[p] = i; });
+  perm.forEach((p, i) => {
+    inv[p] = i;
+  });
   return inv;
 }
 
 /** Slices [start, end) with a step along several axes. */
-export function slice(s: GraphState, x: string, axes: number[], starts: number[], ends: number[], steps?: number[]): string {
+export function slice(
+  s: GraphState,
+  x: string,
+  axes: number[],
+  starts: number[],
+  ends: number[],
+  steps?: number[],
+): string {
   const inputs = [x, s.ints(starts), s.ints(ends), s.ints(axes)];
-  if (steps && steps.some((v) => v !== 1)) inputs.push(s.ints(steps));
+  if (steps?.some((v) => v !== 1)) inputs.push(s.ints(steps));
   return s.op('Slice', inputs);
 }
 
 /** Constant-mode Pad with ONNX pads layout (all begins, then all ends). */
 export function pad(s: GraphState, x: string, pads: number[]): string {
   if (pads.every((p) => p === 0)) return x;
-  return s.opset >= 11 ? s.op('Pad', [x, s.ints(pads)], { mode: 'constant' }) : s.op('Pad', [x], { mode: 'constant', pads });
+  return s.opset >= 11
+    ? s.op('Pad', [x, s.ints(pads)], { mode: 'constant' })
+    : s.op('Pad', [x], { mode: 'constant', pads });
 }
 
 export function scalarLike(s: GraphState, v: number, like: string): string {
@@ -67,11 +89,21 @@ export function zeros(s: GraphState, like: string, dims: readonly number[] = s.d
   return s.op('Expand', [scalarLike(s, 0, like), s.ints([...dims])]);
 }
 
-export function add(s: GraphState, a: string, b: string): string { return s.op('Add', [a, b]); }
-export function sub(s: GraphState, a: string, b: string): string { return s.op('Sub', [a, b]); }
-export function mul(s: GraphState, a: string, b: string): string { return s.op('Mul', [a, b]); }
-export function div(s: GraphState, a: string, b: string): string { return s.op('Div', [a, b]); }
-export function neg(s: GraphState, a: string): string { return s.op('Neg', [a]); }
+export function add(s: GraphState, a: string, b: string): string {
+  return s.op('Add', [a, b]);
+}
+export function sub(s: GraphState, a: string, b: string): string {
+  return s.op('Sub', [a, b]);
+}
+export function mul(s: GraphState, a: string, b: string): string {
+  return s.op('Mul', [a, b]);
+}
+export function div(s: GraphState, a: string, b: string): string {
+  return s.op('Div', [a, b]);
+}
+export function neg(s: GraphState, a: string): string {
+  return s.op('Neg', [a]);
+}
 
 /** A float 0/1 mask from a boolean, in the element type of `like`. */
 export function mask(s: GraphState, cond: string, like: string): string {

@@ -9,18 +9,75 @@ import { onnxDataType, type HostTensor } from './model.js';
 type ConstOf = (i: number) => HostTensor | undefined;
 
 const SAME_AS_INPUT = new Set([
-  'Identity', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Tanh', 'Sigmoid', 'Relu', 'LeakyRelu', 'Elu', 'Selu',
-  'Celu', 'Erf', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Floor', 'Ceil', 'Round', 'Sign', 'Softplus',
-  'Softsign', 'HardSigmoid', 'HardSwish', 'Gelu', 'Mish', 'Clip', 'Softmax', 'LogSoftmax', 'Hardmax', 'LRN', 'Not',
-  'CumSum', 'InstanceNormalization', 'MeanVarianceNormalization', 'Trilu', 'ThresholdedRelu', 'Shrink', 'ScatterND',
-  'ScatterElements', 'Scatter', 'GroupNormalization',
+  'Identity',
+  'Neg',
+  'Abs',
+  'Sqrt',
+  'Exp',
+  'Log',
+  'Reciprocal',
+  'Tanh',
+  'Sigmoid',
+  'Relu',
+  'LeakyRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Erf',
+  'Sin',
+  'Cos',
+  'Tan',
+  'Asin',
+  'Acos',
+  'Atan',
+  'Sinh',
+  'Cosh',
+  'Asinh',
+  'Acosh',
+  'Atanh',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'HardSwish',
+  'Gelu',
+  'Mish',
+  'Clip',
+  'Softmax',
+  'LogSoftmax',
+  'Hardmax',
+  'LRN',
+  'Not',
+  'CumSum',
+  'InstanceNormalization',
+  'MeanVarianceNormalization',
+  'Trilu',
+  'ThresholdedRelu',
+  'Shrink',
+  'ScatterND',
+  'ScatterElements',
+  'Scatter',
+  'GroupNormalization',
 ]);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Min', 'Max', 'Sum', 'Mean', 'PRelu', 'BitShift']);
 const COMPARE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
 const BOOL_UNARY = new Set(['IsNaN', 'IsInf']);
 
-const REDUCE = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2',
-  'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp']);
+const REDUCE = new Set([
+  'ReduceSum',
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceSumSquare',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+]);
 
 /** Axes of a Reduce* node, normalized; [] means "no reduction" (noop_with_empty_axes). */
 export function reduceAxesOf(node: NodeProto, constOf: ConstOf, opset: number, rank: number): number[] {
@@ -32,13 +89,17 @@ export function reduceAxesOf(node: NodeProto, constOf: ConstOf, opset: number, r
     if (!t) throw new Error(`${describeNode(node)}: axes must be a constant`);
     axes = toNumbers(t);
   } else if (!fromInput) axes = a.ints('axes');
-  if (!axes || axes.length === 0) return a.int('noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i);
+  if (!axes || axes.length === 0)
+    return a.int('noop_with_empty_axes', 0) ? [] : Array.from({ length: rank }, (_, i) => i);
   return axes.map((x) => normAxis(x, rank, describeNode(node)));
 }
 
 function need(constOf: ConstOf, i: number, node: NodeProto, what: string): number[] {
   const t = constOf(i);
-  if (!t) throw new Error(`${describeNode(node)}: ${what} (input ${i}, '${node.input[i]}') is not a constant; give static input shapes so it can be folded`);
+  if (!t)
+    throw new Error(
+      `${describeNode(node)}: ${what} (input ${i}, '${node.input[i]}') is not a constant; give static input shapes so it can be folded`,
+    );
   return toNumbers(t);
 }
 
@@ -54,7 +115,12 @@ export function matmulDims(a: readonly number[], b: readonly number[], where: st
 }
 
 /** Resize output dims from its constant scales or sizes. */
-export function resizeOutDims(node: NodeProto, x: readonly number[], constOf: ConstOf, opset: number): { dims: number[]; scales: number[] } {
+export function resizeOutDims(
+  node: NodeProto,
+  x: readonly number[],
+  constOf: ConstOf,
+  opset: number,
+): { dims: number[]; scales: number[] } {
   const a = new Attrs(node);
   const r = x.length;
   const scalesIdx = opset >= 11 ? 2 : 1;
@@ -69,11 +135,21 @@ export function resizeOutDims(node: NodeProto, x: readonly number[], constOf: Co
     if (policy !== 'stretch') {
       const ratios = axes.map((ax, i) => sizes[i]! / x[ax]!);
       const s = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
-      axes.forEach((ax) => { scales[ax] = s; dims[ax] = Math.round(s * x[ax]!); });
-    } else axes.forEach((ax, i) => { dims[ax] = sizes[i]!; scales[ax] = sizes[i]! / x[ax]!; });
+      axes.forEach((ax) => {
+        scales[ax] = s;
+        dims[ax] = Math.round(s * x[ax]!);
+      });
+    } else
+      axes.forEach((ax, i) => {
+        dims[ax] = sizes[i]!;
+        scales[ax] = sizes[i]! / x[ax]!;
+      });
   } else if (scalesT && scalesT.dims[0] !== 0) {
     const sc = toNumbers(scalesT);
-    axes.forEach((ax, i) => { scales[ax] = sc[i]!; dims[ax] = Math.floor(x[ax]! * sc[i]!); });
+    axes.forEach((ax, i) => {
+      scales[ax] = sc[i]!;
+      dims[ax] = Math.floor(x[ax]! * sc[i]!);
+    });
   } else throw new Error(`${describeNode(node)}: needs constant scales or sizes`);
   return { dims, scales };
 }
@@ -82,12 +158,18 @@ export function resizeOutDims(node: NodeProto, x: readonly number[], constOf: Co
  * Output types of one node. `ins[i]` is undefined for omitted inputs or unknown types; returns
  * undefined entries where the op is not known here (callers fail later only if they need them).
  */
-export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], constOf: ConstOf, opset: number): (ValueType | undefined)[] {
+export function inferTypes(
+  node: NodeProto,
+  ins: (ValueType | undefined)[],
+  constOf: ConstOf,
+  opset: number,
+): (ValueType | undefined)[] {
   const op = node.opType;
   const a = new Attrs(node);
   const where = describeNode(node);
   const x = ins[0];
-  const same = (t: ValueType | undefined, dims?: number[]) => t && { elemType: t.elemType, dims: dims ?? t.dims.slice() };
+  const same = (t: ValueType | undefined, dims?: number[]) =>
+    t && { elemType: t.elemType, dims: dims ?? t.dims.slice() };
   if (!isDefaultDomain(node.domain)) return node.output.map(() => undefined);
   if (SAME_AS_INPUT.has(op)) return [same(x), ...node.output.slice(1).map(() => undefined)];
   if (BOOL_UNARY.has(op)) return [x && { elemType: DataType.BOOL, dims: x.dims.slice() }];
@@ -102,7 +184,8 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
     const axes = reduceAxesOf(node, constOf, opset, x.dims.length);
     return [same(x, reduceOutDims(x.dims, axes, a.int('keepdims', 1) === 1))];
   }
-  if (!x && !['Constant', 'Range', 'ConstantOfShape'].includes(op) && !(op === 'Concat' && ins.some(Boolean))) return node.output.map(() => undefined);
+  if (!x && !['Constant', 'Range', 'ConstantOfShape'].includes(op) && !(op === 'Concat' && ins.some(Boolean)))
+    return node.output.map(() => undefined);
   switch (op) {
     case 'Constant':
     case 'ConstantOfShape':
@@ -116,7 +199,8 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       return [same(x), x && { elemType: DataType.BOOL, dims: x.dims.slice() }];
     case 'Shape': {
       const r = x!.dims.length;
-      let s = a.int('start', 0), e = a.int('end', r);
+      let s = a.int('start', 0),
+        e = a.int('end', r);
       if (s < 0) s += r;
       if (e < 0) e += r;
       return [{ elemType: DataType.INT64, dims: [Math.max(0, Math.min(e, r) - Math.max(s, 0))] }];
@@ -130,7 +214,12 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
     }
     case 'Where': {
       if (!ins[1] || !ins[2]) return [undefined];
-      return [{ elemType: ins[1].elemType, dims: broadcastDims(broadcastDims(x!.dims, ins[1].dims, where), ins[2].dims, where) }];
+      return [
+        {
+          elemType: ins[1].elemType,
+          dims: broadcastDims(broadcastDims(x!.dims, ins[1].dims, where), ins[2].dims, where),
+        },
+      ];
     }
     case 'MatMul':
       return [ins[1] && same(x, matmulDims(x!.dims, ins[1].dims, where))];
@@ -161,7 +250,13 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       if (shape) return [same(x, toNumbers(shape))];
       const g = windowGeometry(node, x!.dims);
       const n = g.kernel.length;
-      return [same(x, [x!.dims[0]!, x!.dims[1]!, ...x!.dims.slice(2).map((d, i) => (d - 1) * g.strides[i]! + g.kernel[i]! - g.pads[i]! - g.pads[i + n]!)])];
+      return [
+        same(x, [
+          x!.dims[0]!,
+          x!.dims[1]!,
+          ...x!.dims.slice(2).map((d, i) => (d - 1) * g.strides[i]! + g.kernel[i]! - g.pads[i]! - g.pads[i + n]!),
+        ]),
+      ];
     }
     case 'GlobalAveragePool':
     case 'GlobalMaxPool':
@@ -187,7 +282,12 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
     case 'Squeeze': {
       const raw = opset >= 13 ? (node.input[1] ? need(constOf, 1, node, 'axes') : undefined) : a.ints('axes');
       const axes = raw?.map((v) => normAxis(v, x!.dims.length, where));
-      return [same(x, x!.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)))];
+      return [
+        same(
+          x,
+          x!.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)),
+        ),
+      ];
     }
     case 'Unsqueeze': {
       const raw = opset >= 13 ? need(constOf, 1, node, 'axes') : a.ints('axes', []);
@@ -200,7 +300,12 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
     }
     case 'Transpose': {
       const perm = a.ints('perm') ?? x!.dims.map((_, i) => x!.dims.length - 1 - i);
-      return [same(x, perm.map((p) => x!.dims[p]!))];
+      return [
+        same(
+          x,
+          perm.map((p) => x!.dims[p]!),
+        ),
+      ];
     }
     case 'Concat': {
       const present = ins.filter((t, i): t is ValueType => !!t && !!node.input[i]);
@@ -223,8 +328,13 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       if (opset < 10) {
         return [same(x, sliceParams(x!.dims, a.ints('starts', []), a.ints('ends', []), a.ints('axes')).size)];
       }
-      const p = sliceParams(x!.dims, need(constOf, 1, node, 'starts'), need(constOf, 2, node, 'ends'),
-        node.input[3] ? need(constOf, 3, node, 'axes') : undefined, node.input[4] ? need(constOf, 4, node, 'steps') : undefined);
+      const p = sliceParams(
+        x!.dims,
+        need(constOf, 1, node, 'starts'),
+        need(constOf, 2, node, 'ends'),
+        node.input[3] ? need(constOf, 3, node, 'axes') : undefined,
+        node.input[4] ? need(constOf, 4, node, 'steps') : undefined,
+      );
       return [same(x, p.size)];
     }
     case 'Gather': {
@@ -246,14 +356,24 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       return [same(x, broadcastDims(x!.dims, need(constOf, 1, node, 'shape'), where))];
     case 'Tile': {
       const reps = need(constOf, 1, node, 'repeats');
-      return [same(x, x!.dims.map((d, i) => d * reps[i]!))];
+      return [
+        same(
+          x,
+          x!.dims.map((d, i) => d * reps[i]!),
+        ),
+      ];
     }
     case 'Pad': {
       const pads = opset >= 11 ? need(constOf, 1, node, 'pads') : a.ints('pads', []);
       const r = x!.dims.length;
-      const axes = opset >= 18 && node.input[3] ? need(constOf, 3, node, 'axes').map((v) => normAxis(v, r, where)) : x!.dims.map((_, i) => i);
+      const axes =
+        opset >= 18 && node.input[3]
+          ? need(constOf, 3, node, 'axes').map((v) => normAxis(v, r, where))
+          : x!.dims.map((_, i) => i);
       const dims = x!.dims.slice();
-      axes.forEach((ax, i) => { dims[ax] = dims[ax]! + pads[i]! + pads[i + axes.length]!; });
+      axes.forEach((ax, i) => {
+        dims[ax] = dims[ax]! + pads[i]! + pads[i + axes.length]!;
+      });
       return [same(x, dims)];
     }
     case 'Resize':
@@ -288,7 +408,12 @@ export function inferTypes(node: NodeProto, ins: (ValueType | undefined)[], cons
       const sizes = new Map<string, number>();
       terms.forEach((t, i) => [...t].forEach((c, k) => sizes.set(c, ins[i]!.dims[k]!)));
       if (rhs === undefined || eq.includes('.')) return [undefined];
-      return [same(x, [...rhs].map((c) => sizes.get(c)!))];
+      return [
+        same(
+          x,
+          [...rhs].map((c) => sizes.get(c)!),
+        ),
+      ];
     }
   }
   return node.output.map(() => undefined);

@@ -12,19 +12,49 @@ import {
   type ValueInfoProto,
 } from 'onnx-buf';
 import { attribute, valueInfo, type AttrValue } from './builder.js';
-import { describeNode, isDefaultDomain, numel, opsetOf, readValueInfo, topoSort, typeName, type ValueType } from './graph.js';
+import {
+  describeNode,
+  isDefaultDomain,
+  numel,
+  opsetOf,
+  readValueInfo,
+  topoSort,
+  typeName,
+  type ValueType,
+} from './graph.js';
 import { evalHost, fromNumbers, HOST_OPS } from './host.js';
 import { dtypeOf, tensorFromProto, tensorToProto, type DType, type HostTensor } from './model.js';
 import { inferTypes, valueTypeOf } from './shapes.js';
 
 /** Ops whose result is a shape computation: always folded, whatever the size. */
-const SHAPE_OPS = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'Cast', 'Gather', 'Unsqueeze',
-  'Squeeze', 'Concat', 'Reshape', 'Slice', 'Identity', 'Flatten']);
+const SHAPE_OPS = new Set([
+  'Shape',
+  'Size',
+  'Constant',
+  'ConstantOfShape',
+  'Range',
+  'Cast',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Reshape',
+  'Slice',
+  'Identity',
+  'Flatten',
+]);
 /** Above this many elements a folded value that is bigger than its inputs stays a runtime op. */
 const GROWTH_LIMIT = 1 << 16;
 const FOLD_LIMIT = 1 << 24;
 
-const HOST_DTYPES = new Set<DataType>([DataType.FLOAT, DataType.DOUBLE, DataType.INT64, DataType.INT32, DataType.BOOL, DataType.UINT8]);
+const HOST_DTYPES = new Set<DataType>([
+  DataType.FLOAT,
+  DataType.DOUBLE,
+  DataType.INT64,
+  DataType.INT32,
+  DataType.BOOL,
+  DataType.UINT8,
+]);
 
 export interface StateOptions {
   /** Input dims by name; symbolic dims of graph inputs must be given here. */
@@ -63,17 +93,27 @@ export class GraphState {
   /** Values that must stay real values: never aliased away or folded into constants. */
   private readonly keep: Set<string>;
 
-  constructor(readonly model: ModelProto, opts: StateOptions = {}) {
+  constructor(
+    readonly model: ModelProto,
+    opts: StateOptions = {},
+  ) {
     const graph = model.graph!;
     this.lower = opts.lower;
     this.opset = opsetOf(model);
     const inputNames = new Set(graph.input.map((i) => i.name));
     for (const name of Object.keys(opts.inputShapes ?? {})) {
-      if (!inputNames.has(name)) throw new Error(`a shape is given for '${name}', which is not a graph input (inputs: ${[...inputNames].join(', ')})`);
+      if (!inputNames.has(name))
+        throw new Error(
+          `a shape is given for '${name}', which is not a graph input (inputs: ${[...inputNames].join(', ')})`,
+        );
     }
     const variables = new Set(opts.variables ?? []);
     for (const v of variables) {
-      if (!inputNames.has(v) && !graph.initializer.some((t) => t.name === v) && !graph.node.some((n) => n.output.includes(v))) {
+      if (
+        !inputNames.has(v) &&
+        !graph.initializer.some((t) => t.name === v) &&
+        !graph.node.some((n) => n.output.includes(v))
+      ) {
         throw new Error(`'${v}' is not a graph input, an initializer or a value of the graph`);
       }
     }
@@ -96,10 +136,13 @@ export class GraphState {
       if (!info) throw new Error(`graph input '${v.name}' is not a tensor`);
       if (given) {
         if (given.length !== info.dims.length && info.dims.length > 0) {
-          throw new Error(`input '${v.name}': shape [${given}] has rank ${given.length}, the model expects rank ${info.dims.length} ([${info.dims}])`);
+          throw new Error(
+            `input '${v.name}': shape [${given}] has rank ${given.length}, the model expects rank ${info.dims.length} ([${info.dims}])`,
+          );
         }
         info.dims.forEach((d, i) => {
-          if (typeof d === 'number' && d !== given[i]) throw new Error(`input '${v.name}': dim ${i} is fixed to ${d} by the model, ${given[i]} was given`);
+          if (typeof d === 'number' && d !== given[i])
+            throw new Error(`input '${v.name}': dim ${i} is fixed to ${d} by the model, ${given[i]} was given`);
         });
         this.types.set(v.name, { elemType: info.elemType, dims: given.slice() });
       } else {
@@ -107,12 +150,18 @@ export class GraphState {
         if (sym !== undefined) {
           // An initializer listed as an input has a default value that gives its shape.
           const init = graph.initializer.find((t) => t.name === v.name);
-          if (!init) throw new Error(`input '${v.name}' has a symbolic dim '${sym}' ([${info.dims}]); give its shape (e.g. --shape ${v.name}=${info.dims.map((d) => (typeof d === 'number' ? d : 1)).join('x')})`);
+          if (!init)
+            throw new Error(
+              `input '${v.name}' has a symbolic dim '${sym}' ([${info.dims}]); give its shape (e.g. --shape ${v.name}=${info.dims.map((d) => (typeof d === 'number' ? d : 1)).join('x')})`,
+            );
           this.types.set(v.name, { elemType: init.dataType, dims: init.dims.map(Number) });
         } else this.types.set(v.name, { elemType: info.elemType, dims: info.dims as number[] });
       }
     }
-    graph.output.forEach((o) => { this.outputs.push(o.name); this.used.add(o.name); });
+    graph.output.forEach((o) => {
+      this.outputs.push(o.name);
+      this.used.add(o.name);
+    });
     for (const n of graph.node) {
       for (const o of [...n.input, ...n.output]) this.used.add(o);
       if (n.name) this.used.add(n.name);
@@ -162,7 +211,8 @@ export class GraphState {
   /** A value name not used anywhere in the graph. */
   fresh(hint: string): string {
     let name: string;
-    do name = `${hint}__${this.counter++}`; while (this.used.has(name));
+    do name = `${hint}__${this.counter++}`;
+    while (this.used.has(name));
     this.used.add(name);
     return name;
   }
@@ -185,15 +235,26 @@ export class GraphState {
   }
 
   /** Adds a node built from parts; returns its output names. */
-  opN(type: string, inputs: string[], attrs: Record<string, AttrValue | undefined> = {}, nOutputs = 1, hint?: string, names?: string[]): string[] {
+  opN(
+    type: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue | undefined> = {},
+    nOutputs = 1,
+    hint?: string,
+    names?: string[],
+  ): string[] {
     const outs = names ?? Array.from({ length: nOutputs }, () => this.fresh(hint ?? type.toLowerCase()));
-    this.add(create(NodeProtoSchema, {
-      opType: type,
-      name: this.fresh(`${type}_node`),
-      input: inputs,
-      output: outs,
-      attribute: Object.entries(attrs).filter(([, v]) => v !== undefined).map(([k, v]) => attribute(k, v as AttrValue)),
-    }));
+    this.add(
+      create(NodeProtoSchema, {
+        opType: type,
+        name: this.fresh(`${type}_node`),
+        input: inputs,
+        output: outs,
+        attribute: Object.entries(attrs)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => attribute(k, v as AttrValue)),
+      }),
+    );
     return outs.map((o) => this.resolve(o));
   }
 
@@ -223,12 +284,26 @@ export class GraphState {
         const v = node.attribute.find((a) => a.name === 'value')?.t;
         const scalar = v ? tensorFromProto(v) : value;
         const s = this.constant({ ...scalar, dims: [] }, 'fill');
-        this.add(create(NodeProtoSchema, { opType: 'Expand', name: node.name, input: [s, node.input[0]!], output: node.output }));
+        this.add(
+          create(NodeProtoSchema, {
+            opType: 'Expand',
+            name: node.name,
+            input: [s, node.input[0]!],
+            output: node.output,
+          }),
+        );
         return;
       }
       const ins = node.input.map((i) => (i ? this.types.get(i) : undefined));
-      const outs = inferTypes(node, ins, (k) => (node.input[k] ? this.constValue(node.input[k]!) : undefined), this.opset);
-      node.output.forEach((o, k) => { if (o && outs[k]) this.types.set(o, outs[k]!); });
+      const outs = inferTypes(
+        node,
+        ins,
+        (k) => (node.input[k] ? this.constValue(node.input[k]!) : undefined),
+        this.opset,
+      );
+      node.output.forEach((o, k) => {
+        if (o && outs[k]) this.types.set(o, outs[k]!);
+      });
       this.push(node);
     } catch (e) {
       const msg = (e as Error).message;
@@ -271,7 +346,12 @@ export class GraphState {
     if (!shapeOnly && inputs.some((t, k) => node.input[k] && !t)) return false; // element type the host does not compute
     if (!SHAPE_OPS.has(op)) {
       const inSize = Math.max(1, ...inputs.map((t) => (t ? numel(t.dims) : 0)));
-      const outTypes = inferTypes(node, node.input.map((i) => (i ? this.types.get(i) : undefined)), (k) => inputs[k], this.opset);
+      const outTypes = inferTypes(
+        node,
+        node.input.map((i) => (i ? this.types.get(i) : undefined)),
+        (k) => inputs[k],
+        this.opset,
+      );
       const outSize = Math.max(0, ...outTypes.map((t) => (t ? numel(t.dims) : Infinity)));
       if (outSize > FOLD_LIMIT || (outSize > GROWTH_LIMIT && outSize > inSize)) return false;
     } else if (op === 'ConstantOfShape') {
@@ -285,7 +365,9 @@ export class GraphState {
       if (this.outputs.includes(o)) {
         // A graph output keeps its name: produce it from the constant with an Identity.
         const c = this.constant(results[k]!, o);
-        this.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [c], output: [o] }));
+        this.push(
+          create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [c], output: [o] }),
+        );
         this.types.set(o, valueTypeOf(results[k]!));
       } else this.constant(results[k]!, o, o);
     });
@@ -299,8 +381,12 @@ export class GraphState {
   rename(from: string, to: string): void {
     const src = this.resolve(from);
     const producer = this.producers.get(src) ?? this.nodes.find((n) => n.output.includes(src));
-    const protectedName = this.inputs.includes(src) || this.outputs.includes(src) || this.isConst(src) || this.variables.has(src)
-      || this.renamed.has(src);
+    const protectedName =
+      this.inputs.includes(src) ||
+      this.outputs.includes(src) ||
+      this.isConst(src) ||
+      this.variables.has(src) ||
+      this.renamed.has(src);
     this.used.add(to);
     this.renamed.add(to);
     if (producer && !protectedName) {
@@ -315,7 +401,9 @@ export class GraphState {
       this.aliases.set(src, to);
       return;
     }
-    this.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [src], output: [to] }));
+    this.push(
+      create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [src], output: [to] }),
+    );
     this.types.set(to, this.type(src));
   }
 
@@ -343,9 +431,15 @@ export class GraphState {
       if (needed.has(v)) continue;
       needed.add(v);
       const p = producers.get(v);
-      if (p && !live.has(p)) { live.add(p); stack.push(...p.input.filter(Boolean)); }
+      if (p && !live.has(p)) {
+        live.add(p);
+        stack.push(...p.input.filter(Boolean));
+      }
     }
-    const nodes = topoSort(this.nodes.filter((n) => live.has(n)), [...inputs, ...this.hostConsts.keys(), ...this.protoConsts.keys(), ...this.variables]);
+    const nodes = topoSort(
+      this.nodes.filter((n) => live.has(n)),
+      [...inputs, ...this.hostConsts.keys(), ...this.protoConsts.keys(), ...this.variables],
+    );
     const initializer: TensorProto[] = [];
     for (const name of needed) {
       const p = this.protoConsts.get(name) ?? this.variableProtos.get(name);
@@ -371,12 +465,20 @@ export class GraphState {
     const aliasNodes: NodeProto[] = [];
     outputs.forEach((o, i) => {
       if (outNames[i] !== o) {
-        aliasNodes.push(create(NodeProtoSchema, { opType: 'Identity', name: this.fresh('Identity_node'), input: [outNames[i]!], output: [o] }));
+        aliasNodes.push(
+          create(NodeProtoSchema, {
+            opType: 'Identity',
+            name: this.fresh('Identity_node'),
+            input: [outNames[i]!],
+            output: [o],
+          }),
+        );
       }
     });
     const graphIO = new Set([...inputs, ...outputs]);
     const valueInfos: ValueInfoProto[] = [];
-    for (const n of nodes) for (const o of n.output) if (o && !graphIO.has(o) && this.types.has(o)) valueInfos.push(info(o));
+    for (const n of nodes)
+      for (const o of n.output) if (o && !graphIO.has(o) && this.types.has(o)) valueInfos.push(info(o));
     const graph = create(GraphProtoSchema, {
       name: g.name,
       docString: g.docString,

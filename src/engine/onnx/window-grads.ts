@@ -21,7 +21,14 @@ const eff = (k: number, d: number) => (k - 1) * d + 1;
  * The end pads and output_padding are chosen so the result has exactly `inSpatial` (ceil-mode
  * windows may reach past the padded input; those rows are cut off).
  */
-export function scatterWindows(s: GraphState, g: string, w: string, geo: WindowGeometry, inSpatial: number[], group = 1): string {
+export function scatterWindows(
+  s: GraphState,
+  g: string,
+  w: string,
+  geo: WindowGeometry,
+  inSpatial: number[],
+  group = 1,
+): string {
   const n = inSpatial.length;
   const outSpatial = s.dims(g).slice(2);
   const pads = geo.pads.slice();
@@ -35,7 +42,10 @@ export function scatterWindows(s: GraphState, g: string, w: string, geo: WindowG
     outputPadding.push(extra > 0 && extra < geo.strides[i]! ? extra : 0);
     grow.push(extra >= geo.strides[i]! ? extra : 0);
   });
-  let out = groupedConvTranspose(s, g, w, { ...windowAttrs(geo.kernel, geo.strides, geo.dilations, pads, group), output_padding: outputPadding });
+  let out = groupedConvTranspose(s, g, w, {
+    ...windowAttrs(geo.kernel, geo.strides, geo.dilations, pads, group),
+    output_padding: outputPadding,
+  });
   if (grow.some((v) => v > 0)) {
     out = pad(s, out, [...s.dims(out).map(() => 0), 0, 0, ...grow]);
   }
@@ -53,22 +63,39 @@ const IM2COL_TAPS = 25;
  * times faster than the Conv below. Otherwise another Conv: the batch axis plays the channel axis
  * and dy is the kernel (large kernels such as patch embeddings are fast that way).
  */
-export function convWeightGrad(s: GraphState, x: string, dy: string, geo: WindowGeometry, group: number, depthwise: boolean): string {
+export function convWeightGrad(
+  s: GraphState,
+  x: string,
+  dy: string,
+  geo: WindowGeometry,
+  group: number,
+  depthwise: boolean,
+): string {
   const xd = s.dims(x);
   const yd = s.dims(dy);
   const K = numel(geo.kernel);
-  const patches = K <= IM2COL_TAPS && xd[0]! * xd[1]! * K * numel(yd.slice(2)) <= IM2COL_LIMIT
-    ? tapPatches(s, x, geo, yd.slice(2), depthwise) : undefined;
+  const patches =
+    K <= IM2COL_TAPS && xd[0]! * xd[1]! * K * numel(yd.slice(2)) <= IM2COL_LIMIT
+      ? tapPatches(s, x, geo, yd.slice(2), depthwise)
+      : undefined;
   return patches ? patchWeightGrad(s, patches, dy, geo, group, xd[1]!) : convWeightGradByConv(s, x, dy, geo, group);
 }
 
 /** dW from patches [N, C, K, L] (K taps in kernel order, L output positions) and dy [N, M, ...out]. */
-function patchWeightGrad(s: GraphState, patches: string, dy: string, geo: WindowGeometry, group: number, C: number): string {
+function patchWeightGrad(
+  s: GraphState,
+  patches: string,
+  dy: string,
+  geo: WindowGeometry,
+  group: number,
+  C: number,
+): string {
   const yd = s.dims(dy);
   const [N, M] = yd as [number, number];
   const K = numel(geo.kernel);
   const L = numel(yd.slice(2));
-  const Cg = C / group, Mg = M / group;
+  const Cg = C / group,
+    Mg = M / group;
   const P = reshape(s, patches, [N, group, Cg * K, L]);
   const D = reshape(s, dy, [N, group, Mg, L]);
   const perN = s.op('MatMul', [D, transpose(s, P, [0, 1, 3, 2])]); // [N, g, Mg, Cg·K]
@@ -77,17 +104,40 @@ function patchWeightGrad(s: GraphState, patches: string, dy: string, geo: Window
 }
 
 /** im2col with a one-hot Conv (see tapKernel), as [N, C, K, L]. */
-function tapPatches(s: GraphState, x: string, geo: WindowGeometry, out: number[], depthwise: boolean): string | undefined {
+function tapPatches(
+  s: GraphState,
+  x: string,
+  geo: WindowGeometry,
+  out: number[],
+  depthwise: boolean,
+): string | undefined {
   const xd = s.dims(x);
   const [N, C] = xd as [number, number];
   // A 1×1 window with stride 1 and no padding: x is its own patch matrix.
-  if (geo.kernel.every((k, i) => k === 1 && geo.strides[i] === 1 && out[i] === xd[i + 2]) && geo.pads.every((p) => p === 0)) {
+  if (
+    geo.kernel.every((k, i) => k === 1 && geo.strides[i] === 1 && out[i] === xd[i + 2]) &&
+    geo.pads.every((p) => p === 0)
+  ) {
     return reshape(s, x, [N, C, 1, numel(out)]);
   }
   const p = depthwise
-    ? s.op('Conv', [x, tapKernel(s, geo.kernel, x, C)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, C))
-    : s.op('Conv', [reshape(s, x, [N * C, 1, ...xd.slice(2)]), tapKernel(s, geo.kernel, x, 1)], windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads));
-  if (s.dims(p).slice(2).some((d, i) => d !== out[i])) return undefined;
+    ? s.op(
+        'Conv',
+        [x, tapKernel(s, geo.kernel, x, C)],
+        windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads, C),
+      )
+    : s.op(
+        'Conv',
+        [reshape(s, x, [N * C, 1, ...xd.slice(2)]), tapKernel(s, geo.kernel, x, 1)],
+        windowAttrs(geo.kernel, geo.strides, geo.dilations, geo.pads),
+      );
+  if (
+    s
+      .dims(p)
+      .slice(2)
+      .some((d, i) => d !== out[i])
+  )
+    return undefined;
   return reshape(s, p, [N, C, numel(geo.kernel), numel(out)]);
 }
 
@@ -106,9 +156,14 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
   const Cg = C / group;
   const spatialAxes = sp.map((_, i) => i + 3);
   // x: [N, C, ...] -> [Cg, g*N, ...] with channel index (group, n)
-  const xr = group === 1
-    ? transpose(s, x, [1, 0, ...sp.map((_, i) => i + 2)])
-    : reshape(s, transpose(s, reshape(s, x, [N, group, Cg, ...sp]), [2, 1, 0, ...spatialAxes]), [Cg, group * N, ...sp]);
+  const xr =
+    group === 1
+      ? transpose(s, x, [1, 0, ...sp.map((_, i) => i + 2)])
+      : reshape(s, transpose(s, reshape(s, x, [N, group, Cg, ...sp]), [2, 1, 0, ...spatialAxes]), [
+          Cg,
+          group * N,
+          ...sp,
+        ]);
   const k = transpose(s, dy, [1, 0, ...out.map((_, i) => i + 2)]); // [M, N, ...out]
   const pads = geo.pads.slice();
   sp.forEach((h, i) => {
@@ -119,7 +174,13 @@ function convWeightGradByConv(s: GraphState, x: string, dy: string, geo: WindowG
   let z = groupedConv(s, xr, k, windowAttrs(out, geo.dilations, geo.strides, pads, group)); // [Cg, M, ...z]
   const zd = s.dims(z).slice(2);
   if (zd.some((d, i) => d !== geo.kernel[i])) {
-    z = slice(s, z, zd.map((_, i) => i + 2), zd.map(() => 0), geo.kernel);
+    z = slice(
+      s,
+      z,
+      zd.map((_, i) => i + 2),
+      zd.map(() => 0),
+      geo.kernel,
+    );
   }
   const w = transpose(s, z, [1, 0, ...zd.map((_, i) => i + 2)]);
   return reshape(s, w, [M, Cg, ...geo.kernel]);
@@ -183,9 +244,22 @@ function routeToArgmax(s: GraphState, taps: string, g: string, axis: number, lik
   const K = s.dims(taps)[axis]!;
   const dtype = s.dtype(like);
   const values = Array.from({ length: K }, (_, i) => i);
-  const idx = s.op('Gather', [s.constant(fromNumbers(dtype, [K], values), 'tap_numbers'),
-    s.op('ArgMax', [taps], { axis, keepdims: 1, select_last_index: 0 })], { axis: 0 });
-  const range = s.constant(fromNumbers(dtype, s.dims(taps).map((d, i) => (i === axis ? K : 1)), values), 'taps_index');
+  const idx = s.op(
+    'Gather',
+    [
+      s.constant(fromNumbers(dtype, [K], values), 'tap_numbers'),
+      s.op('ArgMax', [taps], { axis, keepdims: 1, select_last_index: 0 }),
+    ],
+    { axis: 0 },
+  );
+  const range = s.constant(
+    fromNumbers(
+      dtype,
+      s.dims(taps).map((_d, i) => (i === axis ? K : 1)),
+      values,
+    ),
+    'taps_index',
+  );
   return s.op('Where', [s.op('Equal', [idx, range]), g, s.scalar(0, dtype)]);
 }
 
@@ -202,22 +276,34 @@ export function maxPoolGrad(s: GraphState, node: NodeProto, x: string, dy: strin
   const dtype = s.dtype(x) as 'float32' | 'float64';
   const taps = tapKernel(s, geo.kernel, x, depthwise ? C : 1);
   const convPads = poolConvPads(geo, sp);
-  const K = numel(geo.kernel), L = numel(geo.out);
+  const K = numel(geo.kernel),
+    L = numel(geo.out);
   const attrs = windowAttrs(geo.kernel, geo.strides, geo.dilations, convPads, depthwise ? C : 1);
   // Windows flattened to [N·C, K, L]: on WebGPU this also stops the layout pass from moving the
   // NHWC Transpose of the Conv onto ArgMax's int64 output (which runs on the CPU there).
-  let patches = reshape(s, s.op('Conv', [depthwise ? x : reshape(s, x, [N * C, 1, ...sp]), taps], attrs), [N * C, K, L]);
+  let patches = reshape(s, s.op('Conv', [depthwise ? x : reshape(s, x, [N * C, 1, ...sp]), taps], attrs), [
+    N * C,
+    K,
+    L,
+  ]);
   const validity = tapValidity(geo, sp, dtype);
   const invalid = Array.from(validity.data as Float32Array, (v) => (v === 0 ? -3e38 : 0));
   // Taps in the padding read 0, which could beat a window of negatives: push them below any value.
-  if (invalid.some((v) => v !== 0)) patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, [K, L], invalid), 'pool_pad_penalty')]);
+  if (invalid.some((v) => v !== 0))
+    patches = s.op('Add', [patches, s.constant(fromNumbers(dtype, [K, L], invalid), 'pool_pad_penalty')]);
   const routed = routeToArgmax(s, patches, reshape(s, dy, [N * C, 1, L]), 1, x);
   const g = reshape(s, routed, depthwise ? [N, C * K, ...geo.out] : [N * C, K, ...geo.out]);
   return reshape(s, scatterWindows(s, g, taps, { ...geo, pads: convPads }, sp, depthwise ? C : 1), xd);
 }
 
 /** AveragePool backward: dy divided by each window's element count, scattered with a ones kernel. */
-export function averagePoolGrad(s: GraphState, node: NodeProto, x: string, dy: string, countIncludePad: boolean): string {
+export function averagePoolGrad(
+  s: GraphState,
+  node: NodeProto,
+  x: string,
+  dy: string,
+  countIncludePad: boolean,
+): string {
   const xd = s.dims(x);
   const sp = xd.slice(2);
   const n = sp.length;
@@ -225,27 +311,34 @@ export function averagePoolGrad(s: GraphState, node: NodeProto, x: string, dy: s
   const dtype = s.dtype(x) as 'float32' | 'float64';
   const NC = xd[0]! * xd[1]!;
   // Per-axis counts multiply: a window's count is separable.
-  const perAxis = sp.map((h, i) => Array.from({ length: geo.out[i]! }, (_, o) => {
-    let c = 0;
-    for (let t = 0; t < geo.kernel[i]!; t++) {
-      const p = o * geo.strides[i]! - geo.pads[i]! + t * geo.dilations[i]!;
-      const lo = countIncludePad ? -geo.pads[i]! : 0;
-      const hi = countIncludePad ? h + geo.pads[i + n]! : h;
-      if (p >= lo && p < hi) c++;
-    }
-    return c;
-  }));
+  const perAxis = sp.map((h, i) =>
+    Array.from({ length: geo.out[i]! }, (_, o) => {
+      let c = 0;
+      for (let t = 0; t < geo.kernel[i]!; t++) {
+        const p = o * geo.strides[i]! - geo.pads[i]! + t * geo.dilations[i]!;
+        const lo = countIncludePad ? -geo.pads[i]! : 0;
+        const hi = countIncludePad ? h + geo.pads[i + n]! : h;
+        if (p >= lo && p < hi) c++;
+      }
+      return c;
+    }),
+  );
   const total = numel(geo.out);
   const inv = new Array<number>(total);
   const oStr = geo.out.map((_, i) => numel(geo.out.slice(i + 1)));
   for (let o = 0; o < total; o++) {
     let c = 1;
-    geo.out.forEach((d, i) => { c *= perAxis[i]![Math.floor(o / oStr[i]!) % d]!; });
+    geo.out.forEach((d, i) => {
+      c *= perAxis[i]![Math.floor(o / oStr[i]!) % d]!;
+    });
     inv[o] = 1 / c;
   }
   const scale = s.constant(fromNumbers(dtype, geo.out, inv), 'pool_count');
   const g = s.op('Mul', [reshape(s, dy, [NC, 1, ...geo.out]), scale]);
-  const ones = s.constant(fromNumbers(dtype, [1, 1, ...geo.kernel], new Array<number>(numel(geo.kernel)).fill(1)), 'pool_ones');
+  const ones = s.constant(
+    fromNumbers(dtype, [1, 1, ...geo.kernel], new Array<number>(numel(geo.kernel)).fill(1)),
+    'pool_ones',
+  );
   const dx = scatterWindows(s, g, ones, { ...geo, pads: poolConvPads(geo, sp) }, sp);
   return reshape(s, dx, xd);
 }

@@ -15,12 +15,19 @@ export class Adam {
   private readonly v: Float64Array;
   private t = 0;
 
-  constructor(readonly size: number, options: AdamOptions = {}) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`Adam: the parameter count must be a whole number ≥ 1, got ${size}`);
+  constructor(
+    readonly size: number,
+    options: AdamOptions = {},
+  ) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`Adam: the parameter count must be a whole number ≥ 1, got ${size}`);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    for (const [name, b] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+    for (const [name, b] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new Error(`Adam: ${name} must be in [0, 1), got ${b}`);
     }
     this.m = new Float64Array(size);
@@ -38,7 +45,8 @@ export class Adam {
       throw new Error(`Adam: expected ${this.size} parameters and gradients, got ${params.length} and ${grad.length}`);
     }
     for (let i = 0; i < this.size; i++) {
-      if (!Number.isFinite(grad[i]!)) throw new Error(`Adam: the gradient is not finite (${grad[i]}) at index ${i} on step ${this.t + 1}`);
+      if (!Number.isFinite(grad[i]!))
+        throw new Error(`Adam: the gradient is not finite (${grad[i]}) at index ${i} on step ${this.t + 1}`);
     }
     this.t++;
     const { beta1, beta2, eps, m, v } = this;

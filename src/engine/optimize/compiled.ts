@@ -12,7 +12,11 @@ export class CompiledModel {
   constructor(readonly session: Session) {}
 
   /** Runs with `feeds` and returns the named outputs in host memory; other outputs are dropped unread. */
-  run(feeds: Readonly<Record<string, Feed>>, read: readonly string[], signal?: AbortSignal): Promise<Record<string, HostTensor>> {
+  run(
+    feeds: Readonly<Record<string, Feed>>,
+    read: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Record<string, HostTensor>> {
     const result = this.tail.then(async () => {
       signal?.throwIfAborted();
       const out = await this.session.run(feeds, { signal });
@@ -74,7 +78,10 @@ export function compiledFor<T>(
   if (found) return found as Promise<Compiled<T>>;
   const compiled = (async () => {
     const { bytes, meta } = build();
-    const session = await bundle.runtime.createSession(bytes, { name: `${bundle.name}: ${kind}`, keepOutputsOnGpu: keepOnGpu.length ? keepOnGpu : undefined });
+    const session = await bundle.runtime.createSession(bytes, {
+      name: `${bundle.name}: ${kind}`,
+      keepOutputsOnGpu: keepOnGpu.length ? keepOnGpu : undefined,
+    });
     return { model: new CompiledModel(session), meta };
   })();
   models.set(key, compiled);

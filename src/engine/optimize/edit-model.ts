@@ -58,7 +58,13 @@ export function freshName(base: string, taken: Set<string>): string {
 }
 
 /** Centre square, resize to `size`, and the per-channel affine, from the generator's raw image. */
-function prepareImage(g: GraphBuilder, image: string, m: Manifest, size: number, map: { scale: number[]; shift: number[] }): string {
+function prepareImage(
+  g: GraphBuilder,
+  image: string,
+  m: Manifest,
+  size: number,
+  map: { scale: number[]; shift: number[] },
+): string {
   const [height, width] = m.generator.imageSize;
   const { square, side } = centreSquareOp(g, image, height, width);
   return channelAffineOp(g, resizeOp(g, square, 3, side, size), map.scale, map.shift);
@@ -83,17 +89,28 @@ export function buildEditModel(source: EditModelSource): EditModel {
   const hasIdentity = source.identity !== undefined && m.identity;
   let identitySize = 0;
   if (hasIdentity) {
-    const declared = readModel(source.identity!, `${where}: ${m.identity!.file}`).graph!.input.find((i) => i.name === m.identity!.input);
-    const dims = declared?.type?.value.case === 'tensorType' ? declared.type.value.value.shape?.dim ?? [] : [];
+    const declared = readModel(source.identity!, `${where}: ${m.identity!.file}`).graph!.input.find(
+      (i) => i.name === m.identity!.input,
+    );
+    const dims = declared?.type?.value.case === 'tensorType' ? (declared.type.value.value.shape?.dim ?? []) : [];
     const d = dims[2]?.value;
     identitySize = m.identity!.imageSize ?? (d?.case === 'dimValue' ? Number(d.value) : 0);
-    if (!(identitySize > 0)) throw new Error(`${where}: identity.imageSize is needed: ${m.identity!.file} does not declare a fixed input size`);
+    if (!(identitySize > 0))
+      throw new Error(
+        `${where}: identity.imageSize is needed: ${m.identity!.file} does not declare a fixed input size`,
+      );
   }
 
   // Pixels for CLIP (and for the identity network) hang off the generator's image.
   const pixelNames: { clip?: string; identity?: string } = {};
   const prepared = extendModel(generator, (g) => {
-    pixelNames.clip = prepareImage(g, gen.output, m, clip.imageSize, rangeToNormalized(gen.outputRange, clip.mean, clip.std));
+    pixelNames.clip = prepareImage(
+      g,
+      gen.output,
+      m,
+      clip.imageSize,
+      rangeToNormalized(gen.outputRange, clip.mean, clip.std),
+    );
     g.output(pixelNames.clip, 'float32', [1, 3, clip.imageSize, clip.imageSize]);
     if (hasIdentity) {
       // The identity network reads the image in its own range (default [−1, 1], as ArcFace does).
@@ -132,7 +149,12 @@ export function buildEditModel(source: EditModelSource): EditModel {
     grad: '',
   };
   if (hasIdentity) {
-    names.identity = { lambda: freshName('lambda_id', taken), reference: freshName('identity0', taken), embedding: freshName('identity', taken), dim: 0 };
+    names.identity = {
+      lambda: freshName('lambda_id', taken),
+      reference: freshName('identity0', taken),
+      embedding: freshName('identity', taken),
+      dim: 0,
+    };
   }
   names.lossSeed = gradName(names.loss);
   names.grad = gradName(names.latent);
@@ -143,7 +165,9 @@ export function buildEditModel(source: EditModelSource): EditModel {
     (g, ctx) => {
       const embedDims = ctx.type(clipOut).dims;
       if (embedDims.length !== 2 || embedDims[1] !== clip.embedDim) {
-        throw new Error(`${where}: ${clip.image.file} output "${clip.image.output}" has dims [${embedDims.join(', ')}], the manifest says [1, ${clip.embedDim}] (clip.embedDim)`);
+        throw new Error(
+          `${where}: ${clip.image.file} output "${clip.image.output}" has dims [${embedDims.join(', ')}], the manifest says [1, ${clip.embedDim}] (clip.embedDim)`,
+        );
       }
       const latent0 = g.input(names.latent0, 'float32', latentDims);
       const target = g.input(names.target, 'float32', [1, clip.embedDim]);
@@ -164,7 +188,9 @@ export function buildEditModel(source: EditModelSource): EditModel {
         g.output(identity, 'float32', [1, names.identity.dim]);
       }
       let loss = terms[0]!;
-      terms.slice(1).forEach((t, i) => (loss = g.op('Add', [loss, t], {}, i === terms.length - 2 ? names.loss : undefined)));
+      terms
+        .slice(1)
+        .forEach((t, i) => (loss = g.op('Add', [loss, t], {}, i === terms.length - 2 ? names.loss : undefined)));
       g.output(names.loss, 'float32', []);
       g.output(names.image, 'float32', [1, 3, gen.imageSize[0], gen.imageSize[1]]);
       g.output(embedding, 'float32', [1, clip.embedDim]);

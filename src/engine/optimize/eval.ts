@@ -24,13 +24,22 @@ type ClassGroups = NonNullable<AttributeInfo['classes']>;
 const FILLER = new Set(['a', 'an', 'the', 'with', 'of', 'on', 'in', 'person', 'face', 'someone']);
 
 function words(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9-]+/).filter((w) => w && !FILLER.has(w));
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9-]+/)
+    .filter((w) => w && !FILLER.has(w));
 }
 
 function asked(groups: ClassGroups, prompt: string, group: string, className: string): AskedClass {
   const spec = groups[group]!;
   const labels = Object.keys(spec.prompts ?? {});
-  return { prompt, group, className, attributes: spec.attributes.slice(), corpus: { labels, prompts: labels.map((l) => spec.prompts![l]!) } };
+  return {
+    prompt,
+    group,
+    className,
+    attributes: spec.attributes.slice(),
+    corpus: { labels, prompts: labels.map((l) => spec.prompts![l]!) },
+  };
 }
 
 /**
@@ -40,19 +49,25 @@ function asked(groups: ClassGroups, prompt: string, group: string, className: st
 export function resolveEdit(info: AttributeInfo | undefined, prompt: string): AskedClass {
   const groups = info?.classes;
   if (!groups || Object.keys(groups).length === 0) {
-    throw new Error('eval needs a generator that declares its true attributes and their classes (generator.attributes.classes in the manifest)');
+    throw new Error(
+      'eval needs a generator that declares its true attributes and their classes (generator.attributes.classes in the manifest)',
+    );
   }
   const wanted = prompt.trim().toLowerCase();
   const all: { group: string; className: string; prompt: string }[] = [];
-  for (const [group, spec] of Object.entries(groups)) for (const [className, p] of Object.entries(spec.prompts ?? {})) all.push({ group, className, prompt: p });
+  for (const [group, spec] of Object.entries(groups))
+    for (const [className, p] of Object.entries(spec.prompts ?? {})) all.push({ group, className, prompt: p });
   const exact = all.find((c) => c.prompt.trim().toLowerCase() === wanted);
   if (exact) return asked(groups, prompt, exact.group, exact.className);
   const need = words(prompt);
   const matches = need.length ? all.filter((c) => need.every((w) => words(c.prompt).includes(w))) : [];
   if (matches.length === 1) return asked(groups, prompt, matches[0]!.group, matches[0]!.className);
   const list = (cs: typeof all) => cs.map((c) => `"${c.prompt}" (${c.group}: ${c.className})`).join(', ');
-  if (matches.length > 1) throw new Error(`the edit "${prompt}" could mean ${list(matches)}; write one of these prompts`);
-  throw new Error(`the edit "${prompt}" matches no class of the generator; the classes are asked for with ${list(all)}`);
+  if (matches.length > 1)
+    throw new Error(`the edit "${prompt}" could mean ${list(matches)}; write one of these prompts`);
+  throw new Error(
+    `the edit "${prompt}" matches no class of the generator; the classes are asked for with ${list(all)}`,
+  );
 }
 
 function classGroup(info: AttributeInfo, group: string): ClassGroups[string] {
@@ -62,10 +77,16 @@ function classGroup(info: AttributeInfo, group: string): ClassGroups[string] {
 }
 
 function checkValues(info: AttributeInfo, values: ArrayLike<number>): void {
-  if (values.length !== info.names.length) throw new Error(`expected ${info.names.length} attribute values, got ${values.length}`);
+  if (values.length !== info.names.length)
+    throw new Error(`expected ${info.names.length} attribute values, got ${values.length}`);
 }
 
-function distance(info: AttributeInfo, spec: ClassGroups[string], prototype: readonly number[], values: ArrayLike<number>): number {
+function distance(
+  info: AttributeInfo,
+  spec: ClassGroups[string],
+  prototype: readonly number[],
+  values: ArrayLike<number>,
+): number {
   let d = 0;
   spec.attributes.forEach((name, j) => {
     const k = info.names.findIndex((a) => a.name === name);
@@ -80,10 +101,18 @@ function distance(info: AttributeInfo, spec: ClassGroups[string], prototype: rea
  * How far a face is from a class: the Euclidean distance of its attributes of the class's group to
  * the class prototype, each attribute measured in units of its range (the metric of `classOf`).
  */
-export function prototypeDistance(info: AttributeInfo, group: string, className: string, values: ArrayLike<number>): number {
+export function prototypeDistance(
+  info: AttributeInfo,
+  group: string,
+  className: string,
+  values: ArrayLike<number>,
+): number {
   const spec = classGroup(info, group);
   const prototype = spec.prototypes[className];
-  if (!prototype) throw new Error(`no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`);
+  if (!prototype)
+    throw new Error(
+      `no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`,
+    );
   checkValues(info, values);
   return distance(info, spec, prototype, values);
 }
@@ -108,10 +137,14 @@ export function classOf(info: AttributeInfo, group: string, values: ArrayLike<nu
  */
 export function classMargin(info: AttributeInfo, group: string, className: string, values: ArrayLike<number>): number {
   const spec = classGroup(info, group);
-  if (!spec.prototypes[className]) throw new Error(`no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`);
+  if (!spec.prototypes[className])
+    throw new Error(
+      `no class "${className}" in group "${group}" (classes: ${Object.keys(spec.prototypes).join(', ')})`,
+    );
   checkValues(info, values);
   let other = Infinity;
-  for (const [name, prototype] of Object.entries(spec.prototypes)) if (name !== className) other = Math.min(other, distance(info, spec, prototype, values));
+  for (const [name, prototype] of Object.entries(spec.prototypes))
+    if (name !== className) other = Math.min(other, distance(info, spec, prototype, values));
   return other - distance(info, spec, spec.prototypes[className]!, values);
 }
 
@@ -121,12 +154,23 @@ export function classMargin(info: AttributeInfo, group: string, className: strin
  * crosses from neutral into happy with its mouth opened wider than the happy prototype's can end
  * farther from that prototype, and a smile bigger than the prototype's is not less happy.
  */
-export function movedToward(info: AttributeInfo, group: string, className: string, before: ArrayLike<number>, after: ArrayLike<number>): boolean {
+export function movedToward(
+  info: AttributeInfo,
+  group: string,
+  className: string,
+  before: ArrayLike<number>,
+  after: ArrayLike<number>,
+): boolean {
   return classMargin(info, group, className, after) > classMargin(info, group, className, before);
 }
 
 /** Mean |Δ| of the attributes outside `excluded`, each as a fraction of its range. */
-export function attributeDrift(info: AttributeInfo, before: ArrayLike<number>, after: ArrayLike<number>, excluded: readonly string[]): number {
+export function attributeDrift(
+  info: AttributeInfo,
+  before: ArrayLike<number>,
+  after: ArrayLike<number>,
+  excluded: readonly string[],
+): number {
   const others = info.names.map((a, k) => [a, k] as const).filter(([a]) => !excluded.includes(a.name));
   if (others.length === 0) return 0;
   return others.reduce((s, [a, k]) => s + Math.abs(after[k]! - before[k]!) / (a.max - a.min), 0) / others.length;
@@ -215,8 +259,15 @@ function checkSettings(s: EvalSettings): void {
   whole(s.steps, 'steps', 1);
   if (s.edits.length === 0) throw new Error('eval: give at least one edit prompt');
   if (s.targets.length === 0) throw new Error('eval: give at least one target kind');
-  for (const t of s.targets) if (!TARGET_VARIANTS.includes(t)) throw new Error(`eval: unknown target kind "${t}" (choose from ${TARGET_VARIANTS.join(', ')})`);
-  for (const [v, what] of [[s.lr, 'the learning rate'], [s.lambdaL2, 'λ_L2'], [s.alpha, 'α'], [s.truncation, 'the truncation']] as const) {
+  for (const t of s.targets)
+    if (!TARGET_VARIANTS.includes(t))
+      throw new Error(`eval: unknown target kind "${t}" (choose from ${TARGET_VARIANTS.join(', ')})`);
+  for (const [v, what] of [
+    [s.lr, 'the learning rate'],
+    [s.lambdaL2, 'λ_L2'],
+    [s.alpha, 'α'],
+    [s.truncation, 'the truncation'],
+  ] as const) {
     if (!(Number.isFinite(v) && v >= 0)) throw new Error(`eval: ${what} must be a finite number ≥ 0, got ${v}`);
   }
 }
@@ -228,7 +279,10 @@ export async function runEval(bundle: ModelBundle, settings: EvalSettings, hooks
   const signal = hooks.signal;
 
   // Text embeddings and subspaces depend only on the edit: computed once.
-  const texts = await bundle.encodeText(edits.map((e) => e.prompt), signal);
+  const texts = await bundle.encodeText(
+    edits.map((e) => e.prompt),
+    signal,
+  );
   const subspaces = new Map<string, Subspace>();
   for (const e of edits) {
     if (subspaces.has(e.group)) continue;
@@ -247,15 +301,29 @@ export async function runEval(bundle: ModelBundle, settings: EvalSettings, hooks
     const { embedding } = await objective.evaluate(latent0, latent0, anyTarget, 0, 0, { image: false, signal });
     for (const [e, edit] of edits.entries()) {
       for (const variant of settings.targets) {
-        const { target } = paeTarget({ image: embedding, text: texts[e]!, subspace: subspaces.get(edit.group)!, alpha: settings.alpha, variant });
-        const result = await optimizeLatent(bundle, { latent0, target, steps: settings.steps, lr: settings.lr, lambdaL2: settings.lambdaL2, signal });
+        const { target } = paeTarget({
+          image: embedding,
+          text: texts[e]!,
+          subspace: subspaces.get(edit.group)!,
+          alpha: settings.alpha,
+          variant,
+        });
+        const result = await optimizeLatent(bundle, {
+          latent0,
+          target,
+          steps: settings.steps,
+          lr: settings.lr,
+          lambdaL2: settings.lambdaL2,
+          signal,
+        });
         const after = await bundle.generate(result.latent, signal);
         const before = classOf(info!, edit.group, start.attributes!);
         const reached = classOf(info!, edit.group, after.attributes!);
         let latentDistance = 0;
         for (let i = 0; i < latent0.length; i++) latentDistance += (result.latent[i]! - latent0[i]!) ** 2;
         let imageDistance = 0;
-        for (let i = 0; i < start.image.data.length; i++) imageDistance += Math.abs(after.image.data[i]! - start.image.data[i]!);
+        for (let i = 0; i < start.image.data.length; i++)
+          imageDistance += Math.abs(after.image.data[i]! - start.image.data[i]!);
         const c: EvalCase = {
           seed,
           edit: edit.prompt,
@@ -303,11 +371,31 @@ export function summarizeCases(cases: readonly EvalCase[], edits: readonly Asked
   return rows;
 }
 
-export const EVAL_COLUMNS = ['edit', 'asked class', 'faces', 'success', 'toward', 'already', 'drift', 'latent dist', 'image dist'] as const;
+export const EVAL_COLUMNS = [
+  'edit',
+  'asked class',
+  'faces',
+  'success',
+  'toward',
+  'already',
+  'drift',
+  'latent dist',
+  'image dist',
+] as const;
 
 function cells(row: EvalRow): string[] {
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-  return [row.edit, row.asked, String(row.faces), pct(row.success), pct(row.toward), pct(row.already), `${(100 * row.drift).toFixed(1)}%`, row.latentDistance.toFixed(3), row.imageDistance.toFixed(4)];
+  return [
+    row.edit,
+    row.asked,
+    String(row.faces),
+    pct(row.success),
+    pct(row.toward),
+    pct(row.already),
+    `${(100 * row.drift).toFixed(1)}%`,
+    row.latentDistance.toFixed(3),
+    row.imageDistance.toFixed(4),
+  ];
 }
 
 /** One plain-text table per target kind, columns aligned. */
@@ -324,8 +412,18 @@ export function formatEvalReport(report: EvalReport): string {
     const rows = report.rows.filter((r) => r.target === target);
     const table = [[...EVAL_COLUMNS], ...rows.map(cells)];
     const widths = EVAL_COLUMNS.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
-    const line = (r: string[]) => r.map((c, j) => (j < 2 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ').trimEnd();
-    lines.push('', `target: ${target}`, line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line));
+    const line = (r: string[]) =>
+      r
+        .map((c, j) => (j < 2 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
+        .join('  ')
+        .trimEnd();
+    lines.push(
+      '',
+      `target: ${target}`,
+      line(table[0]!),
+      widths.map((w) => '-'.repeat(w)).join('  '),
+      ...table.slice(1).map(line),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

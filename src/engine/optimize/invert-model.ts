@@ -18,7 +18,10 @@ export interface InvertModelNames {
   image: string;
 }
 
-export function buildInvertModel(manifest: Manifest, generatorBytes: Uint8Array): { bytes: Uint8Array; names: InvertModelNames } {
+export function buildInvertModel(
+  manifest: Manifest,
+  generatorBytes: Uint8Array,
+): { bytes: Uint8Array; names: InvertModelNames } {
   const gen = manifest.generator;
   const [, layers, width] = gen.latentShape;
   const [height, imageWidth] = gen.imageSize;
@@ -58,6 +61,10 @@ export function buildInvertModel(manifest: Manifest, generatorBytes: Uint8Array)
     { inputShapes: { [gen.input]: latentDims }, replaceOutputs: true },
   );
   const shapes = { [gen.input]: latentDims, [names.latent0]: latentDims };
-  const withGradient = gradientModel(foldConstants(withLoss, shapes), { of: names.loss, wrt: [names.latent], inputShapes: shapes });
+  const withGradient = gradientModel(foldConstants(withLoss, shapes), {
+    of: names.loss,
+    wrt: [names.latent],
+    inputShapes: shapes,
+  });
   return { bytes: writeModel(withGradient), names };
 }

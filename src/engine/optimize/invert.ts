@@ -44,7 +44,8 @@ function meanSquaredError(a: Float32Array, b: Float32Array): number {
 
 export async function invertImage(bundle: ModelBundle, run: InvertRun): Promise<InvertResult> {
   const lambdaL2 = run.lambdaL2 ?? 0;
-  if (!(Number.isFinite(lambdaL2) && lambdaL2 >= 0)) throw new Error(`Invert: λ_L2 must be a finite number ≥ 0, got ${lambdaL2}`);
+  if (!(Number.isFinite(lambdaL2) && lambdaL2 >= 0))
+    throw new Error(`Invert: λ_L2 must be a finite number ≥ 0, got ${lambdaL2}`);
   const reference = referenceImage(bundle, run.image);
   let encoded: Float32Array;
   try {
@@ -54,16 +55,23 @@ export async function invertImage(bundle: ModelBundle, run: InvertRun): Promise<
     throw e;
   }
   if (!(run.refineSteps > 0)) {
-    if (run.refineSteps !== 0) throw new Error(`Invert: refineSteps must be a whole number ≥ 0, got ${run.refineSteps}`);
+    if (run.refineSteps !== 0)
+      throw new Error(`Invert: refineSteps must be a whole number ≥ 0, got ${run.refineSteps}`);
     const { image } = await bundle.generate(encoded, run.signal);
     return { latent: encoded, image, losses: [meanSquaredError(image.data, reference.data)] };
   }
 
   const generator = bundle.modelBytes('generator');
-  const { model, meta: names } = await compiledFor(bundle, 'invert objective', [generator], () => {
-    const built = buildInvertModel(bundle.manifest, generator);
-    return { bytes: built.bytes, meta: built.names };
-  }, [bundle.manifest.generator.output]);
+  const { model, meta: names } = await compiledFor(
+    bundle,
+    'invert objective',
+    [generator],
+    () => {
+      const built = buildInvertModel(bundle.manifest, generator);
+      return { bytes: built.bytes, meta: built.names };
+    },
+    [bundle.manifest.generator.output],
+  );
   const shape = [...bundle.latentShape];
   const [height, width] = bundle.manifest.generator.imageSize;
   const fixed = {

@@ -49,9 +49,12 @@ export function abortError(signal: AbortSignal, what: string): unknown {
 }
 
 export function checkLoopOptions(what: string, steps: number, lr: number, previewEvery: number): void {
-  if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`${what}: steps must be a whole number ≥ 0, got ${steps}`);
-  if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`${what}: the learning rate must be a finite number ≥ 0, got ${lr}`);
-  if (!(Number.isInteger(previewEvery) && previewEvery >= 1)) throw new Error(`${what}: previewEvery must be a whole number ≥ 1, got ${previewEvery}`);
+  if (!(Number.isInteger(steps) && steps >= 0))
+    throw new Error(`${what}: steps must be a whole number ≥ 0, got ${steps}`);
+  if (!(Number.isFinite(lr) && lr >= 0))
+    throw new Error(`${what}: the learning rate must be a finite number ≥ 0, got ${lr}`);
+  if (!(Number.isInteger(previewEvery) && previewEvery >= 1))
+    throw new Error(`${what}: previewEvery must be a whole number ≥ 1, got ${previewEvery}`);
 }
 
 function firstNonFinite(values: Float32Array): number {
@@ -95,11 +98,15 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
     const evaluation = await evaluateAt(wantImage);
     const where = step === 0 ? 'at step 0 (the start latent)' : `at step ${step} of ${steps}`;
     if (!Number.isFinite(evaluation.loss)) {
-      throw new Error(`${what}: the loss became ${evaluation.loss} ${where} (lr ${lr}); lower the learning rate, or check that the target and the start latent are finite`);
+      throw new Error(
+        `${what}: the loss became ${evaluation.loss} ${where} (lr ${lr}); lower the learning rate, or check that the target and the start latent are finite`,
+      );
     }
     const bad = firstNonFinite(evaluation.grad);
     if (bad >= 0) {
-      throw new Error(`${what}: the gradient became ${evaluation.grad[bad]} ${where} (lr ${lr}, latent value ${bad}); lower the learning rate`);
+      throw new Error(
+        `${what}: the gradient became ${evaluation.grad[bad]} ${where} (lr ${lr}, latent value ${bad}); lower the learning rate`,
+      );
     }
     losses.push(evaluation.loss);
     if (step === 0 && !last && options.reachedAtStart?.(evaluation)) {
@@ -110,10 +117,14 @@ export async function runLoop<E extends Evaluation>(options: LoopOptions<E>): Pr
       return { latent, losses, last: final };
     }
     if (step > 0) options.onProgress?.(step, steps, evaluation.loss);
-    if (evaluation.image && options.onPreview && step > 0 && (step % previewEvery === 0 || last)) options.onPreview(evaluation.image, step);
+    if (evaluation.image && options.onPreview && step > 0 && (step % previewEvery === 0 || last))
+      options.onPreview(evaluation.image, step);
     if (last) return { latent, losses, last: evaluation };
     adam.step(latent, evaluation.grad, learningRateAt(step, steps, lr));
     const moved = firstNonFinite(latent);
-    if (moved >= 0) throw new Error(`${what}: the latent became ${latent[moved]} at step ${step + 1} of ${steps} (lr ${lr}, latent value ${moved}); lower the learning rate`);
+    if (moved >= 0)
+      throw new Error(
+        `${what}: the latent became ${latent[moved]} at step ${step + 1} of ${steps} (lr ${lr}, latent value ${moved}); lower the learning rate`,
+      );
   }
 }

@@ -30,17 +30,27 @@ export interface EditObjective {
   readonly hasIdentity: boolean;
   readonly backend: Backend;
   readonly names: EditModelNames;
-  evaluate(latent: Float32Array, latent0: Float32Array, target: Float32Array, lambdaL2: number, lambdaId?: number, options?: EvaluateOptions): Promise<EditEvaluation>;
+  evaluate(
+    latent: Float32Array,
+    latent0: Float32Array,
+    target: Float32Array,
+    lambdaL2: number,
+    lambdaId?: number,
+    options?: EvaluateOptions,
+  ): Promise<EditEvaluation>;
 }
 
 function checkVector(v: Float32Array, length: number, what: string, shape: string): void {
   if (!(v instanceof Float32Array) || v.length !== length) {
-    throw new Error(`Optimize: ${what} needs ${length} float32 values (${shape}), got ${v instanceof Float32Array ? v.length : typeof v}`);
+    throw new Error(
+      `Optimize: ${what} needs ${length} float32 values (${shape}), got ${v instanceof Float32Array ? v.length : typeof v}`,
+    );
   }
 }
 
 function checkWeight(value: number, what: string): void {
-  if (!(Number.isFinite(value) && value >= 0)) throw new Error(`Optimize: ${what} must be a finite number ≥ 0, got ${value}`);
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new Error(`Optimize: ${what} must be a finite number ≥ 0, got ${value}`);
 }
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
@@ -86,7 +96,15 @@ function makeObjective(bundle: ModelBundle, compiled: CompiledModel, names: Edit
     return v;
   };
 
-  const run = async (latent: Float32Array, latent0: Float32Array, target: Float32Array, lambdaL2: number, lambdaId: number, reference: Float32Array | undefined, options: EvaluateOptions) => {
+  const run = async (
+    latent: Float32Array,
+    latent0: Float32Array,
+    target: Float32Array,
+    lambdaL2: number,
+    lambdaId: number,
+    reference: Float32Array | undefined,
+    options: EvaluateOptions,
+  ) => {
     const feeds: Record<string, HostTensor> = {
       [names.latent]: hostTensor('float32', latentShape, latent),
       [names.latent0]: hostTensor('float32', latentShape, latent0),
@@ -123,12 +141,17 @@ function makeObjective(bundle: ModelBundle, compiled: CompiledModel, names: Edit
       checkWeight(lambdaL2, 'λ_L2');
       checkWeight(lambdaId, 'λ_id');
       if (lambdaId > 0 && !identity) {
-        throw new Error(`Optimize: λ_id is ${lambdaId}, but bundle "${bundle.name}" has no identity network; set λ_id to 0 or use a bundle with "identity" in its manifest`);
+        throw new Error(
+          `Optimize: λ_id is ${lambdaId}, but bundle "${bundle.name}" has no identity network; set λ_id to 0 or use a bundle with "identity" in its manifest`,
+        );
       }
       let reference: Float32Array | undefined;
       if (identity && lambdaId > 0) {
         if (!identityMemo || !sameValues(identityMemo.latent0, latent0)) {
-          const probe = await run(latent0, latent0, target, lambdaL2, 0, undefined, { image: false, signal: options.signal });
+          const probe = await run(latent0, latent0, target, lambdaL2, 0, undefined, {
+            image: false,
+            signal: options.signal,
+          });
           identityMemo = { latent0: latent0.slice(), embedding: probe.identity! };
         }
         reference = identityMemo.embedding;

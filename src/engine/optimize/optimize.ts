@@ -64,7 +64,13 @@ export async function optimizeLatent(bundle: ModelBundle, run: EditRun): Promise
     // gradient there is rounding noise, and Adam divides each update by the gradient's own running
     // size, so noise becomes steps of the full learning rate.
     reachedAtStart: (first) => first.loss < REACHED_AT_START,
-    evaluate: (latent, image, signal) => objective.evaluate(latent, latent0, run.target, run.lambdaL2, lambdaId, { image, signal }),
+    evaluate: (latent, image, signal) =>
+      objective.evaluate(latent, latent0, run.target, run.lambdaL2, lambdaId, { image, signal }),
   });
-  return { latent: result.latent, image: result.last.image!, losses: result.losses, imageEmbedding: result.last.embedding };
+  return {
+    latent: result.latent,
+    image: result.last.image!,
+    losses: result.losses,
+    imageEmbedding: result.last.embedding,
+  };
 }

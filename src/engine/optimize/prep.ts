@@ -35,17 +35,35 @@ export function resizePlan(from: number, to: number): ResizePlan {
 const MAX_UPSAMPLED_VALUES = 1 << 24;
 
 /** The centred square of an [1, C, H, W] image: a Slice when H ≠ W. */
-export function centreSquareOp(g: GraphBuilder, image: string, height: number, width: number): { square: string; side: number } {
+export function centreSquareOp(
+  g: GraphBuilder,
+  image: string,
+  height: number,
+  width: number,
+): { square: string; side: number } {
   if (height === width) return { square: image, side: height };
   const side = Math.min(height, width);
   const top = Math.floor((height - side) / 2);
   const left = Math.floor((width - side) / 2);
-  const square = g.op('Slice', [image, g.ints([top, left]), g.ints([top + side, left + side]), g.ints([2, 3]), g.ints([1, 1])]);
+  const square = g.op('Slice', [
+    image,
+    g.ints([top, left]),
+    g.ints([top + side, left + side]),
+    g.ints([2, 3]),
+    g.ints([1, 1]),
+  ]);
   return { square, side };
 }
 
 /** Resizes an [1, C, side, side] image to [1, C, size, size]. */
-export function resizeOp(g: GraphBuilder, image: string, channels: number, side: number, size: number, maxUpsampled = MAX_UPSAMPLED_VALUES): string {
+export function resizeOp(
+  g: GraphBuilder,
+  image: string,
+  channels: number,
+  side: number,
+  size: number,
+  maxUpsampled = MAX_UPSAMPLED_VALUES,
+): string {
   if (side === size) return image;
   const { upsample: k, pool: p } = resizePlan(side, size);
   if (side * k * side * k * channels > maxUpsampled) return areaResizeMatMul(g, image, side, size);
@@ -58,7 +76,13 @@ export function resizeOp(g: GraphBuilder, image: string, channels: number, side:
   }
   if (p > 1) {
     // Every window attribute is explicit: the WebGPU EPs need them spelled out.
-    x = g.op('AveragePool', [x], { kernel_shape: [p, p], strides: [p, p], pads: [0, 0, 0, 0], ceil_mode: 0, count_include_pad: 0 });
+    x = g.op('AveragePool', [x], {
+      kernel_shape: [p, p],
+      strides: [p, p],
+      pads: [0, 0, 0, 0],
+      ceil_mode: 0,
+      count_include_pad: 0,
+    });
   }
   return x;
 }
@@ -79,14 +103,23 @@ function areaResizeMatMul(g: GraphBuilder, image: string, side: number, size: nu
  * Per-channel affine y = a_c·x + b_c. Mapping [lo, hi] to [0, 1] and then normalizing with mean and
  * std is one affine map; it commutes with the averaging resize, so it is applied on the smaller image.
  */
-export function channelAffineOp(g: GraphBuilder, x: string, scale: readonly number[], shift: readonly number[]): string {
+export function channelAffineOp(
+  g: GraphBuilder,
+  x: string,
+  scale: readonly number[],
+  shift: readonly number[],
+): string {
   const c = scale.length;
   const scaled = g.op('Mul', [x, g.constant('float32', [1, c, 1, 1], scale, 'channel_scale')]);
   return g.op('Add', [scaled, g.constant('float32', [1, c, 1, 1], shift, 'channel_shift')]);
 }
 
 /** a, b such that a·x + b = ((x − lo)/(hi − lo) − mean)/std per channel. */
-export function rangeToNormalized(range: readonly [number, number], mean: readonly number[], std: readonly number[]): { scale: number[]; shift: number[] } {
+export function rangeToNormalized(
+  range: readonly [number, number],
+  mean: readonly number[],
+  std: readonly number[],
+): { scale: number[]; shift: number[] } {
   const [lo, hi] = range;
   return {
     scale: std.map((s) => 1 / ((hi - lo) * s)),

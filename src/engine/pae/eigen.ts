@@ -11,7 +11,8 @@ export interface Eigen {
 
 /** `a` is n×n row-major and symmetric; it is not modified. */
 export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): Eigen {
-  if (a.length !== n * n) throw new Error(`symmetricEigen: expected ${n * n} values for a ${n}×${n} matrix, got ${a.length}`);
+  if (a.length !== n * n)
+    throw new Error(`symmetricEigen: expected ${n * n} values for a ${n}×${n} matrix, got ${a.length}`);
   const m = Float64Array.from(a);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;

@@ -14,16 +14,25 @@ export interface PcaBasisOptions {
   normalize?: boolean;
 }
 
-export function pcaBasis(embeddings: readonly ArrayLike<number>[], n: number, labels?: readonly string[], options: PcaBasisOptions = {}): Subspace {
-  const name = (i: number) => (i < 0 ? 'PCA basis: the corpus' : labels ? `embedding of "${labels[i]}"` : `embedding ${i}`);
+export function pcaBasis(
+  embeddings: readonly ArrayLike<number>[],
+  n: number,
+  labels?: readonly string[],
+  options: PcaBasisOptions = {},
+): Subspace {
+  const name = (i: number) =>
+    i < 0 ? 'PCA basis: the corpus' : labels ? `embedding of "${labels[i]}"` : `embedding ${i}`;
   const dim = commonDim(embeddings, name);
   const m = embeddings.length;
   if (labels && labels.length !== m) throw new Error(`PCA basis: ${m} embeddings but ${labels.length} labels`);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`PCA basis: the number of components must be a whole number ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`PCA basis: the number of components must be a whole number ≥ 1, got ${n}`);
   // Centring removes one degree of freedom: m prompts span at most m − 1 directions of variance.
   const maxComponents = Math.min(m - 1, dim);
   if (n > maxComponents) {
-    throw new Error(`PCA basis: asked for ${n} components, but a corpus of ${m} prompts in ${dim} dimensions has at most ${maxComponents} directions of variance`);
+    throw new Error(
+      `PCA basis: asked for ${n} components, but a corpus of ${m} prompts in ${dim} dimensions has at most ${maxComponents} directions of variance`,
+    );
   }
 
   const x = new Float64Array(m * dim);
@@ -76,7 +85,9 @@ export function pcaBasis(embeddings: readonly ArrayLike<number>[], n: number, la
   components.forEach((comp, k) => {
     const length = Math.sqrt(dot(comp, comp));
     if (!(variances[k]! > 1e-12 * Math.max(total, 1)) || !(length > 0)) {
-      throw new Error(`PCA basis: component ${k + 1} carries no variance (the corpus is too small or too uniform for ${n} components)`);
+      throw new Error(
+        `PCA basis: component ${k + 1} carries no variance (the corpus is too small or too uniform for ${n} components)`,
+      );
     }
     // A fixed sign (largest-magnitude entry positive) makes the basis independent of the solver;
     // it matters because PAE divides by the sum of the target's coefficients.
@@ -85,7 +96,9 @@ export function pcaBasis(embeddings: readonly ArrayLike<number>[], n: number, la
     const s = (comp[big]! < 0 ? -1 : 1) / length;
     for (let j = 0; j < dim; j++) basis[k * dim + j] = comp[j]! * s;
   });
-  const labelsOut = components.map((_, k) => componentLabel(k, basis.subarray(k * dim, (k + 1) * dim), embeddings, labels));
+  const labelsOut = components.map((_, k) =>
+    componentLabel(k, basis.subarray(k * dim, (k + 1) * dim), embeddings, labels),
+  );
   const explained = total / totalVariance(z, m);
   notes.push(`${n} components explain ${(explained * 100).toFixed(1)}% of the standardized corpus variance`);
   return { basis, n, dim, labels: labelsOut, method: 'pca', notes };
@@ -115,7 +128,12 @@ function totalVariance(z: Float64Array, m: number): number {
 }
 
 /** "PC1 · a happy face": the corpus prompt that points furthest along the component. */
-function componentLabel(k: number, comp: Float32Array, embeddings: readonly ArrayLike<number>[], labels?: readonly string[]): string {
+function componentLabel(
+  k: number,
+  comp: Float32Array,
+  embeddings: readonly ArrayLike<number>[],
+  labels?: readonly string[],
+): string {
   if (!labels) return `PC${k + 1}`;
   let best = 0;
   let bestScore = -Infinity;

@@ -11,10 +11,16 @@ export interface SemanticBasisOptions {
   tolerance?: number;
 }
 
-export function semanticBasis(embeddings: readonly ArrayLike<number>[], labels: readonly string[], options: SemanticBasisOptions = {}): Subspace {
+export function semanticBasis(
+  embeddings: readonly ArrayLike<number>[],
+  labels: readonly string[],
+  options: SemanticBasisOptions = {},
+): Subspace {
   const tolerance = options.tolerance ?? 1e-4;
   if (labels.length !== embeddings.length) {
-    throw new Error(`semantic basis: ${embeddings.length} embeddings but ${labels.length} labels; give one label per prompt`);
+    throw new Error(
+      `semantic basis: ${embeddings.length} embeddings but ${labels.length} labels; give one label per prompt`,
+    );
   }
   const dim = commonDim(embeddings, (i) => (i < 0 ? 'semantic basis: the corpus' : `embedding of "${labels[i]}"`));
   const rows: Float64Array[] = [];

@@ -22,7 +22,8 @@ export function direction(subspace: Subspace, k: number): Float32Array {
 }
 
 function checkVector(v: ArrayLike<number>, subspace: Subspace, what: string): void {
-  if (v.length !== subspace.dim) throw new Error(`${what} has ${v.length} values, but the subspace lives in ${subspace.dim} dimensions`);
+  if (v.length !== subspace.dim)
+    throw new Error(`${what} has ${v.length} values, but the subspace lives in ${subspace.dim} dimensions`);
   checkFinite(v, what);
 }
 

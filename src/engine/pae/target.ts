@@ -27,8 +27,15 @@ export interface AugmentResult {
  * The target formula on the embeddings as given (no normalization), so its homogeneity can be
  * checked: degree 1 in e_I, degree 0 in e_T for both PAE forms.
  */
-export function augment(image: ArrayLike<number>, text: ArrayLike<number>, subspace: Subspace, alpha: number, variant: TargetVariant): AugmentResult {
-  if (!TARGET_VARIANTS.includes(variant)) throw new Error(`unknown target variant "${variant}" (choose one of ${TARGET_VARIANTS.join(', ')})`);
+export function augment(
+  image: ArrayLike<number>,
+  text: ArrayLike<number>,
+  subspace: Subspace,
+  alpha: number,
+  variant: TargetVariant,
+): AugmentResult {
+  if (!TARGET_VARIANTS.includes(variant))
+    throw new Error(`unknown target variant "${variant}" (choose one of ${TARGET_VARIANTS.join(', ')})`);
   if (!Number.isFinite(alpha) || alpha < 0) throw new Error(`the strength α must be a finite number ≥ 0, got ${alpha}`);
   const c = coefficients(image, subspace, 'the image embedding');
   const d = coefficients(text, subspace, 'the text embedding');
@@ -44,7 +51,10 @@ export function augment(image: ArrayLike<number>, text: ArrayLike<number>, subsp
     case 'pae':
     case 'pae-reference': {
       const moved = alpha * c.reduce((s, ck) => s + Math.abs(ck), 0);
-      const removed = combine(c.map((ck) => alpha * Math.abs(ck)), subspace);
+      const removed = combine(
+        c.map((ck) => alpha * Math.abs(ck)),
+        subspace,
+      );
       for (let i = 0; i < dim; i++) vector[i] = image[i]! - removed[i]!;
       if (moved === 0) break;
       const sumD = d.reduce((s, dk) => s + dk, 0);
@@ -87,7 +97,10 @@ export function paeTarget({ image, text, subspace, alpha, variant }: PaeTargetIn
   const eT = unit(text, 'the text embedding');
   const { vector, before, targetCoefficients } = augment(eI, eT, subspace, alpha, variant);
   const length = norm(vector);
-  if (!(length > 1e-12)) throw new Error(`the ${variant} target is the zero vector for α = ${alpha}: the edit cancels the image embedding exactly`);
+  if (!(length > 1e-12))
+    throw new Error(
+      `the ${variant} target is the zero vector for α = ${alpha}: the edit cancels the image embedding exactly`,
+    );
   const target = new Float32Array(vector.length);
   for (let i = 0; i < vector.length; i++) target[i] = vector[i]! / length;
   return { target, before, targetCoefficients };

@@ -97,7 +97,8 @@ export class Engine {
     }
 
     const wanted = options.targets ?? doc.nodes.filter((n) => this.registry.get(n.type)!.sink).map((n) => n.id);
-    for (const id of wanted) if (!nodes.has(id)) throw new Error(`cannot run node '${id}': the graph has no node with that id`);
+    for (const id of wanted)
+      if (!nodes.has(id)) throw new Error(`cannot run node '${id}': the graph has no node with that id`);
     const needed = new Set<string>();
     const stack = [...wanted];
     while (stack.length > 0) {
@@ -213,8 +214,10 @@ export class Engine {
         return { outcome: { status: 'error', message: `input '${name}' is not connected` } };
       }
       const upstream = outcomes[from.node]!;
-      if (upstream.status === 'error') return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which failed` } };
-      if (upstream.status === 'skipped') return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which was skipped` } };
+      if (upstream.status === 'error')
+        return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which failed` } };
+      if (upstream.status === 'skipped')
+        return { outcome: { status: 'skipped', because: `input '${name}' needs '${from.node}', which was skipped` } };
     }
     return null;
   }
@@ -255,7 +258,10 @@ export class Engine {
       services: this.services,
     };
     try {
-      const outputs = await untilAborted(Promise.resolve().then(() => def.run(ctx)), signal);
+      const outputs = await untilAborted(
+        Promise.resolve().then(() => def.run(ctx)),
+        signal,
+      );
       if (outputs === null || typeof outputs !== 'object') throw new Error(`${def.title} returned no outputs`);
       for (const name of Object.keys(def.outputs)) {
         if (!(name in outputs)) throw new Error(`${def.title} did not produce its output '${name}'`);
@@ -267,9 +273,14 @@ export class Engine {
   }
 }
 
-function summarize(def: NodeDefinition, outputs: Record<string, unknown>, shown: Record<string, OutputSummary>): Record<string, OutputSummary> {
+function summarize(
+  def: NodeDefinition,
+  outputs: Record<string, unknown>,
+  shown: Record<string, OutputSummary>,
+): Record<string, OutputSummary> {
   const out: Record<string, OutputSummary> = {};
-  for (const [name, port] of Object.entries(def.outputs)) out[name] = shown[name] ?? summarizeOutput(outputs[name], port.type);
+  for (const [name, port] of Object.entries(def.outputs))
+    out[name] = shown[name] ?? summarizeOutput(outputs[name], port.type);
   for (const [name, summary] of Object.entries(shown)) out[name] ??= summary;
   return out;
 }

@@ -20,7 +20,10 @@ export interface ModelService {
   /** The runtime for a device choice, created on first use. */
   runtime(device: Device): Promise<Runtime>;
   /** The bundle at `url` (a manifest URL or a bundle folder) on that device, loaded once. */
-  load(url: string, options: { device: Device; signal: AbortSignal; onProgress?: ProgressCallback }): Promise<ModelBundle>;
+  load(
+    url: string,
+    options: { device: Device; signal: AbortSignal; onProgress?: ProgressCallback },
+  ): Promise<ModelBundle>;
   /** Releases every session; later loads start afresh. */
   releaseAll(): Promise<void>;
 }
@@ -61,7 +64,13 @@ export function createModelService(options: ModelServiceOptions): ModelService {
       if (!b) {
         b = (async () => {
           cache ??= (options.cache ?? (() => defaultCache()))().catch(() => undefined);
-          return loadBundle(url, { loadBytes: options.loadBytes, runtime: await runtime(device), cache: await cache, signal, onProgress });
+          return loadBundle(url, {
+            loadBytes: options.loadBytes,
+            runtime: await runtime(device),
+            cache: await cache,
+            signal,
+            onProgress,
+          });
         })();
         // A failed or cancelled load is forgotten, so the next run tries again.
         b.catch(() => {
@@ -89,7 +98,9 @@ export function createModelService(options: ModelServiceOptions): ModelService {
 export function modelService(services: EngineServices): ModelService {
   const service = services[MODEL_SERVICE_KEY] as ModelService | undefined;
   if (!service || typeof service.load !== 'function') {
-    throw new Error(`this host has no model service (services.${MODEL_SERVICE_KEY}); create the engine with createNodeServices() or the browser worker`);
+    throw new Error(
+      `this host has no model service (services.${MODEL_SERVICE_KEY}); create the engine with createNodeServices() or the browser worker`,
+    );
   }
   return service;
 }

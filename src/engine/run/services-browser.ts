@@ -27,8 +27,12 @@ async function softwareAdapter(): Promise<string | undefined> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
   if (!gpu) return undefined;
   try {
-    const adapter = (await gpu.requestAdapter()) as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; architecture?: string } } | null;
-    if (adapter && (adapter.info?.isFallbackAdapter || adapter.isFallbackAdapter)) return adapter.info?.architecture || 'software';
+    const adapter = (await gpu.requestAdapter()) as {
+      isFallbackAdapter?: boolean;
+      info?: { isFallbackAdapter?: boolean; architecture?: string };
+    } | null;
+    if (adapter && (adapter.info?.isFallbackAdapter || adapter.isFallbackAdapter))
+      return adapter.info?.architecture || 'software';
   } catch {
     // No adapter: createRuntime finds that out itself and says so.
   }
@@ -42,7 +46,10 @@ async function browserRuntime(device: Device): Promise<Runtime> {
     const software = await softwareAdapter();
     if (software) {
       const runtime = await createRuntime({ preferWasm: true });
-      return { ...runtime, description: `wasm (the only WebGPU adapter is ${software}, a software one that is slower than wasm; choose device 'webgpu' to use it anyway)` };
+      return {
+        ...runtime,
+        description: `wasm (the only WebGPU adapter is ${software}, a software one that is slower than wasm; choose device 'webgpu' to use it anyway)`,
+      };
     }
   }
   return createRuntime();

@@ -35,7 +35,13 @@ export function createNodeServices(options: NodeServicesOptions = {}): EngineSer
   return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };
 }
 
-async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, publicDir: string, onProgress?: ByteProgress): Promise<Uint8Array> {
+async function loadBytesNode(
+  url: string,
+  signal: AbortSignal,
+  baseDir: string,
+  publicDir: string,
+  onProgress?: ByteProgress,
+): Promise<Uint8Array> {
   signal.throwIfAborted();
   if (isDataUrl(url)) return decodeDataUrl(url);
   if (/^https?:\/\//i.test(url)) {
@@ -50,12 +56,13 @@ async function loadBytesNode(url: string, signal: AbortSignal, baseDir: string, 
     return readResponse(response, onProgress);
   }
   if (/^file:/i.test(url)) return readFileChecked(fileURLToPath(url), url, onProgress);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`cannot read '${url}': only file paths, file:, http(s): and data: URLs are supported here`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new Error(`cannot read '${url}': only file paths, file:, http(s): and data: URLs are supported here`);
 
   // App URLs may carry a query or a fragment (cache busting); files do not.
   const path = decodeURI(url.replace(/[?#].*$/, ''));
   const candidates = isAbsolute(path)
-    ? [path, resolve(publicDir, '.' + path)]
+    ? [path, resolve(publicDir, `.${path}`)]
     : [resolve(baseDir, path), resolve(publicDir, path)];
   for (const candidate of candidates) {
     if (await isFile(candidate)) return readFileChecked(candidate, url, onProgress);
@@ -77,6 +84,8 @@ async function readFileChecked(path: string, url: string, onProgress?: ByteProgr
     onProgress?.(bytes.byteLength, bytes.byteLength);
     return bytes;
   } catch (e) {
-    throw new Error(`cannot read '${url}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new Error(
+      `cannot read '${url}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
 }

@@ -11,7 +11,10 @@ export function summarizeOutput(value: unknown, type: SocketType): OutputSummary
   if (typeof value === 'number') return { kind: 'value', text: formatNumber(value) };
   if (typeof value === 'string') return { kind: 'value', text: shorten(value, 200) };
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    return { kind: 'value', text: `${value.length} ${value.length === 1 ? 'prompt' : 'prompts'}: ${shorten(value.join(' · '), 160)}` };
+    return {
+      kind: 'value',
+      text: `${value.length} ${value.length === 1 ? 'prompt' : 'prompts'}: ${shorten(value.join(' · '), 160)}`,
+    };
   }
   const shape = shapeOf(value);
   return { kind: 'value', text: shape ? `${type.toLowerCase()} · ${shape}` : type.toLowerCase() };
@@ -19,7 +22,9 @@ export function summarizeOutput(value: unknown, type: SocketType): OutputSummary
 
 /** Previews shown by a node go through the same size bound as output images. */
 export function boundSummary(summary: OutputSummary): OutputSummary {
-  return summary.kind === 'image' ? { kind: 'image', image: downscaleForPreview(summary.image, PREVIEW_MAX_SIDE) } : summary;
+  return summary.kind === 'image'
+    ? { kind: 'image', image: downscaleForPreview(summary.image, PREVIEW_MAX_SIDE) }
+    : summary;
 }
 
 function shapeOf(value: unknown): string | undefined {
@@ -27,7 +32,7 @@ function shapeOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as { dims?: unknown; shape?: unknown; data?: unknown };
   const dims = Array.isArray(v.dims) ? v.dims : Array.isArray(v.shape) ? v.shape : undefined;
-  if (dims && dims.every((d) => typeof d === 'number')) return dims.join('×');
+  if (dims?.every((d) => typeof d === 'number')) return dims.join('×');
   if (ArrayBuffer.isView(v.data) && 'length' in v.data) return String((v.data as unknown as { length: number }).length);
   return undefined;
 }
@@ -38,5 +43,5 @@ function formatNumber(n: number): string {
 }
 
 function shorten(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

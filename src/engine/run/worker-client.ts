@@ -7,7 +7,10 @@ import type { FromWorker, MessageEndpoint, ToWorker } from './worker-protocol.js
 
 /** A run the worker refused to start; `errors` holds the document's errors when it was invalid. */
 export class RunFailedError extends Error {
-  constructor(message: string, readonly errors: DocumentError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: DocumentError[] = [],
+  ) {
     super(message);
     this.name = 'RunFailedError';
   }
@@ -28,12 +31,18 @@ export class EngineClient {
    * `base` tells the worker where relative URLs resolve (default: the worker's own guess, the
    * app's origin plus the bundler's base path).
    */
-  constructor(private readonly worker: MessageEndpoint, options: { base?: string } = {}) {
+  constructor(
+    private readonly worker: MessageEndpoint,
+    options: { base?: string } = {},
+  ) {
     worker.addEventListener('message', this.listener);
     if (options.base !== undefined) this.send({ type: 'configure', base: options.base });
   }
 
-  run(doc: GraphDocument, options: { onEvent?: (event: EngineEvent) => void; targets?: string[] } = {}): { done: Promise<RunSummary>; cancel(): void } {
+  run(
+    doc: GraphDocument,
+    options: { onEvent?: (event: EngineEvent) => void; targets?: string[] } = {},
+  ): { done: Promise<RunSummary>; cancel(): void } {
     const runId = String(this.nextId++);
     const done = new Promise<RunSummary>((resolve, reject) => {
       this.runs.set(runId, { onEvent: options.onEvent, resolve, reject });

@@ -5,8 +5,13 @@ import type { ImageValue } from '../graph/definition.js';
 export function isImageValue(value: unknown): value is ImageValue {
   const v = value as ImageValue;
   return (
-    typeof v === 'object' && v !== null && v.kind === 'image' && v.data instanceof Float32Array &&
-    Number.isInteger(v.width) && Number.isInteger(v.height) && v.data.length === v.width * v.height * 3
+    typeof v === 'object' &&
+    v !== null &&
+    v.kind === 'image' &&
+    v.data instanceof Float32Array &&
+    Number.isInteger(v.width) &&
+    Number.isInteger(v.height) &&
+    v.data.length === v.width * v.height * 3
   );
 }
 
@@ -15,7 +20,8 @@ export function createImage(width: number, height: number, data?: Float32Array):
     throw new Error(`an image needs a whole positive size, got ${width}×${height}`);
   }
   const size = width * height * 3;
-  if (data && data.length !== size) throw new Error(`a ${width}×${height} RGB image has ${size} values, got ${data.length}`);
+  if (data && data.length !== size)
+    throw new Error(`a ${width}×${height} RGB image has ${size} values, got ${data.length}`);
   return { kind: 'image', width, height, data: data ?? new Float32Array(size) };
 }
 
@@ -36,7 +42,9 @@ export function imageFromPixels(
   const image = createImage(width, height);
   const plane = width * height;
   if (pixels.length < plane * channels) {
-    throw new Error(`expected ${plane * channels} values for ${width}×${height} pixels with ${channels} channels, got ${pixels.length}`);
+    throw new Error(
+      `expected ${plane * channels} values for ${width}×${height} pixels with ${channels} channels, got ${pixels.length}`,
+    );
   }
   const d = image.data;
   const hasAlpha = channels === 2 || channels === 4;
@@ -97,7 +105,12 @@ export function imageToRgb(image: ImageValue): Uint8Array {
  * the triangle filter widens with the scale (as Pillow's BILINEAR does), so every source pixel
  * contributes and a downscaled face does not alias; `antialias: false` gives the plain 2×2 tap.
  */
-export function resizeBilinear(image: ImageValue, width: number, height: number, options: { antialias?: boolean } = {}): ImageValue {
+export function resizeBilinear(
+  image: ImageValue,
+  width: number,
+  height: number,
+  options: { antialias?: boolean } = {},
+): ImageValue {
   const antialias = options.antialias ?? true;
   if (width === image.width && height === image.height) return createImage(width, height, image.data.slice());
   const out = createImage(width, height);
@@ -174,7 +187,13 @@ export function cropImage(image: ImageValue, x: number, y: number, width: number
 
 /** The central `width`×`height` window (no scaling); it must fit in the image. */
 export function centerCrop(image: ImageValue, width: number, height: number): ImageValue {
-  return cropImage(image, Math.floor((image.width - width) / 2), Math.floor((image.height - height) / 2), width, height);
+  return cropImage(
+    image,
+    Math.floor((image.width - width) / 2),
+    Math.floor((image.height - height) / 2),
+    width,
+    height,
+  );
 }
 
 /**
@@ -186,7 +205,8 @@ export function resizeCover(image: ImageValue, width: number, height: number): I
   const target = width / height;
   let cropW = image.width;
   let cropH = image.height;
-  if (image.width / image.height > target) cropW = Math.max(1, Math.min(image.width, Math.round(image.height * target)));
+  if (image.width / image.height > target)
+    cropW = Math.max(1, Math.min(image.width, Math.round(image.height * target)));
   else cropH = Math.max(1, Math.min(image.height, Math.round(image.width / target)));
   return resizeBilinear(centerCrop(image, cropW, cropH), width, height);
 }

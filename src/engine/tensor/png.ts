@@ -19,14 +19,26 @@ export function encodePng(image: ImageValue, options: { text?: Record<string, st
   const utf8: [string, string][] = [];
   for (const [keyword, value] of Object.entries(options.text ?? {})) {
     if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword) || keyword !== keyword.trim() || keyword.includes('  ')) {
-      throw new Error(`PNG text keyword '${keyword}' must be 1–79 Latin-1 characters without leading, trailing or double spaces`);
+      throw new Error(
+        `PNG text keyword '${keyword}' must be 1–79 Latin-1 characters without leading, trailing or double spaces`,
+      );
     }
     if (/^[\x00-\xff]*$/.test(value)) latin1[keyword] = value;
     else utf8.push([keyword, value]);
   }
-  const png = encode({ width: image.width, height: image.height, data: imageToRgb(image), channels: 3, depth: 8, text: latin1 });
+  const png = encode({
+    width: image.width,
+    height: image.height,
+    data: imageToRgb(image),
+    channels: 3,
+    depth: 8,
+    text: latin1,
+  });
   if (utf8.length === 0) return png;
-  return insertAfterHeader(png, utf8.map(([k, v]) => itxtChunk(k, v)));
+  return insertAfterHeader(
+    png,
+    utf8.map(([k, v]) => itxtChunk(k, v)),
+  );
 }
 
 /** Decodes any PNG (gray, palette, 16-bit, alpha, interlaced) to an RGB image plus its text chunks. */
@@ -55,7 +67,13 @@ export function decodePng(bytes: Uint8Array): { image: ImageValue; text: Record<
 }
 
 /** Sub-byte samples (1, 2 or 4 bits) packed per row, most significant bits first. */
-function unpackBits(data: ArrayLike<number>, width: number, height: number, channels: number, depth: number): Uint8Array {
+function unpackBits(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  depth: number,
+): Uint8Array {
   const perRow = width * channels;
   const rowBytes = Math.ceil((perRow * depth) / 8);
   const out = new Uint8Array(perRow * height);

@@ -31,7 +31,11 @@ function hostDtype(type: string, where: string): DType {
 class OrtTensor implements RuntimeTensor {
   readonly dtype: DType;
   readonly dims: readonly number[];
-  constructor(readonly native: Tensor, readonly owner: OrtModule, where: string) {
+  constructor(
+    readonly native: Tensor,
+    readonly owner: OrtModule,
+    where: string,
+  ) {
     this.dtype = hostDtype(native.type, where);
     this.dims = native.dims;
   }
@@ -51,7 +55,9 @@ class OrtTensor implements RuntimeTensor {
 }
 
 function metadata(list: readonly InferenceSession.ValueMetadata[]): ValueInfo[] {
-  return list.map((m) => (m.isTensor ? { name: m.name, dtype: m.type, dims: [...m.shape] } : { name: m.name, dtype: 'non-tensor', dims: [] }));
+  return list.map((m) =>
+    m.isTensor ? { name: m.name, dtype: m.type, dims: [...m.shape] } : { name: m.name, dtype: 'non-tensor', dims: [] },
+  );
 }
 
 function describeError(e: unknown): string {
@@ -79,7 +85,11 @@ export class OrtSession implements Session {
     const where = `${this.name}: input "${inputName}"`;
     if (isRuntimeTensor(feed)) {
       // A GPU buffer can only be read by a session on the same device; anything else goes through the host.
-      if (feed instanceof OrtTensor && feed.owner === this.ort && (feed.location === 'cpu' || this.backend === 'webgpu')) {
+      if (
+        feed instanceof OrtTensor &&
+        feed.owner === this.ort &&
+        (feed.location === 'cpu' || this.backend === 'webgpu')
+      ) {
         this.checkFeed(where, declared, feed.dtype, feed.dims);
         return feed.native;
       }
@@ -87,14 +97,16 @@ export class OrtSession implements Session {
     }
     this.checkFeed(where, declared, feed.dtype, feed.dims);
     const expected = feed.dims.reduce((a, b) => a * b, 1);
-    if (feed.data.length !== expected) throw new Error(`${where}: dims ${formatDims(feed.dims)} need ${expected} values, got ${feed.data.length}`);
+    if (feed.data.length !== expected)
+      throw new Error(`${where}: dims ${formatDims(feed.dims)} need ${expected} values, got ${feed.data.length}`);
     return new this.ort.Tensor(feed.dtype, feed.data, feed.dims);
   }
 
   private checkFeed(where: string, declared: ValueInfo, dtype: DType, dims: readonly number[]): void {
     if (declared.dtype !== dtype) throw new Error(`${where} expects ${declared.dtype}, got ${dtype}`);
     if (declared.dims.length === 0) return;
-    const fits = declared.dims.length === dims.length && declared.dims.every((d, i) => typeof d === 'string' || d === dims[i]);
+    const fits =
+      declared.dims.length === dims.length && declared.dims.every((d, i) => typeof d === 'string' || d === dims[i]);
     if (!fits) throw new Error(`${where} expects dims ${formatDims(declared.dims)}, got ${formatDims(dims)}`);
   }
 
@@ -103,7 +115,8 @@ export class OrtSession implements Session {
     options.signal?.throwIfAborted();
     const known = new Set(this.inputs.map((i) => i.name));
     for (const name of Object.keys(feeds)) {
-      if (!known.has(name)) throw new Error(`${this.name}: there is no input "${name}" (inputs: ${[...known].join(', ')})`);
+      if (!known.has(name))
+        throw new Error(`${this.name}: there is no input "${name}" (inputs: ${[...known].join(', ')})`);
     }
     const native: Record<string, Tensor> = {};
     for (const input of this.inputs) {
@@ -118,7 +131,8 @@ export class OrtSession implements Session {
       throw new Error(`${this.name} failed on ${this.backend}: ${describeError(e)}`);
     }
     const out: Record<string, RuntimeTensor> = {};
-    for (const [name, value] of Object.entries(results)) out[name] = new OrtTensor(value as Tensor, this.ort, `${this.name}: output "${name}"`);
+    for (const [name, value] of Object.entries(results))
+      out[name] = new OrtTensor(value as Tensor, this.ort, `${this.name}: output "${name}"`);
     if (options.signal?.aborted) {
       for (const t of Object.values(out)) t.dispose();
       options.signal.throwIfAborted();
@@ -144,18 +158,25 @@ export class OrtSession implements Session {
 }
 
 /** Session options onnxruntime understands, from ours. */
-export function ortSessionOptions(options: SessionOptions, executionProviders: string[], gpuOutputs: boolean): InferenceSession.SessionOptions {
+export function ortSessionOptions(
+  options: SessionOptions,
+  executionProviders: string[],
+  gpuOutputs: boolean,
+): InferenceSession.SessionOptions {
   const opts: InferenceSession.SessionOptions = {
     // WebGPU asks for NCHW: onnxruntime 1.30's WebGPU kernels get some grouped Conv/ConvTranspose
     // shapes wrong in NHWC (src/engine/onnx/README.md), which a user's own model may contain.
-    executionProviders: executionProviders.map((ep) => (ep === 'webgpu' ? { name: 'webgpu', preferredLayout: 'NCHW' as const } : ep)),
+    executionProviders: executionProviders.map((ep) =>
+      ep === 'webgpu' ? { name: 'webgpu', preferredLayout: 'NCHW' as const } : ep,
+    ),
     graphOptimizationLevel: 'all',
     logSeverityLevel: options.logSeverityLevel ?? 3,
     logId: options.name,
   };
   const keep = options.keepOutputsOnGpu;
   if (gpuOutputs && keep) {
-    opts.preferredOutputLocation = keep === true ? 'gpu-buffer' : Object.fromEntries(keep.map((n) => [n, 'gpu-buffer' as const]));
+    opts.preferredOutputLocation =
+      keep === true ? 'gpu-buffer' : Object.fromEntries(keep.map((n) => [n, 'gpu-buffer' as const]));
   }
   return opts;
 }
@@ -170,7 +191,10 @@ export async function createOrtSession(
 ): Promise<OrtSession> {
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, ortSessionOptions(options, executionProviders, backend === 'webgpu'));
+    session = await ort.InferenceSession.create(
+      model,
+      ortSessionOptions(options, executionProviders, backend === 'webgpu'),
+    );
   } catch (e) {
     throw new Error(`${options.name}: onnxruntime could not load the model on ${backend}: ${describeError(e)}`);
   }

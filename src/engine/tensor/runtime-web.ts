@@ -25,7 +25,9 @@ async function webGpuUnavailable(): Promise<string | undefined> {
 }
 
 export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise<Runtime> {
-  const ort = options.ort ?? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } });
+  const ort =
+    options.ort ??
+    ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } });
   if (options.wasmPaths && ort.env?.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
   const unavailable = options.preferWasm ? 'WebGPU was turned off' : await webGpuUnavailable();
   const backend: Backend = unavailable ? 'wasm' : 'webgpu';
@@ -38,7 +40,14 @@ export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise
         return await createOrtSession(ort, model, sessionOptions, 'webgpu', ['webgpu']);
       } catch (e) {
         // A model with an op the WebGPU EP cannot place still runs, slower, on wasm.
-        return createOrtSession(ort, model, sessionOptions, 'wasm', ['wasm'], `WebGPU could not load it: ${(e as Error).message}`);
+        return createOrtSession(
+          ort,
+          model,
+          sessionOptions,
+          'wasm',
+          ['wasm'],
+          `WebGPU could not load it: ${(e as Error).message}`,
+        );
       }
     },
   };

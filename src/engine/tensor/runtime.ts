@@ -90,7 +90,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
 }
 
 export function isRuntimeTensor(value: unknown): value is RuntimeTensor {
-  return typeof value === 'object' && value !== null && typeof (value as RuntimeTensor).read === 'function' && 'location' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RuntimeTensor).read === 'function' &&
+    'location' in value
+  );
 }
 
 /** Formats dims for messages: [1, 3, "height", 64]. */

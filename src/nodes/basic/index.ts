@@ -6,4 +6,11 @@ import { resizeImage } from './resize.js';
 import { saveImage } from './save-image.js';
 import { numberValue, textValue } from './values.js';
 
-export const basicNodes: readonly NodeDefinition[] = [loadImage, resizeImage, previewImage, saveImage, textValue, numberValue];
+export const basicNodes: readonly NodeDefinition[] = [
+  loadImage,
+  resizeImage,
+  previewImage,
+  saveImage,
+  textValue,
+  numberValue,
+];

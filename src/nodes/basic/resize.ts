@@ -15,8 +15,26 @@ export const resizeImage = defineNode<{ width: number; height: number; mode: (ty
   inputs: { image: { type: 'Image', label: 'Image' } },
   outputs: { image: { type: 'Image', label: 'Image' } },
   params: {
-    width: { kind: 'number', default: 256, min: 1, max: 4096, step: 1, integer: true, label: 'Width', help: 'Width of the result in pixels.' },
-    height: { kind: 'number', default: 256, min: 1, max: 4096, step: 1, integer: true, label: 'Height', help: 'Height of the result in pixels.' },
+    width: {
+      kind: 'number',
+      default: 256,
+      min: 1,
+      max: 4096,
+      step: 1,
+      integer: true,
+      label: 'Width',
+      help: 'Width of the result in pixels.',
+    },
+    height: {
+      kind: 'number',
+      default: 256,
+      min: 1,
+      max: 4096,
+      step: 1,
+      integer: true,
+      label: 'Height',
+      help: 'Height of the result in pixels.',
+    },
     mode: {
       kind: 'select',
       options: MODES,
@@ -29,7 +47,8 @@ export const resizeImage = defineNode<{ width: number; height: number; mode: (ty
     const image = ctx.inputs.image;
     if (!isImageValue(image)) throw new Error("input 'image' is not an image");
     const { width, height, mode } = ctx.params;
-    const out: ImageValue = mode === 'stretch' ? resizeBilinear(image, width, height) : resizeCover(image, width, height);
+    const out: ImageValue =
+      mode === 'stretch' ? resizeBilinear(image, width, height) : resizeCover(image, width, height);
     return { image: out };
   },
 });

@@ -15,7 +15,12 @@ export const saveImage = defineNode<{ filename: string }>({
   inputs: { image: { type: 'Image', label: 'Image' } },
   outputs: {},
   params: {
-    filename: { kind: 'text', default: 'edit.png', label: 'File name', help: "Name of the PNG file; '.png' is added if missing." },
+    filename: {
+      kind: 'text',
+      default: 'edit.png',
+      label: 'File name',
+      help: "Name of the PNG file; '.png' is added if missing.",
+    },
   },
   sink: true,
   dependsOnDocument: true,
@@ -33,7 +38,12 @@ export const saveImage = defineNode<{ filename: string }>({
 
 /** A plain file name: no folders (a graph must not write outside the output folder), ends in .png. */
 export function safeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop()!.replace(/[\x00-\x1f<>:"|?*]/g, '_').trim().replace(/^\.+/, '');
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\x00-\x1f<>:"|?*]/g, '_')
+    .trim()
+    .replace(/^\.+/, '');
   const stem = base === '' ? 'image' : base;
   return /\.png$/i.test(stem) ? stem : `${stem}.png`;
 }

@@ -12,7 +12,8 @@ const MAX_ALPHAS = 12;
 export function parseAlphas(text: string): number[] {
   const parts = text.split(/[,\s;]+/).filter((p) => p !== '');
   if (parts.length === 0) throw new Error('the α list is empty: write values like 0, 1, 2, 4, 8');
-  if (parts.length > MAX_ALPHAS) throw new Error(`the α list has ${parts.length} values; at most ${MAX_ALPHAS} fit in one strip`);
+  if (parts.length > MAX_ALPHAS)
+    throw new Error(`the α list has ${parts.length} values; at most ${MAX_ALPHAS} fit in one strip`);
   return parts.map((p, i) => {
     const a = Number(p);
     if (!Number.isFinite(a) || a < 0) throw new Error(`α value ${i + 1} ('${p}') is not a number ≥ 0`);
@@ -20,13 +21,19 @@ export function parseAlphas(text: string): number[] {
   });
 }
 
-export const alphaSweep = defineNode<{ alphas: string; variant: TargetVariant; steps: number; lr: number; lambdaL2: number }>({
+export const alphaSweep = defineNode<{
+  alphas: string;
+  variant: TargetVariant;
+  steps: number;
+  lr: number;
+  lambdaL2: number;
+}>({
   type: 'optimize/alpha-sweep',
   title: 'Alpha Sweep',
   category: 'Optimize',
   help:
     'Runs the same edit once per strength α (each from the same start latent, each with its own target) and lays the results side by side, smallest α first. ' +
-    'The bars show, per α, the edited image\'s coefficient along the subspace direction the prompt points to most (before: the start image\'s). ' +
+    "The bars show, per α, the edited image's coefficient along the subspace direction the prompt points to most (before: the start image's). " +
     'A controllable edit grows steadily with α; α = 0 should leave the face as it is.',
   inputs: {
     models: { type: 'Models', label: 'Models' },
@@ -37,11 +44,47 @@ export const alphaSweep = defineNode<{ alphas: string; variant: TargetVariant; s
   },
   outputs: { image: { type: 'Image', label: 'Strip' } },
   params: {
-    alphas: { kind: 'text', default: '0, 1, 2, 4, 8', label: 'α values', help: `Strengths to try, separated by commas (at most ${MAX_ALPHAS}).` },
-    variant: { kind: 'select', options: TARGET_VARIANTS, default: 'pae', label: 'Variant', help: 'Which target to build at each α (see the PAE node).' },
-    steps: { kind: 'number', default: 40, min: 1, max: 2000, step: 1, integer: true, label: 'Steps', help: 'Optimization steps per α.' },
-    lr: { kind: 'number', default: 0.1, min: 0.0001, max: 2, step: 0.01, label: 'Learning rate', help: "Adam's peak learning rate (StyleCLIP's ramp)." },
-    lambdaL2: { kind: 'number', default: 0.008, min: 0, max: 10, step: 0.001, label: 'λ L2', help: 'Weight of ‖w − w0‖².' },
+    alphas: {
+      kind: 'text',
+      default: '0, 1, 2, 4, 8',
+      label: 'α values',
+      help: `Strengths to try, separated by commas (at most ${MAX_ALPHAS}).`,
+    },
+    variant: {
+      kind: 'select',
+      options: TARGET_VARIANTS,
+      default: 'pae',
+      label: 'Variant',
+      help: 'Which target to build at each α (see the PAE node).',
+    },
+    steps: {
+      kind: 'number',
+      default: 40,
+      min: 1,
+      max: 2000,
+      step: 1,
+      integer: true,
+      label: 'Steps',
+      help: 'Optimization steps per α.',
+    },
+    lr: {
+      kind: 'number',
+      default: 0.1,
+      min: 0.0001,
+      max: 2,
+      step: 0.01,
+      label: 'Learning rate',
+      help: "Adam's peak learning rate (StyleCLIP's ramp).",
+    },
+    lambdaL2: {
+      kind: 'number',
+      default: 0.008,
+      min: 0,
+      max: 10,
+      step: 0.001,
+      label: 'λ L2',
+      help: 'Weight of ‖w − w0‖².',
+    },
   },
   sink: true,
   async run(ctx) {
@@ -77,7 +120,8 @@ export const alphaSweep = defineNode<{ alphas: string; variant: TargetVariant; s
         lambdaL2,
         previewEvery: steps,
         signal: ctx.signal,
-        onProgress: (step, total) => ctx.progress((i + step / total) / alphas.length, `α ${alpha}: step ${step}/${total}`),
+        onProgress: (step, total) =>
+          ctx.progress((i + step / total) / alphas.length, `α ${alpha}: step ${step}/${total}`),
       });
       results.push(result.image);
       moved.push(coefficients(result.imageEmbedding, space, 'the edited image embedding')[k]!);
@@ -92,7 +136,10 @@ export const alphaSweep = defineNode<{ alphas: string; variant: TargetVariant; s
       before: alphas.map(() => before),
       after: moved,
     });
-    ctx.show('direction', { kind: 'value', text: `bars: coefficient along “${space.labels[k]}” (“${text.label}”), ${variant}` });
+    ctx.show('direction', {
+      kind: 'value',
+      text: `bars: coefficient along “${space.labels[k]}” (“${text.label}”), ${variant}`,
+    });
     return { image: strip };
   },
 });

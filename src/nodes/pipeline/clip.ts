@@ -11,7 +11,14 @@ export const clipText = defineNode<{ prompt: string }>({
     "Use it for a text target, an Alpha Sweep, or PAE's target embedding.",
   inputs: { models: { type: 'Models', label: 'Models' }, text: { type: 'Text', label: 'Prompt', optional: true } },
   outputs: { embedding: { type: 'Embedding', label: 'Embedding' } },
-  params: { prompt: { kind: 'text', default: 'a happy face', label: 'Prompt', help: 'The prompt to embed when the Text input is not connected.' } },
+  params: {
+    prompt: {
+      kind: 'text',
+      default: 'a happy face',
+      label: 'Prompt',
+      help: 'The prompt to embed when the Text input is not connected.',
+    },
+  },
   async run(ctx) {
     const { bundle } = readModels(ctx.inputs.models);
     const prompt = (ctx.inputs.text === undefined ? ctx.params.prompt : readText(ctx.inputs.text, 'text')).trim();

@@ -10,7 +10,7 @@ export const compareNode = defineNode<Record<string, never>>({
   help:
     'Shows the image before and after an edit side by side (scaled to one height) and, when both coefficient inputs are connected, ' +
     'the coefficients of each along the subspace directions as paired bars: which corpus directions the edit moved. ' +
-    'Connect the PAE node\'s coefficients as before and the Optimize node\'s as after. The side-by-side image is also an output, e.g. for Save Image.',
+    "Connect the PAE node's coefficients as before and the Optimize node's as after. The side-by-side image is also an output, e.g. for Save Image.",
   inputs: {
     before: { type: 'Image', label: 'Before' },
     after: { type: 'Image', label: 'After' },
@@ -30,11 +30,16 @@ export const compareNode = defineNode<Record<string, never>>({
     const cb = ctx.inputs.coefficientsBefore;
     const ca = ctx.inputs.coefficientsAfter;
     if (cb !== undefined || ca !== undefined) {
-      if (cb === undefined || ca === undefined) throw new Error(`connect both coefficient inputs (only '${cb === undefined ? 'coefficientsAfter' : 'coefficientsBefore'}' is connected)`);
+      if (cb === undefined || ca === undefined)
+        throw new Error(
+          `connect both coefficient inputs (only '${cb === undefined ? 'coefficientsAfter' : 'coefficientsBefore'}' is connected)`,
+        );
       const b = readCoefficients(cb, 'coefficientsBefore');
       const a = readCoefficients(ca, 'coefficientsAfter');
       if (b.labels.length !== a.labels.length || b.labels.some((l, i) => l !== a.labels[i])) {
-        throw new Error(`the coefficients before (${b.labels.join(', ')}) and after (${a.labels.join(', ')}) are not along the same directions; connect ones from the same subspace`);
+        throw new Error(
+          `the coefficients before (${b.labels.join(', ')}) and after (${a.labels.join(', ')}) are not along the same directions; connect ones from the same subspace`,
+        );
       }
       ctx.show('coefficients', { kind: 'bars', labels: b.labels, before: b.values, after: a.values });
     }

@@ -4,7 +4,18 @@ import { defineNode } from '../../engine/graph/definition.js';
 
 export const CORPUS_PRESETS = {
   emotion: ['a happy face', 'a sad face', 'an angry face', 'a fearful face', 'a surprised face', 'a disgusted face'],
-  hairstyle: ['black hair', 'brown hair', 'blond hair', 'red hair', 'grey hair', 'bald', 'short hair', 'long hair', 'curly hair', 'straight hair'],
+  hairstyle: [
+    'black hair',
+    'brown hair',
+    'blond hair',
+    'red hair',
+    'grey hair',
+    'bald',
+    'short hair',
+    'long hair',
+    'curly hair',
+    'straight hair',
+  ],
   eyes: ['large eyes', 'small eyes'],
   mouth: ['large mouth', 'small mouth'],
 } as const satisfies Record<string, readonly string[]>;

@@ -14,9 +14,34 @@ export const invertNode = defineNode<{ refineSteps: number; lr: number; lambdaL2
   inputs: { models: { type: 'Models', label: 'Models' }, image: { type: 'Image', label: 'Image' } },
   outputs: { latent: { type: 'Latent', label: 'Latent' }, image: { type: 'Image', label: 'Reconstruction' } },
   params: {
-    refineSteps: { kind: 'number', default: 30, min: 0, max: 2000, step: 1, integer: true, label: 'Refine steps', help: 'Pixel-space refinement steps after the encoder; 0 uses the encoder alone.' },
-    lr: { kind: 'number', default: 0.05, min: 0.0001, max: 2, step: 0.01, label: 'Learning rate', help: "Adam's peak learning rate for the refinement." },
-    lambdaL2: { kind: 'number', default: 0.001, min: 0, max: 10, step: 0.001, label: 'λ L2', help: "Weight of ‖w − w_enc‖²: keeps the refinement near the encoder's latent." },
+    refineSteps: {
+      kind: 'number',
+      default: 30,
+      min: 0,
+      max: 2000,
+      step: 1,
+      integer: true,
+      label: 'Refine steps',
+      help: 'Pixel-space refinement steps after the encoder; 0 uses the encoder alone.',
+    },
+    lr: {
+      kind: 'number',
+      default: 0.05,
+      min: 0.0001,
+      max: 2,
+      step: 0.01,
+      label: 'Learning rate',
+      help: "Adam's peak learning rate for the refinement.",
+    },
+    lambdaL2: {
+      kind: 'number',
+      default: 0.001,
+      min: 0,
+      max: 10,
+      step: 0.001,
+      label: 'λ L2',
+      help: "Weight of ‖w − w_enc‖²: keeps the refinement near the encoder's latent.",
+    },
   },
   async run(ctx) {
     const { bundle } = readModels(ctx.inputs.models);
@@ -28,12 +53,14 @@ export const invertNode = defineNode<{ refineSteps: number; lr: number; lambdaL2
       lr,
       lambdaL2,
       signal: ctx.signal,
-      onProgress: (step, steps, loss) => ctx.progress(step / steps, `refining ${step}/${steps} · loss ${loss.toFixed(4)}`),
+      onProgress: (step, steps, loss) =>
+        ctx.progress(step / steps, `refining ${step}/${steps} · loss ${loss.toFixed(4)}`),
       onPreview: (preview) => ctx.preview(preview),
     });
     const last = result.losses[result.losses.length - 1];
     ctx.show('latent', { kind: 'image', image: result.image });
-    if (last !== undefined) ctx.show('loss', { kind: 'value', text: `pixel loss ${last.toFixed(4)} after ${result.losses.length} steps` });
+    if (last !== undefined)
+      ctx.show('loss', { kind: 'value', text: `pixel loss ${last.toFixed(4)} after ${result.losses.length} steps` });
     return { latent: latentValue(bundle, result.latent), image: result.image };
   },
 });

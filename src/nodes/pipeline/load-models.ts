@@ -40,13 +40,20 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
     const bundle = await service.load(url, {
       device: ctx.params.device,
       signal: ctx.signal,
-      onProgress: (loaded, total) => ctx.progress(total > 0 ? 0.9 * (loaded / total) : 0, `downloading ${formatMb(loaded)} of ${formatMb(total)}`),
+      onProgress: (loaded, total) =>
+        ctx.progress(total > 0 ? 0.9 * (loaded / total) : 0, `downloading ${formatMb(loaded)} of ${formatMb(total)}`),
     });
     ctx.progress(0.9, 'starting the generator');
     // Opening the generator's session here tells which backend really runs (WebGPU can fall back to
     // wasm per model) and takes that wait off the first edit.
     const generator = await bundle.session('generator');
-    const models: ModelsValue = { kind: 'models', bundle, device: ctx.params.device, backend: generator.backend, cacheBytes: 0 };
+    const models: ModelsValue = {
+      kind: 'models',
+      bundle,
+      device: ctx.params.device,
+      backend: generator.backend,
+      cacheBytes: 0,
+    };
     ctx.show('models', { kind: 'value', text: `${bundle.name} · ${backendLabel(generator.backend)}` });
     // 'runtime' feeds the editor's toolbar indicator; the note says why, when it is not the obvious choice.
     ctx.show('runtime', { kind: 'value', text: backendLabel(generator.backend) });

@@ -3,7 +3,15 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
-import { checkSameBundle, embeddingValue, latentValue, readLatent, readModels, readTarget, type CoefficientsValue } from './values.js';
+import {
+  checkSameBundle,
+  embeddingValue,
+  latentValue,
+  readLatent,
+  readModels,
+  readTarget,
+  type CoefficientsValue,
+} from './values.js';
 
 export interface OptimizeParams {
   steps: number;
@@ -18,7 +26,7 @@ export const optimizeNode = defineNode<OptimizeParams>({
   title: 'Optimize',
   category: 'Optimize',
   help:
-    'Edits a latent so that the CLIP embedding of its image moves toward the target: minimizes (1 − cos(E(G(w)), target)) + λ_L2 ‖w − w0‖² (+ λ_id · identity loss) with Adam and StyleCLIP\'s learning-rate ramp. ' +
+    "Edits a latent so that the CLIP embedding of its image moves toward the target: minimizes (1 − cos(E(G(w)), target)) + λ_L2 ‖w − w0‖² (+ λ_id · identity loss) with Adam and StyleCLIP's learning-rate ramp. " +
     'Shows the face every few steps while it runs; Cancel stops it between steps. ' +
     'Outputs the edited latent and image, the CLIP embedding of the edited image (the image embedding of the next edit in a chain) and its coefficients in the target\'s subspace (the "after" bars).',
   inputs: {
@@ -33,9 +41,34 @@ export const optimizeNode = defineNode<OptimizeParams>({
     coefficients: { type: 'Coefficients', label: 'Coefficients after' },
   },
   params: {
-    steps: { kind: 'number', default: 60, min: 1, max: 2000, step: 1, integer: true, label: 'Steps', help: 'Optimization steps (StyleCLIP uses 300 on StyleGAN2; the demo bundle needs far fewer).' },
-    lr: { kind: 'number', default: 0.1, min: 0.0001, max: 2, step: 0.01, label: 'Learning rate', help: "Adam's peak learning rate; it ramps up over the first 5% of the steps and down over the last 25%." },
-    lambdaL2: { kind: 'number', default: 0.008, min: 0, max: 10, step: 0.001, label: 'λ L2', help: 'Weight of ‖w − w0‖²: keeps the edit close to the start latent.' },
+    steps: {
+      kind: 'number',
+      default: 60,
+      min: 1,
+      max: 2000,
+      step: 1,
+      integer: true,
+      label: 'Steps',
+      help: 'Optimization steps (StyleCLIP uses 300 on StyleGAN2; the demo bundle needs far fewer).',
+    },
+    lr: {
+      kind: 'number',
+      default: 0.1,
+      min: 0.0001,
+      max: 2,
+      step: 0.01,
+      label: 'Learning rate',
+      help: "Adam's peak learning rate; it ramps up over the first 5% of the steps and down over the last 25%.",
+    },
+    lambdaL2: {
+      kind: 'number',
+      default: 0.008,
+      min: 0,
+      max: 10,
+      step: 0.001,
+      label: 'λ L2',
+      help: 'Weight of ‖w − w0‖²: keeps the edit close to the start latent.',
+    },
     lambdaId: {
       kind: 'number',
       default: 0,
@@ -45,14 +78,23 @@ export const optimizeNode = defineNode<OptimizeParams>({
       label: 'λ identity',
       help: "Weight of the identity loss (1 − cosine of the identity network's embeddings); needs a bundle with an identity network.",
     },
-    previewEvery: { kind: 'number', default: 10, min: 1, max: 1000, step: 1, integer: true, label: 'Preview every', help: 'Steps between live previews.' },
+    previewEvery: {
+      kind: 'number',
+      default: 10,
+      min: 1,
+      max: 1000,
+      step: 1,
+      integer: true,
+      label: 'Preview every',
+      help: 'Steps between live previews.',
+    },
   },
   async run(ctx) {
     const models = readModels(ctx.inputs.models);
     const start = readLatent(ctx.inputs.latent);
     const target = readTarget(ctx.inputs.target);
-    checkSameBundle(models, start, "the start latent");
-    checkSameBundle(models, target, "the target");
+    checkSameBundle(models, start, 'the start latent');
+    checkSameBundle(models, target, 'the target');
     const { steps, lr, lambdaL2, lambdaId, previewEvery } = ctx.params;
     const result = await optimizeLatent(models.bundle, {
       latent0: start.data,
@@ -67,12 +109,21 @@ export const optimizeNode = defineNode<OptimizeParams>({
       onPreview: (image) => ctx.preview(image),
     });
     const after = coefficients(result.imageEmbedding, target.subspace, 'the edited image embedding');
-    const coefficientsAfter: CoefficientsValue = { kind: 'coefficients', labels: [...target.subspace.labels], values: after, of: 'edited image' };
+    const coefficientsAfter: CoefficientsValue = {
+      kind: 'coefficients',
+      labels: [...target.subspace.labels],
+      values: after,
+      of: 'edited image',
+    };
     const first = result.losses[0];
     const last = result.losses[result.losses.length - 1];
     ctx.show('image', { kind: 'image', image: result.image });
     ctx.show('coefficients', { kind: 'bars', labels: [...target.subspace.labels], before: target.before, after });
-    if (first !== undefined && last !== undefined) ctx.show('loss', { kind: 'value', text: `loss ${first.toFixed(4)} → ${last.toFixed(4)} in ${result.losses.length} steps` });
+    if (first !== undefined && last !== undefined)
+      ctx.show('loss', {
+        kind: 'value',
+        text: `loss ${first.toFixed(4)} → ${last.toFixed(4)} in ${result.losses.length} steps`,
+      });
     return {
       latent: latentValue(models.bundle, result.latent),
       image: result.image,

@@ -8,11 +8,20 @@ export const randomFace = defineNode<{ seed: number; truncation: number }>({
   category: 'Latent',
   help:
     "Samples a face: z ~ N(0, 1) from the seed, the bundle's mapping network gives w, and the truncation ψ pulls w toward the mean latent " +
-    '(w̄ + ψ·(w − w̄)). The same seed gives the same face in the browser and the CLI. ψ = 0.7 is StyleCLIP\'s choice for random starts: typical faces, fewer artifacts.',
+    "(w̄ + ψ·(w − w̄)). The same seed gives the same face in the browser and the CLI. ψ = 0.7 is StyleCLIP's choice for random starts: typical faces, fewer artifacts.",
   inputs: { models: { type: 'Models', label: 'Models' } },
   outputs: { latent: { type: 'Latent', label: 'Latent' } },
   params: {
-    seed: { kind: 'number', default: 1, min: 0, max: 2147483647, step: 1, integer: true, label: 'Seed', help: 'Which face: any whole number.' },
+    seed: {
+      kind: 'number',
+      default: 1,
+      min: 0,
+      max: 2147483647,
+      step: 1,
+      integer: true,
+      label: 'Seed',
+      help: 'Which face: any whole number.',
+    },
     truncation: {
       kind: 'number',
       default: 0.7,

@@ -3,11 +3,16 @@
 import type { ImageValue } from '../../engine/graph/definition.js';
 import { createImage, resizeBilinear } from '../../engine/tensor/image.js';
 
-export function sideBySide(images: readonly ImageValue[], options: { gap?: number; maxHeight?: number } = {}): ImageValue {
+export function sideBySide(
+  images: readonly ImageValue[],
+  options: { gap?: number; maxHeight?: number } = {},
+): ImageValue {
   if (images.length === 0) throw new Error('nothing to put side by side');
   const gap = options.gap ?? 4;
   const height = Math.min(options.maxHeight ?? 512, Math.max(...images.map((i) => i.height)));
-  const scaled = images.map((i) => (i.height === height ? i : resizeBilinear(i, Math.max(1, Math.round((i.width * height) / i.height)), height)));
+  const scaled = images.map((i) =>
+    i.height === height ? i : resizeBilinear(i, Math.max(1, Math.round((i.width * height) / i.height)), height),
+  );
   const width = scaled.reduce((w, i) => w + i.width, 0) + gap * (scaled.length - 1);
   const out = createImage(width, height, new Float32Array(width * height * 3).fill(1));
   let x0 = 0;

@@ -17,7 +17,13 @@ export const subspace = defineNode<{ method: (typeof METHODS)[number]; n: number
   inputs: { models: { type: 'Models', label: 'Models' }, prompts: { type: 'Prompts', label: 'Corpus' } },
   outputs: { subspace: { type: 'Subspace', label: 'Subspace' } },
   params: {
-    method: { kind: 'select', options: METHODS, default: 'semantic', label: 'Method', help: "'semantic' (Gram–Schmidt, one direction per prompt) or 'pca' (top N components)." },
+    method: {
+      kind: 'select',
+      options: METHODS,
+      default: 'semantic',
+      label: 'Method',
+      help: "'semantic' (Gram–Schmidt, one direction per prompt) or 'pca' (top N components).",
+    },
     n: {
       kind: 'number',
       default: 0,

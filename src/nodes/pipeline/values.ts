@@ -77,7 +77,8 @@ type Kinded = { kind: string };
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'object' && typeof (value as Kinded).kind === 'string') return `a ${(value as Kinded).kind} value`;
+  if (typeof value === 'object' && typeof (value as Kinded).kind === 'string')
+    return `a ${(value as Kinded).kind} value`;
   return typeof value;
 }
 
@@ -106,7 +107,8 @@ export function readText(value: unknown, input: string): string {
 }
 
 export function readPrompts(value: unknown, input = 'prompts'): string[] {
-  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string')) throw new Error(`input '${input}' expected a list of prompts, got ${describe(value)}`);
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string'))
+    throw new Error(`input '${input}' expected a list of prompts, got ${describe(value)}`);
   return value;
 }
 
@@ -116,7 +118,9 @@ export function readPrompts(value: unknown, input = 'prompts'): string[] {
  */
 export function checkSameBundle(models: ModelsValue, value: { bundleId: string }, what: string): void {
   if (value.bundleId !== models.bundle.id) {
-    throw new Error(`${what} was made with the bundle ${value.bundleId}, but the models input is ${models.bundle.id}; connect the same Load Models node`);
+    throw new Error(
+      `${what} was made with the bundle ${value.bundleId}, but the models input is ${models.bundle.id}; connect the same Load Models node`,
+    );
   }
 }
 
@@ -124,7 +128,12 @@ export function latentValue(bundle: ModelBundle, data: Float32Array): LatentValu
   return { kind: 'latent', data, shape: bundle.latentShape, bundleId: bundle.id };
 }
 
-export function embeddingValue(bundle: ModelBundle, data: Float32Array, of: EmbeddingValue['of'], label: string): EmbeddingValue {
+export function embeddingValue(
+  bundle: ModelBundle,
+  data: Float32Array,
+  of: EmbeddingValue['of'],
+  label: string,
+): EmbeddingValue {
   return { kind: 'embedding', data, of, label, bundleId: bundle.id };
 }
 

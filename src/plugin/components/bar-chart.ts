@@ -76,7 +76,7 @@ export class BarChartElement extends LitElement {
       <svg viewBox="0 0 ${width} ${Math.max(height, 1)}" role="img" aria-label="bar chart" data-testid="bar-chart">
         ${this.labels.map((label, i) => {
           const y = i * (row + 4);
-          const short = label.length > 14 ? label.slice(0, 13) + '…' : label;
+          const short = label.length > 14 ? `${label.slice(0, 13)}…` : label;
           return svg`
             <text class="label" x="0" y=${y + row - 3}>${short}<title>${label}</title></text>
             ${bar(this.beforeValues[i] ?? 0, y, after ? row / 2 - 1 : row, 'before')}
@@ -85,12 +85,14 @@ export class BarChartElement extends LitElement {
         })}
         <line class="axis" x1=${zero} x2=${zero} y1="0" y2=${height}></line>
       </svg>
-      ${after
-        ? html`<div class="legend">
+      ${
+        after
+          ? html`<div class="legend">
             <span><span class="swatch" style="background:#7c8494"></span>before</span>
             <span><span class="swatch" style="background:var(--cp-accent, #6ea8fe)"></span>after</span>
           </div>`
-        : null}
+          : null
+      }
     `;
   }
 }

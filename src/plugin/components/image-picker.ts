@@ -152,9 +152,11 @@ export class ImagePickerElement extends LitElement {
         @dragleave=${() => (this.dragging = false)}
         @drop=${this.onDrop}
       >
-        ${value
-          ? html`<div class="thumb"><img src=${imageUrlForDisplay(value)} alt="selected image" @error=${() => (this.problem = 'the image could not be loaded')} /></div>`
-          : html`<div class="hint">Drop an image here, choose a file, or paste a URL.</div>`}
+        ${
+          value
+            ? html`<div class="thumb"><img src=${imageUrlForDisplay(value)} alt="selected image" @error=${() => (this.problem = 'the image could not be loaded')} /></div>`
+            : html`<div class="hint">Drop an image here, choose a file, or paste a URL.</div>`
+        }
         <div class="row">
           <button type="button" @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click()}>
             Choose file…

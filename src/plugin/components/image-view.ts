@@ -19,7 +19,11 @@ export function imageToImageData(image: ImageValue): ImageData {
 }
 
 export class ImageViewElement extends LitElement {
-  static override properties = { image: { attribute: false }, caption: { type: String }, compact: { type: Boolean, reflect: true } };
+  static override properties = {
+    image: { attribute: false },
+    caption: { type: String },
+    compact: { type: Boolean, reflect: true },
+  };
   declare image: ImageValue | undefined;
   declare caption: string | undefined;
   /** A thumbnail (an output's summary) rather than the node's main picture. */

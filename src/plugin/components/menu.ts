@@ -126,8 +126,9 @@ export class MenuElement extends LitElement {
         e.stopPropagation();
       }}
     >
-      ${this.searchBar
-        ? html`<input
+      ${
+        this.searchBar
+          ? html`<input
             type="search"
             placeholder="Search nodes…"
             data-testid="context-menu-search"
@@ -135,11 +136,13 @@ export class MenuElement extends LitElement {
             @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
             @keydown=${this.onKey}
           />`
-        : null}
+          : null
+      }
       <div class="list">
         ${found.length === 0 ? html`<div class="empty">Nothing matches “${this.filter}”</div>` : null}
         ${found.map(({ item, group }, i) => {
-          const heading = !searching && group !== undefined && group !== lastGroup ? html`<div class="group">${group}</div>` : null;
+          const heading =
+            !searching && group !== undefined && group !== lastGroup ? html`<div class="group">${group}</div>` : null;
           lastGroup = group;
           return html`${heading}<div
               class="entry ${searching && i === 0 ? 'first' : ''}"

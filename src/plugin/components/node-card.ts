@@ -284,30 +284,39 @@ export class NodeCardElement extends LitElement {
     const portSummaries = summaries.filter(([name]) => ports.has(name));
     const showPreview = run.preview !== undefined && (running || !displays.some(([, v]) => v.kind === 'image'));
     return html`
-      ${running
-        ? html`<div class="progress ${run.fraction === undefined ? 'indeterminate' : ''}" data-testid="progress">
+      ${
+        running
+          ? html`<div class="progress ${run.fraction === undefined ? 'indeterminate' : ''}" data-testid="progress">
               <div style=${run.fraction === undefined ? '' : `width:${Math.round(run.fraction * 100)}%`}></div>
             </div>
             ${run.message ? html`<div class="message">${run.message}</div>` : null}`
-        : null}
+          : null
+      }
       ${run.state === 'error' && run.error ? html`<div class="error" role="alert" data-testid="error">⚠ ${run.error}</div>` : null}
       ${run.state === 'skipped' && run.because ? html`<div class="skipped">skipped: ${run.because}</div>` : null}
-      ${showPreview || displays.length
-        ? html`<div class="outputs section">
+      ${
+        showPreview || displays.length
+          ? html`<div class="outputs section">
             ${showPreview ? html`<clip-pae-image .image=${run.preview} data-output="preview" data-testid="preview"></clip-pae-image>` : null}
             ${displays.map(([name, view]) => this.renderDisplay(name, view, displays.filter(([, v]) => v.kind === view.kind).length > 1))}
           </div>`
-        : null}
-      ${portSummaries.length
-        ? html`<div class="outputs section port-summaries">${portSummaries.map(([name, view]) => this.renderPortSummary(name, view))}</div>`
-        : null}
-      ${run.files.length
-        ? html`<div class="section files" @pointerdown=${(e: Event) => e.stopPropagation()}>
+          : null
+      }
+      ${
+        portSummaries.length
+          ? html`<div class="outputs section port-summaries">${portSummaries.map(([name, view]) => this.renderPortSummary(name, view))}</div>`
+          : null
+      }
+      ${
+        run.files.length
+          ? html`<div class="section files" @pointerdown=${(e: Event) => e.stopPropagation()}>
             ${run.files.map(
-              (f) => html`<a class="download" href=${f.url} download=${f.name} data-testid="download">⬇ ${f.name} (${formatBytes(f.size)})</a><br />`,
+              (f) =>
+                html`<a class="download" href=${f.url} download=${f.name} data-testid="download">⬇ ${f.name} (${formatBytes(f.size)})</a><br />`,
             )}
           </div>`
-        : null}
+          : null
+      }
     `;
   }
 
@@ -319,7 +328,9 @@ export class NodeCardElement extends LitElement {
     const inputs = Object.keys(node.inputs);
     const outputs = Object.keys(node.outputs);
     const params = Object.entries(def.params);
-    const status = STATE_TEXT[run.state] + (run.ms !== undefined && (run.state === 'done' || run.state === 'cached') ? ` ${formatMs(run.ms)}` : '');
+    const status =
+      STATE_TEXT[run.state] +
+      (run.ms !== undefined && (run.state === 'done' || run.state === 'cached') ? ` ${formatMs(run.ms)}` : '');
     this.dataset.type = node.type;
     this.dataset.nodeId = node.id;
     this.dataset.state = run.state;
@@ -333,28 +344,35 @@ export class NodeCardElement extends LitElement {
           <span class="name">${node.label}</span>
           ${status ? html`<span class="status ${run.state}" data-testid="status">${status}</span>` : null}
         </div>
-        ${inputs.length || outputs.length
-          ? html`<div class="ports">
+        ${
+          inputs.length || outputs.length
+            ? html`<div class="ports">
               ${Array.from({ length: Math.max(inputs.length, outputs.length) }, (_, row) => {
                 const input = inputs[row];
                 const output = outputs[row];
                 return html`
-                  ${input !== undefined
-                    ? html`<div class="port in" style="grid-row:${row + 1}" data-input=${input} title=${node.inputs[input]?.socket.type ?? ''}>
+                  ${
+                    input !== undefined
+                      ? html`<div class="port in" style="grid-row:${row + 1}" data-input=${input} title=${node.inputs[input]?.socket.type ?? ''}>
                         ${this.socketRef('input', input)}<span>${node.inputs[input]?.label ?? input}</span>
                       </div>`
-                    : null}
-                  ${output !== undefined
-                    ? html`<div class="port out" style="grid-row:${row + 1}" data-output=${output} title=${node.outputs[output]?.socket.type ?? ''}>
+                      : null
+                  }
+                  ${
+                    output !== undefined
+                      ? html`<div class="port out" style="grid-row:${row + 1}" data-output=${output} title=${node.outputs[output]?.socket.type ?? ''}>
                         <span>${node.outputs[output]?.label ?? output}</span>${this.socketRef('output', output)}
                       </div>`
-                    : null}
+                      : null
+                  }
                 `;
               })}
             </div>`
-          : null}
-        ${params.length
-          ? html`<div
+            : null
+        }
+        ${
+          params.length
+            ? html`<div
               class="params section"
               @pointerdown=${(e: Event) => e.stopPropagation()}
               @dblclick=${(e: Event) => e.stopPropagation()}
@@ -362,7 +380,8 @@ export class NodeCardElement extends LitElement {
             >
               ${params.map(([name, p]) => html`<clip-pae-param .name=${name} .def=${p} .value=${node.params[name]}></clip-pae-param>`)}
             </div>`
-          : null}
+            : null
+        }
         ${this.renderRun(run)}
       </div>
     `;

@@ -56,14 +56,19 @@ export class PaletteItemElement extends LitElement {
     const def = this.definition;
     if (!def) return html``;
     const dots = (ports: NodeDefinition['inputs']) =>
-      Object.values(ports).map((p) => html`<span class="dot" title=${p.type} style="background:${isSocketType(p.type) ? SOCKET_TYPES[p.type].color : '#888'}"></span>`);
+      Object.values(ports).map(
+        (p) =>
+          html`<span class="dot" title=${p.type} style="background:${isSocketType(p.type) ? SOCKET_TYPES[p.type].color : '#888'}"></span>`,
+      );
     const hasInputs = Object.keys(def.inputs).length > 0;
     const hasOutputs = Object.keys(def.outputs).length > 0;
     return html`<div class="item" style="--accent:${categoryColor(def.category)}" title=${def.help} data-testid="palette-item" data-type=${def.type}>
       <span class="title">${def.title}</span>
-      ${hasInputs || hasOutputs
-        ? html`<span class="dots">${dots(def.inputs)}</span>${hasOutputs ? html`<span class="arrow">▸</span>` : null}<span class="dots">${dots(def.outputs)}</span>`
-        : null}
+      ${
+        hasInputs || hasOutputs
+          ? html`<span class="dots">${dots(def.inputs)}</span>${hasOutputs ? html`<span class="arrow">▸</span>` : null}<span class="dots">${dots(def.outputs)}</span>`
+          : null
+      }
     </div>`;
   }
 }

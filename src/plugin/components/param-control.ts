@@ -69,7 +69,13 @@ export class ParamControlElement extends LitElement {
    * undo entry. A pick, a toggle or a committed number is an edit of its own.
    */
   private emitValue(value: unknown, continuing = false): void {
-    this.dispatchEvent(new CustomEvent('param-change', { detail: { name: this.name, value, continuing }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('param-change', {
+        detail: { name: this.name, value, continuing },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   private renderNumber(def: NumberDef) {
@@ -154,8 +160,9 @@ export class ParamControlElement extends LitElement {
               this.emitValue(textToPrompts(this.promptDraft), true);
             }}
           ></textarea>
-          ${presets.length
-            ? html`<select
+          ${
+            presets.length
+              ? html`<select
                 class="presets"
                 aria-label="prompt presets"
                 .value=${live('')}
@@ -169,7 +176,8 @@ export class ParamControlElement extends LitElement {
                 <option value="">Fill from a preset…</option>
                 ${presets.map((p) => html`<option value=${p}>${p}</option>`)}
               </select>`
-            : null}`;
+              : null
+          }`;
       }
       case 'select':
         return html`<select
@@ -200,7 +208,10 @@ export class ParamControlElement extends LitElement {
 
   override render() {
     if (!this.def) return nothing;
-    const title = this.def.kind === 'boolean' ? null : html`<label class="title" title=${this.def.help}><span>${this.labelText}</span></label>`;
+    const title =
+      this.def.kind === 'boolean'
+        ? null
+        : html`<label class="title" title=${this.def.help}><span>${this.labelText}</span></label>`;
     return html`<div title=${this.def.help} data-param=${this.name}>${title}${this.renderControl()}</div>`;
   }
 }

@@ -21,11 +21,15 @@ export interface PageRun {
 function plain(value: unknown): unknown {
   if (value instanceof Float32Array) return Array.from(value);
   if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }
 
-async function run(doc: GraphDocument, options: { cancelAfterProgress?: { node: string; events: number } } = {}): Promise<PageRun> {
+async function run(
+  doc: GraphDocument,
+  options: { cancelAfterProgress?: { node: string; events: number } } = {},
+): Promise<PageRun> {
   const done: PageRun['done'] = {};
   const errors: PageRun['errors'] = [];
   const previews: Record<string, number> = {};

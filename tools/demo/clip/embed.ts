@@ -13,9 +13,22 @@ export class ClipRunner {
     readonly contextLength: number,
   ) {}
 
-  static async create(imageBytes: Uint8Array, textBytes: Uint8Array, tokenizer: Tokenizer, imageSize: number, contextLength: number, threads = 2): Promise<ClipRunner> {
+  static async create(
+    imageBytes: Uint8Array,
+    textBytes: Uint8Array,
+    tokenizer: Tokenizer,
+    imageSize: number,
+    contextLength: number,
+    threads = 2,
+  ): Promise<ClipRunner> {
     const o = { intraOpNumThreads: threads, interOpNumThreads: 1 };
-    return new ClipRunner(await ort.InferenceSession.create(imageBytes, o), await ort.InferenceSession.create(textBytes, o), tokenizer, imageSize, contextLength);
+    return new ClipRunner(
+      await ort.InferenceSession.create(imageBytes, o),
+      await ort.InferenceSession.create(textBytes, o),
+      tokenizer,
+      imageSize,
+      contextLength,
+    );
   }
 
   /** L2-normalized image embeddings of CLIP-ready pixels [n,3,s,s]. */

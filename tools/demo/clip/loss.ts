@@ -34,7 +34,10 @@ export function clipLossGraph(p: ParamStore, s: ClipShape, batch: number, captio
   const logitsT = g.op('Transpose', [logits], { perm: [1, 0] });
   // Mean cross-entropy of each side against its targets, averaged over the two sides.
   const side = (l: string, t: string, rows: number) =>
-    g.op('Mul', [g.op('ReduceSum', [g.op('Mul', [g.op('LogSoftmax', [l], { axis: 1 }), t])], { keepdims: 0 }), g.scalar(-0.5 / rows)]);
+    g.op('Mul', [
+      g.op('ReduceSum', [g.op('Mul', [g.op('LogSoftmax', [l], { axis: 1 }), t])], { keepdims: 0 }),
+      g.scalar(-0.5 / rows),
+    ]);
   g.op('Add', [side(logits, targets, batch), side(logitsT, targetsT, C)], {}, 'loss');
   g.output('loss', 'float32', []);
   return g;

@@ -29,7 +29,8 @@ export function captionTruth(caption: Caption, face: TargetFace, softness: numbe
     if (face.classes[groupName] === className) continue;
     const group = CLASS_GROUPS.find((g) => g.name === groupName);
     const claimed = group?.classes.find((c) => c.name === className);
-    if (!group || !claimed) throw new Error(`captionTruth: the caption "${caption.text}" claims an unknown class ${groupName}: ${className}`);
+    if (!group || !claimed)
+      throw new Error(`captionTruth: the caption "${caption.text}" claims an unknown class ${groupName}: ${className}`);
     if (group.when && face.attributes[attributeIndex(group.when.attribute)]! < group.when.min) return 0;
     const nearest = Math.min(...group.classes.map((c) => prototypeDistance(group, c, face.attributes)));
     truth *= Math.exp(-(prototypeDistance(group, claimed, face.attributes) - nearest) / softness);
@@ -41,11 +42,16 @@ export function captionTruth(caption: Caption, face: TargetFace, softness: numbe
  * Targets for B faces and C captions, caption j written for face j mod B (always fully true of it):
  * `targets` [B,C] normalized per face, `targetsT` [C,B] normalized per caption.
  */
-export function contrastiveTargets(captions: readonly Caption[], faces: readonly TargetFace[], softness = 0): { targets: Float32Array; targetsT: Float32Array } {
+export function contrastiveTargets(
+  captions: readonly Caption[],
+  faces: readonly TargetFace[],
+  softness = 0,
+): { targets: Float32Array; targetsT: Float32Array } {
   const B = faces.length;
   const C = captions.length;
   const truth = new Float64Array(B * C);
-  for (let i = 0; i < B; i++) for (let j = 0; j < C; j++) truth[i * C + j] = j % B === i ? 1 : captionTruth(captions[j]!, faces[i]!, softness);
+  for (let i = 0; i < B; i++)
+    for (let j = 0; j < C; j++) truth[i * C + j] = j % B === i ? 1 : captionTruth(captions[j]!, faces[i]!, softness);
   const targets = new Float32Array(B * C);
   const targetsT = new Float32Array(C * B);
   for (let i = 0; i < B; i++) {

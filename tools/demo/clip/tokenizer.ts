@@ -26,7 +26,13 @@ export function tokenizerJson(vocabulary: readonly string[]): object {
     throw new Error(`tokenizer vocabulary must start with ${PAD_TOKEN}, ${UNK_TOKEN}`);
   }
   const special = (id: number, content: string) => ({
-    id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   });
   return {
     version: '1.0',
@@ -52,7 +58,11 @@ export function loadTokenizer(json: object): Tokenizer {
 }
 
 /** Token ids and attention mask for a batch of texts, padded with PAD_ID / cut to contextLength. */
-export function encodeTexts(tokenizer: Tokenizer, texts: readonly string[], contextLength: number): { ids: BigInt64Array; mask: BigInt64Array } {
+export function encodeTexts(
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  contextLength: number,
+): { ids: BigInt64Array; mask: BigInt64Array } {
   const ids = new BigInt64Array(texts.length * contextLength);
   const mask = new BigInt64Array(texts.length * contextLength);
   texts.forEach((text, b) => {

@@ -28,7 +28,8 @@ export function imageTower(net: Net, pixels: string, s: ClipShape): string {
     cin = c;
     size /= 2;
   });
-  if (!Number.isInteger(size)) throw new Error(`image size ${s.imageSize} does not halve ${s.channels.length + 1} times`);
+  if (!Number.isInteger(size))
+    throw new Error(`image size ${s.imageSize} does not halve ${s.channels.length + 1} times`);
   const flat = net.g.op('Flatten', [x], { axis: 1 });
   const h = relu(net, dense(net, flat, 'image.fc', cin * size * size, s.imageHidden));
   return dense(net, h, 'image.proj', s.imageHidden, s.embedDim, 1);

@@ -27,7 +27,10 @@ export interface ClipTraining {
 /** Draws faces without replacement from a pool, reshuffling it whenever it runs dry. */
 class Deck {
   private order: number[] = [];
-  constructor(private readonly size: number, private readonly rng: Rng) {}
+  constructor(
+    private readonly size: number,
+    private readonly rng: Rng,
+  ) {}
   draw(n: number): number[] {
     const out: number[] = [];
     while (out.length < n) {
@@ -38,7 +41,14 @@ class Deck {
   }
 }
 
-export async function trainClip(corpus: Corpus, tokenizer: Tokenizer, shape: ClipShape, t: ClipTraining, rng: Rng, opts: { quiet?: boolean; threads?: number } = {}): Promise<{ params: ParamStore; result: TrainResult }> {
+export async function trainClip(
+  corpus: Corpus,
+  tokenizer: Tokenizer,
+  shape: ClipShape,
+  t: ClipTraining,
+  rng: Rng,
+  opts: { quiet?: boolean; threads?: number } = {},
+): Promise<{ params: ParamStore; result: TrainResult }> {
   const params = new ParamStore(rng.fork('clip init'));
   const graph = clipLossGraph(params, shape, t.batch, t.captionsPerImage);
   const data = rng.fork('clip batches');
@@ -61,7 +71,11 @@ export async function trainClip(corpus: Corpus, tokenizer: Tokenizer, shape: Cli
       const idx = deck.draw(B);
       const faces = idx.map((i) => corpus.faces[i]!);
       const captions = Array.from({ length: C }, (_, j) => captionFace(faces[j % B]!.classes, data));
-      const { ids, mask } = encodeTexts(tokenizer, captions.map((c) => c.text), shape.contextLength);
+      const { ids, mask } = encodeTexts(
+        tokenizer,
+        captions.map((c) => c.text),
+        shape.contextLength,
+      );
       const { targets, targetsT } = contrastiveTargets(captions, faces, t.softness);
       return {
         pixel_values: new ort.Tensor('float32', clipPixels(corpus.images, idx), [B, 3, h, h]),

@@ -39,8 +39,10 @@ const PREFIXES = ['', '', '', '', 'a photo of ', 'a portrait of ', 'a picture of
 function subject(classes: FaceClasses, rng: Rng): string {
   const r = rng.uniform();
   if (classes.beard === 'beard') return r < 0.6 ? rng.pick(['man', 'guy', 'gentleman']) : rng.pick(['face', 'person']);
-  if (classes['hair length'] === 'long') return r < 0.5 ? rng.pick(['woman', 'lady', 'girl']) : rng.pick(['face', 'person']);
-  if (classes['hair length'] === 'bald') return r < 0.5 ? rng.pick(['man', 'guy']) : rng.pick(['face', 'person', 'head']);
+  if (classes['hair length'] === 'long')
+    return r < 0.5 ? rng.pick(['woman', 'lady', 'girl']) : rng.pick(['face', 'person']);
+  if (classes['hair length'] === 'bald')
+    return r < 0.5 ? rng.pick(['man', 'guy']) : rng.pick(['face', 'person', 'head']);
   return r < 0.2 ? rng.pick(['man', 'woman', 'boy']) : rng.pick(['face', 'person']);
 }
 
@@ -73,7 +75,7 @@ function bare(phrase: string): string {
 }
 
 /** A caption about one group only, in one of its short or sentence forms. */
-function singleCaption(group: ClassGroup, cls: ClassSpec, classes: FaceClasses, rng: Rng): string {
+function singleCaption(_group: ClassGroup, cls: ClassSpec, classes: FaceClasses, rng: Rng): string {
   const slot = rng.pick(slotsOf(cls));
   const phrase = rng.pick(cls.phrases[slot]!);
   const r = rng.uniform();
@@ -111,7 +113,13 @@ function multiCaption(mentions: [ClassGroup, ClassSpec][], classes: FaceClasses,
     else if (slot === 'hair') hair.push([HAIR_ORDER.indexOf(group.name), phrase]);
     else scene = phrase;
   }
-  if (hair.length > 0) withs.unshift(`${hair.sort((a, b) => a[0] - b[0]).map((h) => h[1]).join(' ')} hair`);
+  if (hair.length > 0)
+    withs.unshift(
+      `${hair
+        .sort((a, b) => a[0] - b[0])
+        .map((h) => h[1])
+        .join(' ')} hair`,
+    );
   const head = [...adjs.slice(0, 2), subject(classes, rng)].join(' ');
   let text = withArticle(head);
   if (adjs.length > 2) withs.push(...adjs.slice(2).map((a) => `${withArticle(a)} look`));
@@ -159,7 +167,8 @@ function writeCaption(classes: FaceClasses, rng: Rng, count: number): Caption {
     mentions.push([g, classOf(g, classes[g.name]!)]);
   }
   const claims = Object.fromEntries(mentions.map(([g, c]) => [g.name, c.name]));
-  const text = n === 1 ? singleCaption(mentions[0]![0], mentions[0]![1], classes, rng) : multiCaption(mentions, classes, rng);
+  const text =
+    n === 1 ? singleCaption(mentions[0]![0], mentions[0]![1], classes, rng) : multiCaption(mentions, classes, rng);
   return { text: n === 1 && text.length < 14 ? text : rng.pick(PREFIXES) + text, claims };
 }
 

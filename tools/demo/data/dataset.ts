@@ -11,7 +11,13 @@ export interface Corpus {
 }
 
 /** `generator`: the generator model (any static batch) that draws latents of `model`. */
-export async function buildCorpus(generator: ModelProto, model: LatentModel, rng: Rng, count: number, opts: { quiet?: boolean; sampler?: FaceSamplerOptions; label?: string } = {}): Promise<Corpus> {
+export async function buildCorpus(
+  generator: ModelProto,
+  model: LatentModel,
+  rng: Rng,
+  count: number,
+  opts: { quiet?: boolean; sampler?: FaceSamplerOptions; label?: string } = {},
+): Promise<Corpus> {
   const faces = sampleFaces(model, rng, count, opts.sampler);
   const images = await renderFaces(generator, faces, { quiet: opts.quiet, label: opts.label ?? 'render faces' });
   return { faces, images };

@@ -38,7 +38,14 @@ export interface FaceSamplerOptions {
   blendChance?: number;
 }
 
-export const SAMPLER_DEFAULTS: Required<FaceSamplerOptions> = { psi: [0.5, 1], freeShare: 0.4, freeGroupChance: 0.5, spread: 0.1, minMargin: 0.12, blendChance: 0.3 };
+export const SAMPLER_DEFAULTS: Required<FaceSamplerOptions> = {
+  psi: [0.5, 1],
+  freeShare: 0.4,
+  freeGroupChance: 0.5,
+  spread: 0.1,
+  minMargin: 0.12,
+  blendChance: 0.3,
+};
 
 /** Plain random faces: z → mapping → truncation, no group re-drawn (classes read with the margin rule). */
 export const RANDOM_FACES: FaceSamplerOptions = { psi: [0.7, 0.7], freeShare: 1, freeGroupChance: 1 };
@@ -78,7 +85,13 @@ export function chooseClasses(rng: Rng): Record<string, string> {
 }
 
 /** Attribute values near one class prototype that still read as that class with a clear margin. */
-function nearPrototype(group: ClassGroup, className: string, base: Float64Array, rng: Rng, o: Required<FaceSamplerOptions>): Record<string, number> {
+function nearPrototype(
+  group: ClassGroup,
+  className: string,
+  base: Float64Array,
+  rng: Rng,
+  o: Required<FaceSamplerOptions>,
+): Record<string, number> {
   const cls = group.classes.find((c) => c.name === className)!;
   const others = group.classes.filter((c) => c !== cls);
   const blend = rng.chance(o.blendChance) ? { toward: rng.pick(others), t: rng.range(0.15, 0.5) } : null;
@@ -88,7 +101,9 @@ function nearPrototype(group: ClassGroup, className: string, base: Float64Array,
     group.attributes.forEach((name, j) => {
       const spec = ATTRIBUTES[attributeIndex(name)]!;
       const span = spec.max - spec.min;
-      const centre = blend ? (1 - blend.t) * cls.prototype[j]! + blend.t * blend.toward.prototype[j]! : cls.prototype[j]!;
+      const centre = blend
+        ? (1 - blend.t) * cls.prototype[j]! + blend.t * blend.toward.prototype[j]!
+        : cls.prototype[j]!;
       const v = Math.min(spec.max, Math.max(spec.min, centre + rng.normal() * o.spread * span));
       target[name] = v;
       values[attributeIndex(name)] = v;

@@ -33,11 +33,18 @@ function staticDims(model: ModelProto, name: string, where: string): number[] {
 }
 
 /** `generator`: the demo generator (input 'latent' [N,L,D], output 'image' [N,3,S,S]), any static batch N. */
-export async function renderFaces(generator: ModelProto, faces: readonly { latent: Float32Array }[], opts: { threads?: number; quiet?: boolean; label?: string } = {}): Promise<RenderedFaces> {
+export async function renderFaces(
+  generator: ModelProto,
+  faces: readonly { latent: Float32Array }[],
+  opts: { threads?: number; quiet?: boolean; label?: string } = {},
+): Promise<RenderedFaces> {
   const [batch, L, D] = staticDims(generator, 'latent', 'renderFaces') as [number, number, number];
   const S = staticDims(generator, 'image', 'renderFaces')[2]!;
   const H = S / 2;
-  const session = await ort.InferenceSession.create(writeModel(generator), { intraOpNumThreads: opts.threads ?? 2, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(writeModel(generator), {
+    intraOpNumThreads: opts.threads ?? 2,
+    interOpNumThreads: 1,
+  });
   const n = faces.length;
   const full = new Uint8Array(n * 3 * S * S);
   const half = new Uint8Array(n * 3 * H * H);

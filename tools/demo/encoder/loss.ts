@@ -16,7 +16,14 @@ export interface EncoderLossWeights {
 }
 
 /** `attributeHead`: latent [B,L,D] → attributes [B,K], the generator's head for the same batch. */
-export function encoderLossGraph(p: ParamStore, s: EncoderShape, batch: number, attributeHead: ModelProto, meanLatent: Float32Array, w: EncoderLossWeights): GraphBuilder {
+export function encoderLossGraph(
+  p: ParamStore,
+  s: EncoderShape,
+  batch: number,
+  attributeHead: ModelProto,
+  meanLatent: Float32Array,
+  w: EncoderLossWeights,
+): GraphBuilder {
   const g = new GraphBuilder('encoder_train');
   const image = g.input('image', 'float32', [batch, 3, s.imageSize, s.imageSize]);
   const target = g.input('target_offset', 'float32', [batch, s.layers, s.dim]);
@@ -30,11 +37,21 @@ export function encoderLossGraph(p: ParamStore, s: EncoderShape, batch: number, 
   const headInput = attributeHead.graph!.input[0]!.name;
   const { attributes } = inlineModel(g, attributeHead, { [headInput]: latent }, 'head.');
   // Each attribute in units of its range, so every attribute weighs the same.
-  const invRange = g.weight('attribute_inv_range', hostTensor('float32', [ATTRIBUTES.length], ATTRIBUTES.map((a) => 1 / (a.max - a.min))));
+  const invRange = g.weight(
+    'attribute_inv_range',
+    hostTensor(
+      'float32',
+      [ATTRIBUTES.length],
+      ATTRIBUTES.map((a) => 1 / (a.max - a.min)),
+    ),
+  );
   const aDiff = g.op('Mul', [g.op('Sub', [attributes!, attrs]), invRange]);
   const attrLoss = g.op('ReduceMean', [g.op('Mul', [aDiff, aDiff])], { keepdims: 0 });
 
-  const total = g.op('Add', [g.op('Mul', [latentLoss, g.scalar(w.latent)]), g.op('Mul', [attrLoss, g.scalar(w.attributes)])]);
+  const total = g.op('Add', [
+    g.op('Mul', [latentLoss, g.scalar(w.latent)]),
+    g.op('Mul', [attrLoss, g.scalar(w.attributes)]),
+  ]);
   g.op('Identity', [total], {}, 'loss');
   g.output('loss', 'float32', []);
   return g;

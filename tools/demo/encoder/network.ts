@@ -37,7 +37,10 @@ export function encoderNetwork(net: Net, x: string, s: EncoderShape, batch: numb
     cin = c;
     size /= 2;
   });
-  if (!Number.isInteger(size)) throw new Error(`encoder input size ${s.imageSize} does not shrink to a whole size through pool ${k} and ${s.stem.length + s.channels.length} halvings`);
+  if (!Number.isInteger(size))
+    throw new Error(
+      `encoder input size ${s.imageSize} does not shrink to a whole size through pool ${k} and ${s.stem.length + s.channels.length} halvings`,
+    );
   const flat = net.g.op('Flatten', [h], { axis: 1 });
   const hid = relu(net, dense(net, flat, 'encoder.fc', cin * size * size, s.hidden));
   const out = dense(net, hid, 'encoder.head', s.hidden, s.layers * s.dim, 0.5);

@@ -18,8 +18,15 @@ export interface EncoderTraining {
   loss: EncoderLossWeights;
 }
 
-export async function trainEncoder(corpus: Corpus, shape: EncoderShape, t: EncoderTraining, attributeHead: ModelProto, meanLatent: Float32Array, rng: Rng,
-  opts: { quiet?: boolean; threads?: number } = {}): Promise<{ params: ParamStore; result: TrainResult }> {
+export async function trainEncoder(
+  corpus: Corpus,
+  shape: EncoderShape,
+  t: EncoderTraining,
+  attributeHead: ModelProto,
+  meanLatent: Float32Array,
+  rng: Rng,
+  opts: { quiet?: boolean; threads?: number } = {},
+): Promise<{ params: ParamStore; result: TrainResult }> {
   const params = new ParamStore(rng.fork('encoder init'));
   const graph = encoderLossGraph(params, shape, t.batch, attributeHead, meanLatent, t.loss);
   const data = rng.fork('encoder batches');

@@ -50,7 +50,8 @@ export class Canvas {
       for (let j = 0; j < S; j++) {
         let acc = 0;
         for (let a = 0; a < k; a++) {
-          for (let b = 0; b < k; b++) acc += f(this.coord(j) + ((b + 0.5) / k - 0.5) * step, this.coord(i) + ((a + 0.5) / k - 0.5) * step);
+          for (let b = 0; b < k; b++)
+            acc += f(this.coord(j) + ((b + 0.5) / k - 0.5) * step, this.coord(i) + ((a + 0.5) / k - 0.5) * step);
         }
         v[i * S + j] = acc / (k * k);
       }
@@ -60,11 +61,21 @@ export class Canvas {
 
   /** A constant row [1,1,1,S] = f(x) or column [1,1,S,1] = f(y). */
   row(f: (x: number) => number, hint = 'row'): string {
-    return this.g.constant(this.dtype, [1, 1, 1, this.size], Array.from({ length: this.size }, (_, j) => f(this.coord(j))), hint);
+    return this.g.constant(
+      this.dtype,
+      [1, 1, 1, this.size],
+      Array.from({ length: this.size }, (_, j) => f(this.coord(j))),
+      hint,
+    );
   }
 
   column(f: (y: number) => number, hint = 'column'): string {
-    return this.g.constant(this.dtype, [1, 1, this.size, 1], Array.from({ length: this.size }, (_, i) => f(this.coord(i))), hint);
+    return this.g.constant(
+      this.dtype,
+      [1, 1, this.size, 1],
+      Array.from({ length: this.size }, (_, i) => f(this.coord(i))),
+      hint,
+    );
   }
 
   v(a: Value): string {
@@ -121,10 +132,18 @@ export class Canvas {
     return this.g.op(op, [this.v(a)]);
   }
 
-  sqrt(a: Value): string { return this.unary('Sqrt', a); }
-  abs(a: Value): string { return this.unary('Abs', a); }
-  relu(a: Value): string { return this.unary('Relu', a); }
-  sigmoid(a: Value): string { return this.unary('Sigmoid', a); }
+  sqrt(a: Value): string {
+    return this.unary('Sqrt', a);
+  }
+  abs(a: Value): string {
+    return this.unary('Abs', a);
+  }
+  relu(a: Value): string {
+    return this.unary('Relu', a);
+  }
+  sigmoid(a: Value): string {
+    return this.unary('Sigmoid', a);
+  }
 
   /** Coverage of a region with signed distance d (negative inside). `soft` widens the edge. */
   inside(d: Value, soft = 1): string {
@@ -185,7 +204,10 @@ export class Canvas {
   /** Paints colour over the image where alpha is: image += alpha · (colour − image). */
   paint(alpha: Value, colour: Value): void {
     if (this.image === null) throw new Error('internal: fill the canvas before painting on it');
-    this.image = this.g.op('Add', [this.image, this.g.op('Mul', [this.v(alpha), this.g.op('Sub', [this.v(colour), this.image])])]);
+    this.image = this.g.op('Add', [
+      this.image,
+      this.g.op('Mul', [this.v(alpha), this.g.op('Sub', [this.v(colour), this.image])]),
+    ]);
   }
 
   /** Multiplies the image by a shading factor where alpha is. */

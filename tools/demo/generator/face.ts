@@ -16,10 +16,26 @@ export interface DrawnFace {
 
 const HEAD_Y = -0.07;
 
-const SKIN: [RGB, RGB, RGB] = [[0.99, 0.85, 0.73], [0.8, 0.57, 0.4], [0.4, 0.25, 0.16]];
-const HAIR_NATURAL: [RGB, RGB, RGB] = [[0.07, 0.06, 0.06], [0.42, 0.26, 0.14], [0.96, 0.84, 0.52]];
-const HAIR_RED: [RGB, RGB, RGB] = [[0.27, 0.08, 0.04], [0.8, 0.28, 0.1], [0.98, 0.64, 0.4]];
-const HAIR_GREY: [RGB, RGB, RGB] = [[0.28, 0.28, 0.29], [0.6, 0.6, 0.62], [0.93, 0.93, 0.93]];
+const SKIN: [RGB, RGB, RGB] = [
+  [0.99, 0.85, 0.73],
+  [0.8, 0.57, 0.4],
+  [0.4, 0.25, 0.16],
+];
+const HAIR_NATURAL: [RGB, RGB, RGB] = [
+  [0.07, 0.06, 0.06],
+  [0.42, 0.26, 0.14],
+  [0.96, 0.84, 0.52],
+];
+const HAIR_RED: [RGB, RGB, RGB] = [
+  [0.27, 0.08, 0.04],
+  [0.8, 0.28, 0.1],
+  [0.98, 0.64, 0.4],
+];
+const HAIR_GREY: [RGB, RGB, RGB] = [
+  [0.28, 0.28, 0.29],
+  [0.6, 0.6, 0.62],
+  [0.93, 0.93, 0.93],
+];
 
 export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   const masks: Record<string, Value> = {};
@@ -40,17 +56,36 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   };
   const skin = ladder(SKIN, p('skin_tone'));
   const lightness = p('hair_lightness');
-  const hair = c.v(c.lerp(c.lerp(ladder(HAIR_NATURAL, lightness), ladder(HAIR_RED, lightness), p('hair_redness')), ladder(HAIR_GREY, lightness), p('hair_greyness')));
+  const hair = c.v(
+    c.lerp(
+      c.lerp(ladder(HAIR_NATURAL, lightness), ladder(HAIR_RED, lightness), p('hair_redness')),
+      ladder(HAIR_GREY, lightness),
+      p('hair_greyness'),
+    ),
+  );
 
   // --- backdrop ---------------------------------------------------------------------------------
-  const backdrop = c.colour([0.13, 0.13, 0.14], [[0.92, 0.13, 0.14], p('background_red')], [[0.13, 0.92, 0.14], p('background_green')], [[0.13, 0.13, 0.93], p('background_blue')]);
-  c.fill(c.mul(backdrop, c.column((v) => 1.02 - 0.09 * (v + 1))));
+  const backdrop = c.colour(
+    [0.13, 0.13, 0.14],
+    [[0.92, 0.13, 0.14], p('background_red')],
+    [[0.13, 0.92, 0.14], p('background_green')],
+    [[0.13, 0.13, 0.93], p('background_blue')],
+  );
+  c.fill(
+    c.mul(
+      backdrop,
+      c.column((v) => 1.02 - 0.09 * (v + 1)),
+    ),
+  );
 
   // --- hair: shared shape terms -----------------------------------------------------------------
   // Hair exists above a little length; below it the head is bald (the hairline also recedes).
   const hairPresence = c.sigmoid(c.mul(c.sub(hairLen, 0.1), 50));
   const volume = c.add(c.mad(0.03, 0.05, hairLen), c.mul(curl, 0.05));
-  const wave = c.mul(c.grid((u, v) => Math.sin(19 * u + 2) * Math.sin(17 * v + 1), 'curl_wave'), c.mul(curl, 0.028));
+  const wave = c.mul(
+    c.grid((u, v) => Math.sin(19 * u + 2) * Math.sin(17 * v + 1), 'curl_wave'),
+    c.mul(curl, 0.028),
+  );
   const hairTexture = c.lerp(c.grid(strands, 'strands'), c.grid(ringlets, 'ringlets'), curl);
   const hairShade = c.sub(1, c.mul(hairTexture, 0.3));
 
@@ -74,7 +109,12 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   // --- neck and shirt ---------------------------------------------------------------------------
   const neck = c.and(c.inside(c.sub(ax, 0.15)), c.inside(c.sub(HEAD_Y + 0.3, y)));
   c.paint(neck, c.mul(skin, 0.8));
-  const shirtColour = c.colour([0.15, 0.15, 0.17], [[0.85, 0.15, 0.17], p('shirt_red')], [[0.15, 0.85, 0.17], p('shirt_green')], [[0.15, 0.15, 0.87], p('shirt_blue')]);
+  const shirtColour = c.colour(
+    [0.15, 0.15, 0.17],
+    [[0.85, 0.15, 0.17], p('shirt_red')],
+    [[0.15, 0.85, 0.17], p('shirt_green')],
+    [[0.15, 0.15, 0.87], p('shirt_blue')],
+  );
   const shirt = c.inside(c.ellipse(x, c.sub(y, 1.22), 0.86, 0.5));
   c.paint(shirt, shirtColour);
   const collar = c.and(c.inside(c.ellipse(x, c.sub(y, 0.75), 0.17, 0.1)), shirt);
@@ -99,9 +139,17 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   const recede = c.mul(c.relu(c.sub(0.3, hairLen)), 1.8);
   const hairline = c.add(
     c.add(HEAD_Y, c.mul(faceH, c.sub(-0.5, recede))),
-    c.add(c.mul(c.sq(c.div(x, faceW)), c.mul(faceH, 0.55)), c.mul(c.row((u) => Math.sin(23 * u)), c.mul(curl, 0.02))),
+    c.add(
+      c.mul(c.sq(c.div(x, faceW)), c.mul(faceH, 0.55)),
+      c.mul(
+        c.row((u) => Math.sin(23 * u)),
+        c.mul(curl, 0.02),
+      ),
+    ),
   );
-  const capEllipse = c.inside(c.add(c.ellipse(x, c.sub(y, c.sub(HEAD_Y, c.mul(volume, 0.4))), c.add(faceW, volume), c.add(faceH, volume)), wave));
+  const capEllipse = c.inside(
+    c.add(c.ellipse(x, c.sub(y, c.sub(HEAD_Y, c.mul(volume, 0.4))), c.add(faceW, volume), c.add(faceH, volume)), wave),
+  );
   const cap = c.and(capEllipse, c.inside(c.sub(y, hairline)), hairPresence);
   masks.hair = c.or(backHair, cap);
   c.paint(cap, c.mul(hair, hairShade));
@@ -155,8 +203,24 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   const irisD = c.ellipse(eyeDx, eyeDy, irisR, irisR);
   const irisColour = c.colour([0.36, 0.21, 0.1], [[0.25, 0.5, 0.72], p('iris_tone')]);
   c.paint(c.and(c.inside(irisD), sclera), irisColour);
-  c.paint(c.and(c.inside(c.ellipse(eyeDx, eyeDy, c.mul(irisR, 0.5), c.mul(irisR, 0.5))), sclera), c.rgb([0.04, 0.03, 0.03]));
-  c.paint(c.and(c.inside(c.ellipse(c.add(eyeDx, c.mul(irisR, 0.3)), c.add(eyeDy, c.mul(irisR, 0.35)), c.mul(irisR, 0.22), c.mul(irisR, 0.22))), sclera), c.rgb([1, 1, 1]));
+  c.paint(
+    c.and(c.inside(c.ellipse(eyeDx, eyeDy, c.mul(irisR, 0.5), c.mul(irisR, 0.5))), sclera),
+    c.rgb([0.04, 0.03, 0.03]),
+  );
+  c.paint(
+    c.and(
+      c.inside(
+        c.ellipse(
+          c.add(eyeDx, c.mul(irisR, 0.3)),
+          c.add(eyeDy, c.mul(irisR, 0.35)),
+          c.mul(irisR, 0.22),
+          c.mul(irisR, 0.22),
+        ),
+      ),
+      sclera,
+    ),
+    c.rgb([1, 1, 1]),
+  );
   // Upper lid and lashes: a dark line along the top of the eye (all that is left of a closed eye).
   const lid = c.and(c.inside(c.band(scleraD, 0.0075)), c.inside(c.sub(eyeDy, c.mul(lowerLid, 0.4))));
   c.paint(lid, c.rgb([0.1, 0.07, 0.07]));
@@ -174,7 +238,11 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   masks.brows = brows;
   c.paint(brows, c.add(c.mul(hair, 0.55), 0.03));
   // Frown lines between lowered brows; forehead lines above raised ones.
-  const frown = c.and(c.inside(c.band(c.sub(ax, 0.028), 0.004)), c.inside(c.band(c.sub(y, c.add(browY, 0.03)), 0.03)), c.mul(c.relu(browTilt), 0.7));
+  const frown = c.and(
+    c.inside(c.band(c.sub(ax, 0.028), 0.004)),
+    c.inside(c.band(c.sub(y, c.add(browY, 0.03)), 0.03)),
+    c.mul(c.relu(browTilt), 0.7),
+  );
   c.shade(frown, 0.72);
   const forehead = c.and(
     c.inside(c.band(c.sub(c.abs(c.sub(c.sub(y, c.mul(c.sq(x), 0.6)), c.sub(browY, 0.1))), 0.022), 0.0045)),
@@ -204,7 +272,10 @@ export function drawFace(c: Canvas, p: ParamReader): DrawnFace {
   const showTeeth = c.sigmoid(c.mul(c.sub(c.add(mouthOpen, c.mul(sneer, 0.4)), 0.12), 18));
   const teeth = c.and(interior, c.inside(c.add(mouthDy, c.mul(openH, 0.4))), showTeeth);
   c.paint(teeth, c.rgb([0.96, 0.95, 0.9]));
-  c.paint(c.and(interior, c.inside(c.sub(c.mul(openH, 0.35), mouthDy), 2), c.mul(showTeeth, 0.8)), c.rgb([0.78, 0.33, 0.36]));
+  c.paint(
+    c.and(interior, c.inside(c.sub(c.mul(openH, 0.35), mouthDy), 2), c.mul(showTeeth, 0.8)),
+    c.rgb([0.78, 0.33, 0.36]),
+  );
 
   // --- glasses ------------------------------------------------------------------------------------
   const glasses = c.sigmoid(c.mul(c.sub(p('glasses'), 0.5), 12));

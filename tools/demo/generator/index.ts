@@ -87,12 +87,21 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
   const S = opts.size ?? 128;
   const N = opts.batch ?? 1;
   const dtype: DType = opts.dtype ?? 'float32';
-  for (const [what, v] of [['layers', L], ['dim', D], ['size', S], ['batch', N]] as const) {
+  for (const [what, v] of [
+    ['layers', L],
+    ['dim', D],
+    ['size', S],
+    ['batch', N],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`buildGenerator: ${what} must be a positive integer, got ${v}`);
   }
-  if (L < 3) throw new Error(`buildGenerator: the generator needs at least 3 W+ layers (coarse, middle, fine), got layers = ${L}`);
+  if (L < 3)
+    throw new Error(
+      `buildGenerator: the generator needs at least 3 W+ layers (coarse, middle, fine), got layers = ${L}`,
+    );
   if (S < 16) throw new Error(`buildGenerator: size must be at least 16 pixels, got ${S}`);
-  if (opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float64') throw new Error(`buildGenerator: dtype must be float32 or float64, got ${String(opts.dtype)}`);
+  if (opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float64')
+    throw new Error(`buildGenerator: dtype must be float32 or float64, got ${String(opts.dtype)}`);
   const model = buildLatentModel(opts.seed, L, D);
 
   const g = new GraphBuilder('demo_face_generator');
@@ -105,10 +114,18 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
     const hi = grp.layers[grp.layers.length - 1]! + 1;
     const slice = g.op('Slice', [latent, g.ints([lo]), g.ints([hi]), g.ints([1])]);
     const flat = g.op('Reshape', [slice, g.ints([N, (hi - lo) * D])]);
-    const pre = g.op('Add', [g.op('MatMul', [flat, g.weight(`mix.${grp.group}.weight`, matrixTensor(grp.mix, dtype))]), g.weight(`mix.${grp.group}.bias`, hostTensor(dtype, [grp.bias.length], grp.bias))]);
+    const pre = g.op('Add', [
+      g.op('MatMul', [flat, g.weight(`mix.${grp.group}.weight`, matrixTensor(grp.mix, dtype))]),
+      g.weight(`mix.${grp.group}.bias`, hostTensor(dtype, [grp.bias.length], grp.bias)),
+    ]);
     const lows = grp.params.map((i) => FACE_PARAMS[i]!.min);
     const spans = grp.params.map((i) => FACE_PARAMS[i]!.max - FACE_PARAMS[i]!.min);
-    perGroup.push(g.op('Add', [g.op('Mul', [g.op('Sigmoid', [pre]), g.constant(dtype, [spans.length], spans, 'span')]), g.constant(dtype, [lows.length], lows, 'low')]));
+    perGroup.push(
+      g.op('Add', [
+        g.op('Mul', [g.op('Sigmoid', [pre]), g.constant(dtype, [spans.length], spans, 'span')]),
+        g.constant(dtype, [lows.length], lows, 'low'),
+      ]),
+    );
   }
   const params = g.op('Concat', perGroup, { axis: 1 });
   const order = model.groups.flatMap((grp) => grp.params);
@@ -121,7 +138,10 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
     if (col < 0) throw new Error(`internal: the face reads an unknown parameter '${name}'`);
     let v = scalars.get(name);
     if (!v) {
-      v = g.op('Reshape', [g.op('Slice', [params, g.ints([col]), g.ints([col + 1]), g.ints([1])]), g.ints([N, 1, 1, 1])]);
+      v = g.op('Reshape', [
+        g.op('Slice', [params, g.ints([col]), g.ints([col + 1]), g.ints([1])]),
+        g.ints([N, 1, 1, 1]),
+      ]);
       scalars.set(name, v);
     }
     return v;
@@ -153,7 +173,11 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
   };
 }
 
-export const GENERATOR_FILES = { generator: 'generator.onnx', mapping: 'mapping.onnx', meanLatent: 'mean_latent.bin' } as const;
+export const GENERATOR_FILES = {
+  generator: 'generator.onnx',
+  mapping: 'mapping.onnx',
+  meanLatent: 'mean_latent.bin',
+} as const;
 
 /** Writes generator.onnx, mapping.onnx and mean_latent.bin (float32 little-endian) into dir. */
 export function writeGenerator(dir: string, built: BuiltGenerator): string[] {

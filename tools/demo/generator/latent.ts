@@ -75,7 +75,11 @@ export function mapZ(mapping: MappingWeights, z: ArrayLike<number>): Float64Arra
 }
 
 export function buildLatentModel(seed: number, L: number, D: number, zDim = D): LatentModel {
-  for (const [what, v] of [['layers', L], ['dim', D], ['zDim', zDim]] as const) {
+  for (const [what, v] of [
+    ['layers', L],
+    ['dim', D],
+    ['zDim', zDim],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`generator ${what} must be a positive integer, got ${v}`);
   }
   const rng = new Random(seed);
@@ -125,7 +129,8 @@ export function buildLatentModel(seed: number, L: number, D: number, zDim = D): 
       const p = FACE_PARAMS[pi]!;
       // The direction a plain w (the same on every layer) moves this parameter along.
       const eff = new Float64Array(D);
-      for (let l = 0; l < ls.length; l++) for (let d = 0; d < D; d++) eff[d]! += mix.data[(l * D + d) * params.length + k]!;
+      for (let l = 0; l < ls.length; l++)
+        for (let d = 0; d < D; d++) eff[d]! += mix.data[(l * D + d) * params.length + k]!;
       let variance = 0;
       for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) variance += eff[a]! * cov[a * D + b]! * eff[b]!;
       const scale = p.spread / Math.sqrt(variance);
@@ -184,7 +189,9 @@ export function randomLatent(model: LatentModel, rng: NormalSource, psi = 1): Fl
 
 function checkLatent(model: LatentModel, latent: ArrayLike<number>, where: string): void {
   if (latent.length !== model.L * model.D) {
-    throw new Error(`${where}: a latent must have ${model.L}×${model.D} = ${model.L * model.D} values, got ${latent.length}`);
+    throw new Error(
+      `${where}: a latent must have ${model.L}×${model.D} = ${model.L * model.D} values, got ${latent.length}`,
+    );
   }
 }
 
@@ -229,13 +236,20 @@ export const TARGET_EDGE = 0.005;
  * `base`'s face. Each group's layers move by the smallest change that does it (least norm), so the
  * result stays near `base`; it is a W+ latent (its layers differ).
  */
-export function latentForAttributes(model: LatentModel, target: Record<string, number>, base: ArrayLike<number>): Float32Array {
+export function latentForAttributes(
+  model: LatentModel,
+  target: Record<string, number>,
+  base: ArrayLike<number>,
+): Float32Array {
   checkLatent(model, base, 'latentForAttributes');
   const pre = preActivations(model, base);
   const wanted = new Map<number, number>();
   for (const [name, value] of Object.entries(target)) {
     const pi = FACE_PARAMS.findIndex((p) => p.name === name);
-    if (pi < 0 || !FACE_PARAMS[pi]!.visible) throw new Error(`latentForAttributes: unknown attribute '${name}' (known: ${ATTRIBUTES.map((a) => a.name).join(', ')})`);
+    if (pi < 0 || !FACE_PARAMS[pi]!.visible)
+      throw new Error(
+        `latentForAttributes: unknown attribute '${name}' (known: ${ATTRIBUTES.map((a) => a.name).join(', ')})`,
+      );
     const p = FACE_PARAMS[pi]!;
     if (!Number.isFinite(value) || value < p.min || value > p.max) {
       throw new Error(`latentForAttributes: ${name} = ${value} is outside its range [${p.min}, ${p.max}]`);
@@ -278,7 +292,10 @@ function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
   for (let c = 0; c < n; c++) {
     let p = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(a[r * n + c]!) > Math.abs(a[p * n + c]!)) p = r;
-    if (Math.abs(a[p * n + c]!) < 1e-12) throw new Error('latentForAttributes: the mixing of a layer group is singular (too few latent dimensions for its parameters)');
+    if (Math.abs(a[p * n + c]!) < 1e-12)
+      throw new Error(
+        'latentForAttributes: the mixing of a layer group is singular (too few latent dimensions for its parameters)',
+      );
     if (p !== c) {
       for (let k = 0; k < n; k++) [a[c * n + k], a[p * n + k]] = [a[p * n + k]!, a[c * n + k]!];
       [x[c], x[p]] = [x[p]!, x[c]!];

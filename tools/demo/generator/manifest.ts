@@ -13,7 +13,10 @@ export interface GeneratorManifest {
   attributes: {
     output: string;
     names: { name: string; min: number; max: number; group: string }[];
-    classes: Record<string, { attributes: string[]; prototypes: Record<string, number[]>; prompts: Record<string, string> }>;
+    classes: Record<
+      string,
+      { attributes: string[]; prototypes: Record<string, number[]>; prompts: Record<string, string> }
+    >;
   };
 }
 

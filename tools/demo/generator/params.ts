@@ -56,7 +56,15 @@ export const FACE_PARAMS: readonly FaceParam[] = [
   ...ATTRIBUTES.map((a) => {
     const shaping = SHAPING[a.name];
     if (!shaping) throw new Error(`internal: attribute ${a.name} has no shaping in generator/params.ts`);
-    return { name: a.name, min: a.min, max: a.max, layers: a.layers, visible: true, centre: shaping[0], spread: shaping[1] };
+    return {
+      name: a.name,
+      min: a.min,
+      max: a.max,
+      layers: a.layers,
+      visible: true,
+      centre: shaping[0],
+      spread: shaping[1],
+    };
   }),
   ...HIDDEN,
 ];
@@ -65,7 +73,8 @@ export const LAYER_GROUPS: readonly LayerGroup[] = ['coarse', 'middle', 'fine'];
 
 /** The W+ layers of each group: the first, middle and last third of L layers. */
 export function layersOf(group: LayerGroup, L: number): number[] {
-  if (!Number.isInteger(L) || L < 3) throw new Error(`the generator needs at least 3 W+ layers (coarse, middle, fine), got ${L}`);
+  if (!Number.isInteger(L) || L < 3)
+    throw new Error(`the generator needs at least 3 W+ layers (coarse, middle, fine), got ${L}`);
   const a = Math.floor(L / 3);
   const b = Math.floor((2 * L) / 3);
   const [lo, hi] = group === 'coarse' ? [0, a] : group === 'middle' ? [a, b] : [b, L];
