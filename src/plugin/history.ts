@@ -55,6 +55,8 @@ export function recordParamChange(
     last.time = Date.now();
     return;
   }
+  // A new edit never joins whatever was recorded just before it (a wire dropped a moment ago).
+  history.separate();
   history.add(new ParamChangeAction(change.nodeId, change.name, change.before, change.after, apply, change.continuing));
 }
 
