@@ -29,13 +29,12 @@ export function contextMenu(
   // The element the plugin draws its menu into: it keeps it to itself, so it is noted as it is
   // drawn, to be taken down with the extension.
   let menuElement: HTMLElement | undefined;
-  const categories = [...new Set(registry.list().map((d) => d.category))];
   const menu = new ContextMenuPlugin<ClipPaeSchemes>({
     items: (context) => {
       if (context === 'root') {
         return {
           searchBar: true,
-          list: categories.map((category) => ({
+          list: registry.categories().map((category) => ({
             label: category,
             key: `category:${category}`,
             handler: () => undefined,

@@ -190,7 +190,7 @@ export function paletteDock(
   dock.addPreset(dockPreset(palette, () => pending!));
   const unpipe = removablePipes([area], () => area.use(dock));
   const items: (() => ClipPaeNode)[] = [];
-  for (const category of [...new Set(registry.list().map((d) => d.category))]) {
+  for (const category of registry.categories()) {
     palette.beginCategory(category);
     for (const def of registry.list().filter((d) => d.category === category)) {
       pending = def;

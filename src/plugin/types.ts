@@ -24,6 +24,8 @@ export interface SocketTypeInfo {
 export interface NodeCatalogue {
   get(type: string): NodeDefinition | undefined;
   list(): readonly NodeDefinition[];
+  /** Palette groups, in the order they are shown. */
+  categories(): readonly string[];
   socketTypes(): readonly SocketTypeInfo[];
   socketType(name: string): SocketTypeInfo | undefined;
   /** Whether an output of `outputType` may connect into an input of `inputType`. */
