@@ -125,6 +125,7 @@ describe('setupClipPae, destroy() and setupClipPae again in one editor', () => {
     expect(await card('image/resize').locator('clip-pae-param[name="height"] input[type="number"]').isDisabled()).toBe(
       false,
     );
+    await page.screenshot({ path: '/tmp/rete-clip-pae-remount.png' });
   });
 
   it('opens one menu on a right-click', async () => {
