@@ -1,6 +1,6 @@
 // Taking back the pipes an extension added to Rete's scopes (Rete itself cannot remove one).
 import { describe, expect, it } from 'vitest';
-import { ClassicPreset, NodeEditor } from 'rete';
+import { ClassicPreset, NodeEditor, type Root } from 'rete';
 import { catalogue } from '../../src/nodes/registry.js';
 import { createNode } from '../../src/plugin/document-bridge.js';
 import { guardConnections } from '../../src/plugin/connections.js';
@@ -10,8 +10,8 @@ import type { ClipPaeConnection, ClipPaeSchemes } from '../../src/plugin/types.j
 describe('removable pipes', () => {
   it('removes exactly the pipes added while setting up, not those added before or after', () => {
     const editor = new NodeEditor<ClipPaeSchemes>();
-    const before = (c: never) => c;
-    const after = (c: never) => c;
+    const before = (c: Root<ClipPaeSchemes>) => c;
+    const after = (c: Root<ClipPaeSchemes>) => c;
     editor.addPipe(before);
     const remove = removablePipes([editor], () => {
       editor.addPipe((c) => c);
