@@ -3,7 +3,7 @@
 // per drag, one undo step per param edit, one menu.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+import { collectPageErrors, dragWire, launchChromium, paletteTypes, serveApp, type Served } from './helpers.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
 
 let served: Served;
@@ -24,20 +24,7 @@ async function doc(): Promise<GraphDocument> {
 const historyLength = () =>
   page.evaluate(() => (window as any).__remount.clipPae().history.getHistorySnapshot().length as number);
 
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element has no box');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-async function drag(from: Locator, to: Locator): Promise<void> {
-  const a = await center(from);
-  const b = await center(to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 8 });
-  await page.mouse.up();
-}
+const drag = (from: Locator, to: Locator) => dragWire(page, from, to);
 
 beforeAll(async () => {
   served = await serveApp('remount');
@@ -70,10 +57,7 @@ describe('setupClipPae, destroy() and setupClipPae again in one editor', () => {
 
   it('shows one palette with each node type once', async () => {
     expect(await page.locator('clip-pae-palette').count()).toBe(1);
-    const types = await page
-      .locator('clip-pae-palette .slot')
-      .evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
-    expect(types.sort()).toEqual([
+    expect(await paletteTypes(page)).toEqual([
       'image/load',
       'image/preview',
       'image/resize',
