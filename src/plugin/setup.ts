@@ -12,7 +12,6 @@ import type { NodeDefinition } from '../engine/graph/definition.js';
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { EngineEvent, RunSummary } from '../engine/run/events.js';
 import { paramProblem } from '../engine/graph/params.js';
-import { SOCKET_TYPES } from '../engine/graph/sockets.js';
 import { catalogue } from '../nodes/registry.js';
 import { ClipPaeNode } from './node.js';
 import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
@@ -460,7 +459,7 @@ function dimIncompatibleSocketsWhileDragging(
       const type = side === 'output' ? node?.outputType(key) : node?.inputType(key);
       clear();
       if (type) {
-        for (const other of Object.keys(SOCKET_TYPES)) {
+        for (const { name: other } of catalogue.socketTypes()) {
           if (other === type) continue;
           const prop = `--clip-pae-dim-${other}`;
           container.style.setProperty(prop, '0.2');

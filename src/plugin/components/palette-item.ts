@@ -1,7 +1,7 @@
 // A node type as it appears in the palette: a compact card to drag onto the canvas or click.
 import { LitElement, css, html } from 'lit';
 import type { NodeDefinition } from '../../engine/graph/definition.js';
-import { SOCKET_TYPES, isSocketType } from '../../engine/graph/sockets.js';
+import { socketColor } from '../theme.js';
 import { categoryColor, themeVars } from './theme.js';
 
 export class PaletteItemElement extends LitElement {
@@ -57,8 +57,7 @@ export class PaletteItemElement extends LitElement {
     if (!def) return html``;
     const dots = (ports: NodeDefinition['inputs']) =>
       Object.values(ports).map(
-        (p) =>
-          html`<span class="dot" title=${p.type} style="background:${isSocketType(p.type) ? SOCKET_TYPES[p.type].color : '#888'}"></span>`,
+        (p) => html`<span class="dot" title=${p.type} style="background:${socketColor(p.type)}"></span>`,
       );
     const hasInputs = Object.keys(def.inputs).length > 0;
     const hasOutputs = Object.keys(def.outputs).length > 0;
