@@ -70,7 +70,7 @@ describe('bundle sources', () => {
 
   it('names the URL when a download fails', async () => {
     await expect(loadBundle(`${base}missing/`, { loadBytes: fetchBytes, runtime })).rejects.toThrow(
-      `cannot read the bundle manifest ${base}missing/manifest.json: ${base}missing/manifest.json: HTTP 404 Not Found`,
+      `cannot read the bundle manifest ${base}missing/manifest.json: cannot load ${base}missing/manifest.json: HTTP 404 Not Found`,
     );
   });
 

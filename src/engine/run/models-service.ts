@@ -92,7 +92,13 @@ export function createModelService(options: ModelServiceOptions): ModelService {
     },
     async fingerprint(given, signal) {
       const where = manifestUrl(options.resolve ? options.resolve(given) : given);
-      const parts = [await options.fingerprint(where, signal)];
+      let parts: string[];
+      try {
+        parts = [await options.fingerprint(where, signal)];
+      } catch (e) {
+        signal.throwIfAborted();
+        throw new Error(`cannot read the bundle manifest ${where}: ${(e as Error).message}`);
+      }
       let files: string[] = [];
       try {
         files = bundleFiles(parseManifest(await options.loadBytes(where, signal), where)).map((f) => f.file);
