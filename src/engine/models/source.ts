@@ -39,6 +39,8 @@ export interface OpenOptions {
   loadBytes?: LoadBytes;
   cache?: BundleCache;
   signal: AbortSignal;
+  /** Part of every cache key (see LoadBundleOptions.version). */
+  version?: string;
 }
 
 function isFileList(source: BundleSource): source is ArrayLike<FileLike> {
@@ -81,7 +83,7 @@ export async function openBundle(source: BundleSource, options: OpenOptions): Pr
   return isFileList(source) ? openPickedFiles(source) : openUrl(source, options);
 }
 
-async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions): Promise<BundleReader> {
+async function openUrl(source: string, { loadBytes, cache, signal, version }: OpenOptions): Promise<BundleReader> {
   if (!loadBytes) throw new Error(`loading the bundle at ${source} needs a loadBytes function from the host`);
   const where = manifestUrl(source);
   let manifestBytes: Uint8Array;
@@ -93,6 +95,7 @@ async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions
     throw new Error(`cannot read the bundle manifest ${where}: ${(e as Error).message}`);
   }
   const digest = await digestOf(manifestBytes);
+  const tag = version === undefined ? digest : `${digest}.${await sha256Hex(version, 8)}`;
   return {
     where,
     manifestBytes,
@@ -100,7 +103,7 @@ async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions
     async read(file, onProgress) {
       const url = resolveFile(where, file);
       const cached = cache ? cacheUrl(url) : undefined;
-      const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${digest}` : undefined;
+      const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${tag}` : undefined;
       if (key) {
         const hit = await cache!.get(key);
         if (hit) {

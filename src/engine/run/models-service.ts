@@ -81,6 +81,7 @@ export function createModelService(options: ModelServiceOptions): ModelService {
           cache: await cache,
           signal,
           onProgress,
+          version: fingerprint,
         });
       })();
       // A failed or cancelled load is forgotten, so the next run tries again.
