@@ -115,6 +115,11 @@ export class Engine {
     const keys = new Map<string, string>();
     const files: RunSummary['files'] = [];
     let failed = false;
+    const fail = (id: string, message: string) => {
+      failed = true;
+      outcomes[id] = { status: 'error', message };
+      emit({ type: 'error', node: id, message });
+    };
 
     for (const id of order) {
       if (signal.aborted) break;
@@ -123,12 +128,12 @@ export class Engine {
 
       const blocked = this.blockedBy(def, id, feeding, outcomes);
       if (blocked) {
-        outcomes[id] = blocked.outcome;
         if (blocked.outcome.status === 'error') {
-          failed = true;
-          emit({ type: 'error', node: id, message: blocked.outcome.message });
-        } else if (blocked.outcome.status === 'skipped') {
-          emit({ type: 'skipped', node: id, because: blocked.outcome.because });
+          fail(id, blocked.outcome.message);
+        } else {
+          outcomes[id] = blocked.outcome;
+          if (blocked.outcome.status === 'skipped')
+            emit({ type: 'skipped', node: id, because: blocked.outcome.because });
         }
         continue;
       }
@@ -148,9 +153,7 @@ export class Engine {
         problem ??= this.inputProblem(def, id, name, value);
       }
       if (problem) {
-        failed = true;
-        outcomes[id] = { status: 'error', message: problem };
-        emit({ type: 'error', node: id, message: problem });
+        fail(id, problem);
         continue;
       }
       Object.assign(params, fedParams);
@@ -162,10 +165,7 @@ export class Engine {
           : undefined;
       } catch (e) {
         if (signal.aborted) break;
-        failed = true;
-        const message = e instanceof Error ? e.message : String(e);
-        outcomes[id] = { status: 'error', message };
-        emit({ type: 'error', node: id, message });
+        fail(id, e instanceof Error ? e.message : String(e));
         continue;
       }
       const storedParams = { ...node.params };
@@ -205,10 +205,7 @@ export class Engine {
           outcomes[id] = { status: 'cancelled' };
           break;
         }
-        failed = true;
-        const message = e instanceof Error ? e.message : String(e);
-        outcomes[id] = { status: 'error', message };
-        emit({ type: 'error', node: id, message });
+        fail(id, e instanceof Error ? e.message : String(e));
         continue;
       }
       const ms = performance.now() - t0;
