@@ -2,7 +2,7 @@
 import { defineNode, type ImageValue } from '../../engine/graph/definition.js';
 import { optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
-import { paeTarget, TARGET_VARIANTS, type TargetVariant } from '../../engine/pae/target.js';
+import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { sideBySide } from './strip.js';
 import { checkSameBundle } from './values.js';
 

@@ -1,7 +1,7 @@
 // Load Models: the start of every pipeline graph. One bundle (generator, CLIP towers, tokenizer,
 // optional encoder) from a manifest URL, loaded once per worker by the host's model service.
 import { defineNode } from '../../engine/graph/definition.js';
-import { DEVICES, modelService, type Device } from '../../engine/run/models-service.js';
+import { DEVICES, modelService } from '../../engine/run/models-service.js';
 import { backendLabel, type ModelsValue } from './values.js';
 
 export const loadModels = defineNode({

@@ -2,7 +2,7 @@
 // the corpus subspace (formulas in src/engine/pae and docs/pae.md), held fixed while Optimize runs.
 import { defineNode } from '../../engine/graph/definition.js';
 import { coefficients, project } from '../../engine/pae/subspace.js';
-import { paeTarget, TARGET_VARIANTS, type TargetVariant } from '../../engine/pae/target.js';
+import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { norm } from '../../engine/pae/vector.js';
 import type { CoefficientsValue, TargetValue } from './values.js';
 
