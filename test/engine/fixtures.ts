@@ -39,7 +39,7 @@ const defs: NodeDefinition[] = [
     params: {},
     async run(ctx) {
       count('test/add');
-      return { sum: (ctx.inputs.a as number) + ((ctx.inputs.b as number | undefined) ?? 0) };
+      return { sum: ctx.inputs.a + (ctx.inputs.b ?? 0) };
     },
   }),
   defineNode({
