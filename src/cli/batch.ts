@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { Engine } from '../engine/run/engine.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
 import type { CliIo } from './io.js';
 import { relativeOrAbsolute, runGraph, writeOutputs } from './run.js';
 

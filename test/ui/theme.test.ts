@@ -1,7 +1,8 @@
 // The plugin's theme: the colours of the package's socket types and palette groups, and a stable
 // colour of its own for a name the theme does not know.
 import { describe, expect, it } from 'vitest';
-import { NodeRegistry, catalogue } from '../../src/nodes/registry.js';
+import { NodeRegistry } from '../../src/engine/graph/registry.js';
+import { catalogue } from '../../src/nodes/registry.js';
 import { CATEGORY_COLORS, SOCKET_COLORS, categoryColor, socketColor } from '../../src/plugin/theme.js';
 import { socketFor } from '../../src/plugin/sockets.js';
 import type { NodeCatalogue } from '../../src/plugin/types.js';

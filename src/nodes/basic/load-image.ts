@@ -3,7 +3,7 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { decodeImageFile } from '../../engine/tensor/image-file.js';
 
-export const loadImage = defineNode<{ source: string }>({
+export const loadImage = defineNode({
   type: 'image/load',
   title: 'Load Image',
   category: 'Image',
@@ -20,6 +20,11 @@ export const loadImage = defineNode<{ source: string }>({
       label: 'Image',
       help: 'A URL, a data: URL or (CLI) a file path; pick or drop a file in the editor.',
     },
+  },
+  // An image edited on disk (or a changed URL) is read again on the next run.
+  async fingerprint(ctx) {
+    const source = ctx.params.source.trim();
+    return source === '' ? undefined : ctx.services.fingerprint(source, ctx.signal);
   },
   async run(ctx) {
     const source = ctx.params.source.trim();

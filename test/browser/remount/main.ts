@@ -4,7 +4,7 @@
 // change announced.
 import { NodeEditor } from 'rete';
 import { AreaPlugin } from 'rete-area-plugin';
-import { type ClipPae, type ClipPaeSchemes, NodeRegistry, catalogue, setupClipPae } from '../../../src/index.js';
+import { type ClipPae, type ClipPaeSchemes, NodeRegistry, basicFamily, setupClipPae } from '../../../src/index.js';
 
 const container = document.getElementById('editor')!;
 const editor = new NodeEditor<ClipPaeSchemes>();
@@ -18,9 +18,7 @@ editor.addPipe((context) => {
 });
 
 const pipes = () => ({ editor: editor.signal.pipes.length, area: area.signal.pipes.length });
-const basics = new NodeRegistry(
-  catalogue.list().filter((d) => d.type.startsWith('image/') || d.type.startsWith('value/')),
-);
+const basics = new NodeRegistry([basicFamily]);
 const changes: string[] = [];
 const refused: string[] = [];
 const stages: Record<string, { editor: number; area: number }> = { bare: pipes() };
