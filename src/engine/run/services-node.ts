@@ -5,6 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
+import { decodeImageNode } from '../tensor/image-decode-node.js';
+import { IMAGE_DECODER_KEY } from '../tensor/image-file.js';
 import { createRuntime } from '../tensor/runtime.js';
 import { decodeDataUrl, isDataUrl } from './data-url.js';
 import { createModelService, MODEL_SERVICE_KEY } from './models-service.js';
@@ -32,7 +34,7 @@ export function createNodeServices(options: NodeServicesOptions = {}): EngineSer
   };
   // onnxruntime-node has one device here (its CPU provider), so 'wasm' and 'auto' get the same runtime.
   const models = createModelService({ loadBytes, createRuntime: () => createRuntime() });
-  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };
+  return { [MODEL_SERVICE_KEY]: models, [IMAGE_DECODER_KEY]: decodeImageNode, ...options.extra, loadBytes };
 }
 
 async function loadBytesNode(
