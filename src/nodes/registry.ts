@@ -4,6 +4,7 @@ import type { NodeDefinition } from '../engine/graph/definition.js';
 import { paramProblem } from '../engine/graph/params.js';
 import { isSocketType } from '../engine/graph/sockets.js';
 import { basicNodes } from './basic/index.js';
+import { photoNodes } from './photo/index.js';
 import { pipelineNodes } from './pipeline/index.js';
 
 export class NodeRegistry {
@@ -58,7 +59,7 @@ function definitionProblems(def: NodeDefinition): string[] {
 /**
  * The families that make up the plugin's catalogue. A new family is one more entry here.
  */
-export const nodeFamilies: readonly (readonly NodeDefinition[])[] = [basicNodes, pipelineNodes];
+export const nodeFamilies: readonly (readonly NodeDefinition[])[] = [basicNodes, pipelineNodes, photoNodes];
 
 /** The plugin's catalogue: every node this package provides. */
 export const catalogue = new NodeRegistry(nodeFamilies.flat());

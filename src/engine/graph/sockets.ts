@@ -11,6 +11,11 @@ export const SOCKET_TYPES = {
   Prompts: { color: '#03a9f4', help: 'A list of prompts (a corpus)' },
   Number: { color: '#9e9e9e', help: 'A number' },
   Models: { color: '#607d8b', help: 'A loaded model bundle: generator, CLIP and encoder' },
+  Face: { color: '#ffc107', help: "A face found in a photo: its box, score and 68 landmarks in the photo's pixels" },
+  FaceTransform: {
+    color: '#009688',
+    help: 'Where an aligned face sits in its photo: the FFHQ crop square and the map from aligned pixels back to the photo',
+  },
 } as const;
 
 export type SocketType = keyof typeof SOCKET_TYPES;
