@@ -81,6 +81,16 @@ describe('decoding photos under Node', () => {
     expect(pixel(await decodeImageNode(new Uint8Array(clear)), 1, 1)).toEqual([255, 255, 255]);
   });
 
+  it('reads a gray JPEG as RGB', async () => {
+    const gray = await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .toColourspace('b-w')
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    expect((await sharp(gray).metadata()).channels).toBe(1);
+    const g = await decodeImageNode(new Uint8Array(gray), 'gray.jpg');
+    expect(pixel(g, 2, 2)).toEqual([90, 90, 90]);
+  });
+
   it('is the decoder the Node host lends, and PNG still decodes the same way everywhere', async () => {
     const services = createNodeServices();
     const decoder = services[IMAGE_DECODER_KEY] as ImageDecoder;

@@ -24,5 +24,10 @@ export async function decodeImageNode(bytes: Uint8Array, name = 'image'): Promis
   const { data, info } = decoded;
   if (info.channels < 1 || info.channels > 4)
     throw new Error(`${name} decoded to ${info.channels} channels; only gray, RGB and their alpha forms are read`);
+  // sRGB output is 8 bits per sample whatever the file holds (libvips casts 16-bit input down).
+  if (data.length !== info.width * info.height * info.channels)
+    throw new Error(
+      `${name} decoded to ${data.length} bytes for ${info.width}×${info.height}×${info.channels}; expected 8-bit samples`,
+    );
   return imageFromPixels(data, info.width, info.height, info.channels as 1 | 2 | 3 | 4);
 }
