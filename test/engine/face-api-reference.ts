@@ -8,6 +8,8 @@ import Module, { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { DetectedFace } from '../../src/engine/faces/types.js';
+import type { ImageValue } from '../../src/engine/graph/definition.js';
+import { imageToRgb } from '../../src/engine/tensor/image.js';
 
 const require = createRequire(fileURLToPath(import.meta.url));
 export const FACE_API_DIR = dirname(require.resolve('@vladmandic/face-api/package.json'));
@@ -48,9 +50,19 @@ function loadFaceApi(): Promise<FaceApi> {
 
 /** The faces face-api finds in an image file (EXIF orientation applied), best score first. */
 export async function faceApiFaces(path: string, minScore = 0.5): Promise<DetectedFace[]> {
-  const faceapi = await loadFaceApi();
   const { data, info } = await sharp(path).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const tensor = faceapi.tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
+  return detect(new Int32Array(data), info.width, info.height, minScore);
+}
+
+/** The faces face-api finds in an ImageValue (its 8-bit rounding), best score first. */
+export function faceApiFacesInImage(image: ImageValue, minScore = 0.5): Promise<DetectedFace[]> {
+  const rgb = imageToRgb(image);
+  return detect(Int32Array.from(rgb), image.width, image.height, minScore);
+}
+
+async function detect(rgb: Int32Array, width: number, height: number, minScore: number): Promise<DetectedFace[]> {
+  const faceapi = await loadFaceApi();
+  const tensor = faceapi.tf.tensor3d(rgb, [height, width, 3], 'int32');
   try {
     const found = await faceapi
       .detectAllFaces(tensor as never, new faceapi.SsdMobilenetv1Options({ minConfidence: minScore }))
