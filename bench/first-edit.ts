@@ -229,7 +229,11 @@ async function measureDevice(served: Served, device: 'auto' | 'webgpu', budgetMs
     const page = await openApp(
       browser,
       served,
-      device === 'auto' ? undefined : defaultGraphWith((n) => n.type === 'models/load' && (n.params.device = device)),
+      device === 'auto'
+        ? undefined
+        : defaultGraphWith((n) => {
+            if (n.type === 'models/load') n.params.device = device;
+          }),
     );
     const errors = collectPageErrors(page);
     const readyMs = await whenReady(page);

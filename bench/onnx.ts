@@ -81,7 +81,7 @@ export function opCounts(model: ModelProto): string {
     .join(', ');
 }
 
-const TORCH_SCRIPT = String.raw`
+const TORCH_SCRIPT = `
 import json, os, sys, time, importlib.util
 import numpy as np
 import torch

@@ -15,7 +15,7 @@ import {
   vocabularyOf,
 } from '../../tools/demo/clip/tokenizer.js';
 import { readClasses } from '../../tools/demo/data/faces.js';
-import { Rng } from '../../tools/demo/rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 const dir = 'public/models/demo';
 const shipped = JSON.parse(readFileSync(`${dir}/tokenizer.json`, 'utf8')) as {

@@ -20,7 +20,7 @@ import { buildGenerator, writeGenerator } from './generator/index.js';
 import { modelCard } from './model-card.js';
 import { subgraphFor } from './onnx-subgraph.js';
 import { clock } from './progress.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 export const DEFAULT_OUT = 'public/models/demo';
 export const DEFAULT_SEED = 1;
