@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FaceTransform } from '../../src/engine/faces/align.js';
+import { alignFace, type FaceTransform } from '../../src/engine/faces/align.js';
 import { faceMask } from '../../src/engine/faces/paste.js';
+import { faceProblem, faceTransformProblem } from '../../src/engine/faces/values.js';
 import { defineNode, type ImageValue } from '../../src/engine/graph/definition.js';
 import { SOCKET_TYPES } from '../../src/engine/graph/sockets.js';
 import { Engine } from '../../src/engine/run/engine.js';
 import { createNodeServices } from '../../src/engine/run/services-node.js';
-import { imageToRgb } from '../../src/engine/tensor/image.js';
+import { createImage, imageToRgb } from '../../src/engine/tensor/image.js';
 import { decodeNpy, encodeNpy } from '../../src/engine/tensor/npy.js';
 import { npyFileName } from '../../src/nodes/photo/latent-files.js';
 import type { LatentValue } from '../../src/nodes/pipeline/values.js';
@@ -225,5 +226,22 @@ describe('wrong inputs', () => {
       node: 'align',
       message: expect.stringContaining("size 0 means the bundle encoder's input size: connect Models, or set a size"),
     });
+  });
+});
+
+describe('face value checks', () => {
+  it('names what a face or a transform value lacks', () => {
+    expect(faceProblem(FACE)).toBeUndefined();
+    expect(faceProblem({ ...FACE, landmarks: FACE.landmarks.slice(0, 5) })).toBe(
+      'the face has 5 landmarks, 68 (iBUG 68 layout) are needed',
+    );
+    expect(faceProblem({ ...FACE, box: [1, 2] })).toBe('expected a face with a box [x, y, width, height]');
+    expect(faceProblem(null)).toBe('expected a face, got null');
+    const bad = FACE.landmarks.map((p, i) => (i === 7 ? [Number.NaN, 1] : p));
+    expect(faceProblem({ ...FACE, landmarks: bad })).toBe('landmark 7 of the face is not a finite [x, y] point');
+    expect(faceTransformProblem({ kind: 'image' })).toBe(
+      'expected a face transform (from Align Face), got an image value',
+    );
+    expect(faceTransformProblem(alignFace(createImage(900, 700), FACE, 16).transform)).toBeUndefined();
   });
 });

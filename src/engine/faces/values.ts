@@ -45,15 +45,22 @@ export function isFaceTransform(value: unknown): value is FaceTransform {
   );
 }
 
+/** A problem with a value meant as a FaceTransform, or undefined when it is one. */
+export function faceTransformProblem(value: unknown): string | undefined {
+  return isFaceTransform(value) ? undefined : `expected a face transform (from Align Face), got ${describe(value)}`;
+}
+
 export function readFaceTransform(value: unknown, input: string): FaceTransform {
-  if (!isFaceTransform(value))
-    throw new Error(`input '${input}' expected a face transform (from Align Face), got ${describe(value)}`);
-  return value;
+  const problem = faceTransformProblem(value);
+  if (problem) throw new Error(`input '${input}' ${problem}`);
+  return value as FaceTransform;
 }
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   const kind = (value as { kind?: unknown }).kind;
-  return typeof value === 'object' && typeof kind === 'string' ? `a ${kind} value` : typeof value;
+  if (typeof value === 'object' && typeof kind === 'string')
+    return `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind} value`;
+  return typeof value;
 }
