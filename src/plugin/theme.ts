@@ -16,6 +16,8 @@ export const SOCKET_COLORS: Readonly<Record<string, string>> = {
   Prompts: '#03a9f4',
   Number: '#9e9e9e',
   Models: '#607d8b',
+  Face: '#ffc107',
+  FaceTransform: '#009688',
 };
 
 /** Palette group → title-bar colour (muted, white text sits on it). */

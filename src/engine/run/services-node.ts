@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
 import { isFile, localFileFingerprint, readLocalFile } from '../io/read-file.js';
 import { readUrl, urlFingerprint } from '../io/read.js';
+import { decodeImageNode } from '../tensor/image-decode-node.js';
+import { IMAGE_DECODER_KEY } from '../tensor/image-file.js';
 import { createRuntime } from '../tensor/runtime.js';
 import { createModelService, MODEL_SERVICE_KEY } from './models-service.js';
 
@@ -41,7 +43,13 @@ export function createNodeServices(options: NodeServicesOptions = {}): EngineSer
   };
   // onnxruntime-node has one device here (its CPU provider), so 'wasm' and 'auto' get the same runtime.
   const models = createModelService({ loadBytes, fingerprint, createRuntime: () => createRuntime() });
-  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes, fingerprint };
+  return {
+    [MODEL_SERVICE_KEY]: models,
+    [IMAGE_DECODER_KEY]: decodeImageNode,
+    ...options.extra,
+    loadBytes,
+    fingerprint,
+  };
 }
 
 /** What a URL or path names here: something fetch reads (http(s), data:), or a local file. */
