@@ -86,7 +86,9 @@ describe('demo captions', () => {
       const row = Array.from(targets.subarray(i * 16, (i + 1) * 16));
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
       expect(row[i]).toBeGreaterThan(0);
-      row.forEach((v, j) => expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!)));
+      row.forEach((v, j) => {
+        expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!));
+      });
     }
     for (let j = 0; j < 16; j++)
       expect(Array.from(targetsT.subarray(j * 8, (j + 1) * 8)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);

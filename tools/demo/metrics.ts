@@ -119,7 +119,8 @@ export function reconstruction(
     ATTRIBUTES.forEach((a, k) => {
       const e = Math.abs(trueAttributes[i]![k]! - encodedAttributes[i]![k]!) / (a.max - a.min);
       total += e;
-      const s = (sums[a.group] ??= [0, 0]);
+      sums[a.group] ??= [0, 0];
+      const s = sums[a.group]!;
       s[0] += e;
       s[1] += 1;
     });

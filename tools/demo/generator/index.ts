@@ -184,7 +184,9 @@ export function writeGenerator(dir: string, built: BuiltGenerator): string[] {
   mkdirSync(dir, { recursive: true });
   const mean = new Uint8Array(built.meanLatent.length * 4);
   const view = new DataView(mean.buffer);
-  built.meanLatent.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  built.meanLatent.forEach((v, i) => {
+    view.setFloat32(i * 4, v, true);
+  });
   const files: [string, Uint8Array][] = [
     [GENERATOR_FILES.generator, writeModel(built.generator)],
     [GENERATOR_FILES.mapping, writeModel(built.mapping)],

@@ -211,7 +211,9 @@ export function preActivations(model: LatentModel, latent: ArrayLike<number>): F
   const out = new Float64Array(FACE_PARAMS.length);
   for (const g of model.groups) {
     const pre = affine(groupInput(model, g, latent), g.mix, g.bias);
-    g.params.forEach((pi, k) => (out[pi] = pre[k]!));
+    g.params.forEach((pi, k) => {
+      out[pi] = pre[k]!;
+    });
   }
   return out;
 }
