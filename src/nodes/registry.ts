@@ -1,10 +1,31 @@
 // The node catalogue: every node type the editor, the engine and the CLI know, looked up by type
 // id. A host can build its own registry from any list of definitions (tests do).
-import type { NodeDefinition } from '../engine/graph/definition.js';
+import type { NodeDefinition, ParamKind } from '../engine/graph/definition.js';
 import { paramProblem } from '../engine/graph/params.js';
-import { isSocketType } from '../engine/graph/sockets.js';
+import { SOCKET_TYPES, isSocketType, socketsCompatible } from '../engine/graph/sockets.js';
 import { basicNodes } from './basic/index.js';
 import { pipelineNodes } from './pipeline/index.js';
+
+/**
+ * A socket type as the editor sees it. A small form of the engine's socket type definition
+ * (which also checks values): name, help, what else may connect into it, which params it feeds.
+ */
+export interface SocketTypeDef {
+  name: string;
+  help: string;
+  /** Other socket types whose outputs may connect into this one (besides itself). */
+  accepts?: readonly string[];
+  /** Param kinds an input of this type may feed. */
+  feedsParams?: readonly ParamKind[];
+}
+
+/** Which socket type may feed a param of each kind (params as inputs). */
+const PARAM_FEEDS: Readonly<Record<string, ParamKind>> = { Number: 'number', Text: 'text', Prompts: 'prompts' };
+
+const SOCKET_DEFS: readonly SocketTypeDef[] = Object.entries(SOCKET_TYPES).map(([name, { help }]) => {
+  const feeds = PARAM_FEEDS[name];
+  return feeds ? { name, help, feedsParams: [feeds] } : { name, help };
+});
 
 export class NodeRegistry {
   private readonly byType = new Map<string, NodeDefinition>();
@@ -30,6 +51,26 @@ export class NodeRegistry {
   /** Palette groups in the order their first node was registered. */
   categories(): string[] {
     return [...new Set(this.list().map((d) => d.category))];
+  }
+
+  socketTypes(): SocketTypeDef[] {
+    return [...SOCKET_DEFS];
+  }
+
+  socketType(name: string): SocketTypeDef | undefined {
+    return SOCKET_DEFS.find((s) => s.name === name);
+  }
+
+  /** Whether an output of `outputType` may connect into an input of `inputType`. */
+  canConnect(outputType: string, inputType: string): boolean {
+    return isSocketType(outputType) && isSocketType(inputType) && socketsCompatible(outputType, inputType);
+  }
+
+  /** The socket type that may feed this param of this node type, or undefined when none may. */
+  paramSocket(nodeType: string, paramName: string): string | undefined {
+    const param = this.get(nodeType)?.params[paramName];
+    if (!param) return undefined;
+    return SOCKET_DEFS.find((s) => s.feedsParams?.includes(param.kind))?.name;
   }
 }
 

@@ -109,14 +109,11 @@ describe('default.json in the browser', () => {
     expect(difference.mean).toBeLessThan(1e-3);
     expect(difference.max).toBeLessThan(0.02);
     const coefficientsAfter = (r: PageRun) => (r.done.edit!.coefficients as BarsSummary).after;
-    coefficientsAfter(gpu).forEach((v, k) => {
+    for (const [k, v] of coefficientsAfter(gpu).entries())
       expect(Math.abs(v - coefficientsAfter(wasm)[k]!)).toBeLessThan(1e-3);
-    });
     const losses = (r: PageRun) => ((r.done.edit!.loss as { text: string }).text.match(/\d+\.\d+/g) ?? []).map(Number);
     expect(losses(gpu)).toHaveLength(2);
-    losses(gpu).forEach((v, i) => {
-      expect(Math.abs(v - losses(wasm)[i]!)).toBeLessThanOrEqual(1e-3);
-    });
+    for (const [i, v] of losses(gpu).entries()) expect(Math.abs(v - losses(wasm)[i]!)).toBeLessThanOrEqual(1e-3);
   });
 
   it('cancels mid-optimization and the next run completes, reusing what finished', async () => {

@@ -3,7 +3,7 @@
 // Chromium driven by playwright-core. Which Chromium: CHROME_PATH, else the first one
 // tools/setup/test-env.ts finds (npm test's pretest installs Debian's where none is).
 import { createServer, type PluginOption, type ViteDevServer } from 'vite';
-import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
+import { chromium, type Browser, type Page, type ConsoleMessage, type Locator } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
@@ -104,4 +104,30 @@ export function collectPageErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+/** The middle of an element on the page. */
+export async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box (not visible)');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Presses on one socket and releases on another, moving in steps like a hand would. */
+export async function dragWire(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = await centerOf(from);
+  const b = await centerOf(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** The node types the page's palette offers, sorted. */
+export async function paletteTypes(page: Page): Promise<string[]> {
+  const types = await page
+    .locator('clip-pae-palette .slot')
+    .evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type ?? ''));
+  return types.sort();
 }

@@ -15,7 +15,7 @@ import {
   vocabularyOf,
 } from '../../tools/demo/clip/tokenizer.js';
 import { readClasses } from '../../tools/demo/data/faces.js';
-import { Rng } from '../../tools/demo/rng.js';
+import { Rng } from '../../src/engine/random.js';
 import { repoPath } from '../paths.js';
 
 const dir = repoPath('public', 'models', 'demo');

@@ -80,7 +80,7 @@ describe('Optimize after PAE at α = 0', () => {
     const startEmbedding = (captured.cStartEmbedding as EmbeddingValue).data;
     const norm = Math.hypot(...startEmbedding);
     const editedEmbedding = (captured.cEditedEmbedding as EmbeddingValue).data;
-    editedEmbedding.forEach((v, i) => expect(Math.abs(v - startEmbedding[i]! / norm)).toBeLessThan(1e-5));
+    for (const [i, v] of editedEmbedding.entries()) expect(Math.abs(v - startEmbedding[i]! / norm)).toBeLessThan(1e-5);
     // One progress report that finishes the bar, and one loss.
     const progress = events.filter((e) => e.type === 'progress' && e.node === 'edit');
     expect(progress).toEqual([expect.objectContaining({ fraction: 1 })]);

@@ -26,7 +26,7 @@ import {
   type Retrieval,
 } from './metrics.js';
 import { Progress } from './progress.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 export const BUILD_INFO = 'build.json';
 

@@ -9,7 +9,7 @@ import { modelContracts, type ModelRole } from './contracts.js';
 import { checkModel, type DeclaredValue } from './io.js';
 import { bundleFiles, parseManifest, type AttributeInfo, type Manifest } from './manifest.js';
 import { imageToInput } from './preprocess.js';
-import { gaussian } from './random.js';
+import { gaussian } from '../random.js';
 import { openBundle, ProgressTracker, type BundleSource, type LoadBytes, type ProgressCallback } from './source.js';
 import { PromptTokenizer, type TokenizedPrompt } from './tokenizer.js';
 

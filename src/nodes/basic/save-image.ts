@@ -41,6 +41,7 @@ export function safeFileName(name: string): string {
   const base = name
     .split(/[\\/]/)
     .pop()!
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are not allowed in file names
     .replace(/[\x00-\x1f<>:"|?*]/g, '_')
     .trim()
     .replace(/^\.+/, '');

@@ -71,22 +71,3 @@ export const fieldStyles = css`
     accent-color: var(--cp-accent);
   }
 `;
-
-const CATEGORY_COLORS: Record<string, string> = {
-  Image: '#3f8f5b',
-  Values: '#5a6270',
-  Models: '#4f6b8a',
-  PAE: '#a8436d',
-  Optimize: '#8a5ab8',
-  Text: '#2f79b5',
-  Latent: '#7d4fa0',
-};
-
-/** A stable colour per palette group (known groups get a fixed one). */
-export function categoryColor(category: string): string {
-  const known = CATEGORY_COLORS[category];
-  if (known) return known;
-  let hash = 0;
-  for (const ch of category) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 38% 42%)`;
-}
