@@ -1,15 +1,24 @@
-// Shared setup for the browser tests: a vite dev server on 127.0.0.1 (WebGPU needs a secure
-// context, and http://127.0.0.1 is one) and Debian's chromium driven by playwright-core.
-import { createServer, type ViteDevServer } from 'vite';
+// The one chromium launcher and app server of the browser tests and the benchmarks: a vite dev
+// server on 127.0.0.1 (WebGPU needs a secure context, and http://127.0.0.1 is one) and a headless
+// Chromium driven by playwright-core. Which Chromium: CHROME_PATH, else the first one
+// tools/setup/test-env.ts finds (npm test's pretest installs Debian's where none is).
+import { createServer, type PluginOption, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page, type ConsoleMessage, type Locator } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { findChromium } from '../../tools/setup/test-env.js';
+import { REPO_ROOT } from '../paths.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser launchChromium starts; undefined when none was found. */
+export const CHROMIUM_PATH: string | undefined = findChromium();
+
+/** Whether launchChromium has a browser to start (the benchmarks leave their browser rows out when not). */
+export function chromiumAvailable(): boolean {
+  return CHROMIUM_PATH !== undefined && existsSync(CHROMIUM_PATH);
+}
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -36,7 +45,14 @@ export interface Served {
  */
 export async function serveApp(
   name: string,
-  options: { root?: string; configFile?: string | false } = {},
+  options: {
+    root?: string;
+    configFile?: string | false;
+    /** More vite plugins (a benchmark serves its bundle folder with one). */
+    plugins?: PluginOption[];
+    /** Pages vite scans for dependencies to pre-bundle (instead of index.html). */
+    optimizeEntries?: string[];
+  } = {},
 ): Promise<Served> {
   const root = options.root ?? REPO_ROOT;
   const configFile = options.configFile ?? path.join(REPO_ROOT, 'vite.config.ts');
@@ -48,6 +64,8 @@ export async function serveApp(
     cacheDir: path.join(REPO_ROOT, 'node_modules', `.vite-test-${name}`),
     logLevel: 'error',
     clearScreen: false,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.optimizeEntries ? { optimizeDeps: { entries: options.optimizeEntries } } : {}),
     server: { host: '127.0.0.1', port, strictPort: true, open: false, hmr: false, watch: null },
   });
   await server.listen();
@@ -70,9 +88,9 @@ function freePort(): Promise<number> {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+  if (!chromiumAvailable()) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+      `${CHROMIUM_PATH ? `Chromium not found at ${CHROMIUM_PATH}` : 'no Chromium or Chrome found'}: run \`npm test\` (its pretest installs Debian's chromium), \`apt-get install -y chromium\`, or set CHROME_PATH`,
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -1,5 +1,5 @@
 // PAE: the optimization target of one edit, built from the start image's embedding, the prompt and
-// the corpus subspace (formulas in src/engine/pae and docs/pae.md), held fixed while Optimize runs.
+// the corpus subspace (formulas in src/engine/pae and docs/method.md), held fixed while Optimize runs.
 import { defineNode } from '../../engine/graph/definition.js';
 import { coefficients, project } from '../../engine/pae/subspace.js';
 import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
