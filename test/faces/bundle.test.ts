@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { loadFaceNets } from '../../src/engine/faces/nets.js';
 import { mulberry32 } from '../../src/engine/models/random.js';
@@ -12,6 +14,8 @@ import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import { hostTensor, readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';
 import { buildFaceBundle, FACE_FILES } from '../../tools/faces/build.js';
+
+ortWeb.env.wasm.numThreads = 1;
 
 const DIR = fileURLToPath(new URL('../../public/models/faces/', import.meta.url));
 const loadBytes = async (path: string) => new Uint8Array(await readFile(path));
@@ -112,6 +116,34 @@ describe('the face bundle in public/models/faces', () => {
       await session.release();
     } finally {
       await nets.release();
+    }
+  });
+
+  it('runs on onnxruntime-web (wasm) as on onnxruntime-node', async () => {
+    const rand = mulberry32(3);
+    for (const file of Object.values(FACE_FILES)) {
+      const bytes = built.files.get(file)!;
+      const node = await ortNode.InferenceSession.create(bytes);
+      const web = await ortWeb.InferenceSession.create(bytes);
+      const dims = [
+        ...(
+          readModel(bytes, file).graph!.input[0]!.type!.value.value as {
+            shape: { dim: { value: { value: bigint } }[] };
+          }
+        ).shape.dim.map((d) => Number(d.value.value)),
+      ];
+      const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, rand);
+      const a = await node.run({ image: new ortNode.Tensor('float32', data, dims) });
+      const b = await web.run({ image: new ortWeb.Tensor('float32', data, dims) });
+      for (const name of node.outputNames) {
+        const x = a[name]!.data as Float32Array;
+        const y = b[name]!.data as Float32Array;
+        const scale = Math.max(...x.map(Math.abs));
+        const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
+        expect(diff, `${file}: ${name}`).toBeLessThan(1e-4 * scale + 1e-6);
+      }
+      await node.release();
+      await web.release();
     }
   });
 });
