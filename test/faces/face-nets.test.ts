@@ -76,6 +76,7 @@ describe('face networks converted to ONNX match face-api', () => {
         worst.expression = Math.max(worst.expression, expressionDiff);
         worst.faces++;
       }
-    });
+      // face-api on the pure-JS backend takes 10–20 s a photo, several times that on a loaded machine.
+    }, 600_000);
   }
 });
