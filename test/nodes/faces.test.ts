@@ -10,7 +10,7 @@ import { detectFacesNode } from '../../src/nodes/faces/detect-faces.js';
 import { expressionNode } from '../../src/nodes/faces/expression.js';
 import { identityNode } from '../../src/nodes/faces/identity.js';
 import { FACE_SOCKET_TYPES, faceNodes } from '../../src/nodes/faces/index.js';
-import type { FaceValue } from '../../src/nodes/faces/values.js';
+import type { DetectedFace } from '../../src/engine/faces/types.js';
 import { decodePhoto, samplePath } from '../faces/photos.js';
 
 const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -51,14 +51,15 @@ describe('the face nodes', () => {
   it('detect, choose, compare and read the expression of the faces in a photo', async () => {
     const { image } = await decodePhoto(samplePath('sample1.jpg'));
     const detected = await run(detectFacesNode, { image });
-    const faces = detected.outputs.faces as { faces: { box: number[] }[] };
-    const chosen = detected.outputs.face as FaceValue;
-    expect(faces.faces).toHaveLength(3);
-    const areas = faces.faces.map((f) => f.box[2]! * f.box[3]!);
-    expect(chosen.index).toBe(areas.indexOf(Math.max(...areas)));
+    const faces = (detected.outputs.faces as { faces: DetectedFace[] }).faces;
+    const chosen = detected.outputs.face as DetectedFace;
+    expect(faces).toHaveLength(3);
+    const areas = faces.map((f) => f.box[2] * f.box[3]);
+    const largest = areas.indexOf(Math.max(...areas));
+    expect(chosen).toEqual(faces[largest]);
     expect(detected.shown.face).toEqual({
       kind: 'value',
-      text: expect.stringMatching(/^3 faces; face \d \(score 0\.\d\d\)$/),
+      text: `3 faces; face ${largest} (score ${chosen.score.toFixed(2)})`,
     });
     const preview = detected.shown.faces as {
       kind: 'image';
@@ -66,27 +67,26 @@ describe('the face nodes', () => {
     };
     expect([preview.image.width, preview.image.height]).toEqual([image.width, image.height]);
     // The chosen box's top edge is drawn in green.
-    const [x, y] = chosen.face.box.map(Math.round) as [number, number];
+    const [x, y] = chosen.box.map(Math.round) as [number, number];
     const at = (c: number) => preview.image.data[(c * image.height + y) * image.width + x + 5]!;
     expect([at(0), at(1), at(2)].map((v) => v.toFixed(1))).toEqual(['0.2', '0.9', '0.3']);
 
     const byIndex = await run(detectFacesNode, { image }, { pick: 'index', index: 2 });
-    expect((byIndex.outputs.face as FaceValue).index).toBe(2);
+    expect(byIndex.outputs.face).toEqual(faces[2]);
     await expect(run(detectFacesNode, { image }, { pick: 'index', index: 3 })).rejects.toThrow(
       'face index 3 does not exist: the photo has 3 faces (0–2)',
     );
 
-    const same = await run(identityNode, { face: chosen, other: chosen });
+    const same = await run(identityNode, { image, face: chosen, other: image, otherFace: chosen });
     expect((same.outputs.descriptor as { descriptor: Float32Array }).descriptor).toHaveLength(128);
     expect(same.shown.descriptor).toEqual({ kind: 'value', text: 'similarity 1.000, distance 0.000 (same person)' });
-    const otherIndex = (chosen.index + 1) % 3;
-    const other = (await run(detectFacesNode, { image }, { pick: 'index', index: otherIndex })).outputs
-      .face as FaceValue;
-    expect(other.index).toBe(otherIndex);
-    const different = await run(identityNode, { face: chosen, other });
+    const other = faces[(largest + 1) % 3]!;
+    const different = await run(identityNode, { image, face: chosen, other: image, otherFace: other });
     expect((different.shown.descriptor as { text: string }).text).toMatch(/\(different people\)$/);
+    const alone = await run(identityNode, { image, face: chosen });
+    expect(alone.shown.descriptor).toEqual({ kind: 'value', text: '128-D identity descriptor' });
 
-    const mood = await run(expressionNode, { face: chosen });
+    const mood = await run(expressionNode, { image, face: chosen });
     const bars = mood.shown.expression as { kind: string; labels: string[]; before: number[] };
     expect(bars.labels).toEqual(['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised']);
     expect(bars.before.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -95,8 +95,8 @@ describe('the face nodes', () => {
   it('names what is wrong: a photo without a face, a missing face input', async () => {
     const { image } = await decodePhoto(join(PUBLIC, 'images/test-pattern.png'));
     await expect(run(detectFacesNode, { image })).rejects.toThrow('no face found in the 320×240 image');
-    await expect(run(expressionNode, { face: image })).rejects.toThrow(
-      "input 'face' needs a face (from Detect Faces), got an image value",
+    await expect(run(expressionNode, { image, face: image })).rejects.toThrow(
+      "input 'face' needs a face with a box and 68 landmarks (from Detect Faces), got an image value",
     );
   });
 });

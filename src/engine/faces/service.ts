@@ -5,9 +5,6 @@ import { modelService } from '../run/models-service.js';
 import { createRuntime, type Runtime } from '../tensor/runtime.js';
 import { loadFaceNets, type FaceNets } from './nets.js';
 
-/** Where the app and the CLI find the bundled face networks (relative to the public folder). */
-export const DEFAULT_FACE_BUNDLE = 'models/faces/manifest.json';
-
 const loaded = new WeakMap<Runtime, Map<string, Promise<FaceNets>>>();
 let fallbackRuntime: Promise<Runtime> | undefined;
 

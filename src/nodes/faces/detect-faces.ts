@@ -3,9 +3,9 @@ import { defineNode } from '../../engine/graph/definition.js';
 import { detectFaces } from '../../engine/faces/detect.js';
 import { drawFaces } from '../../engine/faces/draw.js';
 import { FACE_CHOICES, type FaceChoice, pickFace } from '../../engine/faces/pick.js';
-import { DEFAULT_FACE_BUNDLE, faceNetsFor } from '../../engine/faces/service.js';
-import { socket } from './sockets.js';
-import { type FacesValue, type FaceValue, imageInput } from './values.js';
+import { faceNetsFor } from '../../engine/faces/service.js';
+import { BUNDLE_PARAM, socket } from './sockets.js';
+import { type FacesValue, imageInput } from './values.js';
 
 export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; minScore: number; bundle: string }>({
   type: 'faces/detect',
@@ -41,12 +41,7 @@ export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; min
       label: 'Min score',
       help: 'Faces the detector scores at or below this are ignored.',
     },
-    bundle: {
-      kind: 'text',
-      default: DEFAULT_FACE_BUNDLE,
-      label: 'Face models',
-      help: "The face bundle's manifest.json: the bundled face-api networks, or another bundle in the same format.",
-    },
+    bundle: BUNDLE_PARAM,
   },
   async run(ctx) {
     const photo = imageInput(ctx.inputs.image, 'image');
@@ -56,13 +51,12 @@ export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; min
     const faces = await detectFaces(nets, photo, { minScore: ctx.params.minScore, signal: ctx.signal });
     if (faces.length === 0) throw new Error(`no face found in the ${photo.width}×${photo.height} image`);
     const index = pickFace(faces, ctx.params.pick, ctx.params.index);
-    const all: FacesValue = { kind: 'faces', photo, faces, nets };
-    const face: FaceValue = { kind: 'face', photo, face: faces[index]!, index, nets };
+    const all: FacesValue = { kind: 'faces', faces, width: photo.width, height: photo.height };
     ctx.show('faces', { kind: 'image', image: drawFaces(photo, faces, index) });
     ctx.show('face', {
       kind: 'value',
       text: `${faces.length} face${faces.length === 1 ? '' : 's'}; face ${index} (score ${faces[index]!.score.toFixed(2)})`,
     });
-    return { faces: all, face };
+    return { faces: all, face: faces[index]! };
   },
 });
