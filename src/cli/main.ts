@@ -17,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'edit random demo faces with each target kind and measure success and drift',
     load: async () => (await import('./eval.js')).evalCommand,
   },
+  bundle: {
+    summary: 'write a model bundle manifest (init) or load and run every model of one (check)',
+    load: async () => (await import('./bundle.js')).bundleCommand,
+  },
   onnx: {
     summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
     load: async () => {

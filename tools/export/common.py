@@ -152,23 +152,26 @@ def annotate(path, facts):
 
 def write_model_card(out_dir, title, sections):
     """MODEL_CARD.md next to the files: where each model came from and under which licence.
-    sections: list of (model name, source, licence, notes)."""
-    lines = [f'# {title}', '', 'Written by `npm run export` (tools/export).', '']
+    sections: list of (model name, source, licence, notes). Several exporters write into one
+    bundle folder: a section replaces the one of the same name and the others are kept."""
     path = os.path.join(out_dir, 'MODEL_CARD.md')
-    existing = ''
+    blocks = {}
     if os.path.exists(path):
         with open(path) as f:
-            existing = f.read()
+            for chunk in f.read().split('\n## ')[1:]:
+                name, _, body = chunk.partition('\n')
+                blocks[name.strip()] = body.strip('\n')
     for name, source, licence, notes in sections:
-        lines += [f'## {name}', '', f'- Source: {source}', f'- Licence: {licence}']
-        lines += [f'- {n}' for n in notes]
-        lines.append('')
-    text = '\n'.join(lines)
-    if existing and not existing.startswith(f'# {title}'):
-        # Several exporters write into one bundle folder: each appends its own sections.
-        text = existing.rstrip('\n') + '\n\n' + '\n'.join(lines[4:])
+        blocks[name] = '\n'.join([f'- Source: {source}', f'- Licence: {licence}'] + [f'- {n}' for n in notes])
+    lines = [
+        f'# {title}', '',
+        'Written by `npm run export` (tools/export). Each model keeps the licence of the checkpoint it was exported from;',
+        'a bundle is only as free to use as its most restrictive model.', '',
+    ]
+    for name, body in blocks.items():
+        lines += [f'## {name}', '', body, '']
     with open(path, 'w') as f:
-        f.write(text)
+        f.write('\n'.join(lines))
 
 
 def file_mb(path):
