@@ -136,8 +136,29 @@ def learn_merges(text, count):
     return merges
 
 
+def fill_merges(merges, count):
+    """Pads learned merges up to `count` with pairs of byte characters whose joined token is not in
+    the vocabulary yet, so a synthetic file can have the real file's 48,894 merges (and the text
+    tower the real 49,408-row token embedding)."""
+    from clip_tokenizer import byte_alphabet
+
+    chars = list(byte_alphabet().values())
+    taken = set(chars) | {c + '</w>' for c in chars} | {x + y for x, y in merges}
+    out = list(merges)
+    for x in chars:
+        for y in chars + [c + '</w>' for c in chars]:
+            if len(out) >= count:
+                return out
+            if x + y not in taken:
+                taken.add(x + y)
+                out.append((x, y))
+    return out
+
+
 def cmd_bpe(a, gen):
     merges = learn_merges(CORPUS, a.merges)
+    if a.fill:
+        merges = fill_merges(merges, a.merges)
     with gzip.open(a.out, 'wb') as f:
         f.write(('"bpe_simple_vocab synthetic"\n' + '\n'.join(f'{x} {y}' for x, y in merges) + '\n').encode('utf-8'))
 
@@ -297,6 +318,7 @@ def main(argv):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--merges', type=int, default=400)
     p.add_argument('--bpe')
+    p.add_argument('--fill', action='store_true', help='bpe: pad to --merges with synthetic pairs')
     p.add_argument('--layers', type=int, default=12)
     p.add_argument('--resolution', type=int, default=224)
     p.add_argument('--patch', type=int, default=32)
