@@ -261,7 +261,7 @@ def cmd_clip(a, gen):
         torch.jit.save(torch.jit.script(archive_module({**half, **extras})), a.out)
     if a.hf:
         os.makedirs(a.hf, exist_ok=True)
-        hf = hf_state(sd)
+        hf = hf_state(half)  # the same float16 numbers as the archive
         if a.safetensors:
             save_safetensors(hf, os.path.join(a.hf, 'model.safetensors'))
         else:
