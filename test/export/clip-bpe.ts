@@ -22,10 +22,10 @@ export class ClipBpe {
   private readonly bytes = byteAlphabet();
 
   constructor(merges: [string, string][]) {
-    merges.forEach(([a, b], i) => this.ranks.set(`${a} ${b}`, i));
+    for (const [i, [a, b]] of merges.entries()) this.ranks.set(`${a} ${b}`, i);
     const tokens = [...this.bytes, ...this.bytes.map((c) => `${c}</w>`), ...merges.map(([a, b]) => a + b)];
     tokens.push('<|startoftext|>', '<|endoftext|>');
-    tokens.forEach((t, i) => this.vocab.set(t, i));
+    for (const [i, t] of tokens.entries()) this.vocab.set(t, i);
   }
 
   private bpe(token: string): string[] {
