@@ -173,7 +173,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     }
     const range = isRange(gen.meta.outputRange) ? gen.meta.outputRange : o.outputRange;
     if (!range)
-      problems.push(`generator.outputRange: ${gen.file} does not say its output range: pass --output-range -1,1`);
+      problems.push(`generator.outputRange: ${gen.file} does not say its output range: pass --output-range=-1,1`);
     if (!image || image.dims.length !== 4 || !staticDims(image)) {
       problems.push(
         `generator.imageSize: ${gen.file} has no static [1, 3, H, W] output (${gen.outputs.map(show).join(', ')})`,
@@ -343,7 +343,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
         `${enc.file}: an encoder takes one static [1, 3, S, S] image; its inputs are ${enc.inputs.map(show).join(', ')}`,
       );
     if (!range)
-      problems.push(`encoder.inputRange: ${enc.file} does not say its input range: pass --encoder-range -1,1`);
+      problems.push(`encoder.inputRange: ${enc.file} does not say its input range: pass --encoder-range=-1,1`);
     if (adds === undefined)
       problems.push(
         `encoder.addMeanLatent: ${enc.file} does not say whether its output is an offset from the mean latent: pass --encoder-adds-mean yes|no`,
@@ -376,7 +376,9 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
         ...(range ? { inputRange: range } : {}),
       };
       if (!range)
-        notes.push(`identity: ${idn.file} does not say its input range; the app assumes [-1, 1] (--identity-range)`);
+        notes.push(
+          `identity: ${idn.file} does not say its input range; the app assumes [-1, 1] (--identity-range=-1,1)`,
+        );
       notes.push(`identity: ${idn.file} ${show(x)} → ${show(e)}`);
     }
   }

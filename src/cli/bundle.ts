@@ -19,7 +19,8 @@ in <dir>; paths are stored relative to <dir>.
     .join(', ')}
   --clip-hf <folder> [--clip-variant quantized|fp16|…]   a Hugging Face / transformers.js CLIP folder
                      (onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json, preprocessor_config.json)
-  facts the files may not carry: --output-range lo,hi  --latent-shape L,D  --clip-mean r,g,b  --clip-std r,g,b
+  facts the files may not carry (a value starting with '-' needs '=': --output-range=-1,1):
+                     --output-range lo,hi  --latent-shape L,D  --clip-mean r,g,b  --clip-std r,g,b
                      --clip-image-size S  --pad-id N  --context-length N  --encoder-range lo,hi
                      --encoder-adds-mean yes|no  --identity-range lo,hi  --description T  --license T
 

@@ -49,9 +49,15 @@ STAGES = {
 
 
 def scaled_stages(num_layers, width=1.0):
-    """The stage table, channels scaled by `width` (reduced test models keep the unit counts)."""
-    c = lambda n: max(16, int(round(n * width)))  # noqa: E731  (SE reduction 16 needs ≥ 16)
-    return [(c(a), c(b), n) for a, b, n in STAGES[num_layers]]
+    """The stage table with widths 64·w, 128·w, 256·w, 512·w (at least 16, 32, 64, 128: the SE
+    reduction of 16 needs 16 channels, and each stage must be wider than the one before, as
+    upstream, so the stage boundaries can be read back from the keys)."""
+    base = max(16, int(round(64 * width)))
+    widths = [base * 2**i for i in range(4)]
+    out = []
+    for i, (_, _, n) in enumerate(STAGES[num_layers]):
+        out.append((widths[max(i - 1, 0)], widths[i], n))
+    return out
 
 
 def units(stages):
