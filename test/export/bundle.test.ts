@@ -80,6 +80,23 @@ describe('real-architecture bundle', () => {
     expect(Object.values(text).join('')).toContain('realshape/manifest.json');
   }, 240_000);
 
+  it('optimizes with the identity term through the IR-SE50 network', async () => {
+    const r = await cli([
+      'run',
+      join(root, 'graphs/default.json'),
+      '--set',
+      `models.bundle=${join(bundle, 'manifest.json')}`,
+      '--set',
+      'edit.steps=2',
+      '--set',
+      'edit.lambdaId=0.1',
+      '--out',
+      join(work, 'out-id'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Optimize: 100% step 2/2');
+  }, 240_000);
+
   it('takes a Hugging Face / transformers.js CLIP folder as the clip section', async () => {
     const dir = join(work, 'hf-bundle');
     const hf = join(work, 'clip-hf');

@@ -58,5 +58,13 @@ describe('export stylegan2', () => {
     const cm = await runPython('export.py', ['stylegan2', ckpt, join(work, 'never'), '--channel-multiplier', '2']);
     expect(cm.code).toBe(1);
     expect(cm.stderr).toContain('--channel-multiplier 2 gives channels {64: 512}, the checkpoint has {64: 64}');
+    // NVIDIA pickles need NVIDIA's code: the exporter says so instead of guessing.
+    const nv = await runPython('export.py', ['nvidia', ckpt, join(work, 'never')]);
+    expect(nv.stderr).toContain('nvidia needs --repo');
+    const nvRepo = await runPython('export.py', ['nvidia', ckpt, join(work, 'never'), '--repo', work]);
+    expect(nvRepo.code).toBe(1);
+    expect(nvRepo.stderr).toContain(
+      'no legacy.py and dnnlib/, so this is not a stylegan2-ada-pytorch or stylegan3 checkout',
+    );
   }, 60_000);
 });

@@ -49,7 +49,7 @@ export async function buildRealshape(opts: RealshapeOptions): Promise<number> {
       ['arcface', join(ckpt, 'model_ir_se50.pth'), opts.out],
       ['clip', join(ckpt, 'ViT-B-32.pt'), opts.out, '--bpe', bpe],
     ]) {
-      const code = await exportAndCheck(args);
+      const code = await exportAndCheck(args, log);
       if (code !== 0) throw new Error(`export ${args[0]} failed (exit ${code})`);
     }
   } finally {

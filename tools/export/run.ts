@@ -12,20 +12,26 @@ import { pythonCommand } from './python.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Exports and checks; returns the exit code. Output goes to this process's stdout/stderr. */
-export async function exportAndCheck(args: readonly string[]): Promise<number> {
+export async function exportAndCheck(
+  args: readonly string[],
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
   const check = mkdtempSync(join(tmpdir(), 'rcp-export-check-'));
   try {
     const py = spawnSync(pythonCommand(), [join(here, 'export.py'), ...args, '--check-dir', check], {
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     if (py.error) {
       process.stderr.write(`cannot run ${pythonCommand()}: ${py.error.message} (set PYTHON to a python3 with torch)\n`);
       return 1;
     }
+    for (const line of py.stdout.split('\n')) if (line) log(line);
     if (py.status !== 0) return py.status ?? 1;
     if (args[0] === 'tokenizer') return 0;
     const results = await checkExports(check);
-    for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
+    for (const r of results) log(formatResult(r));
     if (!results.every((r) => r.ok)) {
       process.stderr.write('the ONNX export does not compute what the PyTorch module computes\n');
       return 1;
