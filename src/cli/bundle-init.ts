@@ -1,7 +1,8 @@
 // `bundle init`: writes manifest.json for a folder of model files by reading each model's declared
 // inputs and outputs (latent shape, image sizes, embedding size, context length, attention mask)
 // and the facts the exporters store in each ONNX file's metadata (value ranges, normalization,
-// padding id). What it cannot infer is listed with the flag that supplies it.
+// padding id). What it cannot infer is listed with the flag that supplies it; a flag given wins
+// over what a file says.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { modelContracts } from '../engine/models/contracts.js';
@@ -171,7 +172,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     } else {
       problems.push(`generator.latentShape: ${gen.file} input ${show(input)} is not static: pass --latent-shape L,D`);
     }
-    const range = isRange(gen.meta.outputRange) ? gen.meta.outputRange : o.outputRange;
+    const range = o.outputRange ?? (isRange(gen.meta.outputRange) ? gen.meta.outputRange : undefined);
     if (!range)
       problems.push(`generator.outputRange: ${gen.file} does not say its output range: pass --output-range=-1,1`);
     if (!image || image.dims.length !== 4 || !staticDims(image)) {
@@ -336,8 +337,9 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
   if (enc) {
     const x = enc.inputs[0];
     const w = enc.outputs[0];
-    const range = isRange(enc.meta.inputRange) ? enc.meta.inputRange : o.encoderRange;
-    const adds = typeof enc.meta.addMeanLatent === 'boolean' ? enc.meta.addMeanLatent : o.encoderAddsMean;
+    const range = o.encoderRange ?? (isRange(enc.meta.inputRange) ? enc.meta.inputRange : undefined);
+    const adds =
+      o.encoderAddsMean ?? (typeof enc.meta.addMeanLatent === 'boolean' ? enc.meta.addMeanLatent : undefined);
     if (!x || x.dims.length !== 4 || typeof x.dims[2] !== 'number' || !w)
       problems.push(
         `${enc.file}: an encoder takes one static [1, 3, S, S] image; its inputs are ${enc.inputs.map(show).join(', ')}`,
@@ -365,7 +367,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
   if (idn) {
     const x = idn.inputs[0];
     const e = idn.outputs[0];
-    const range = isRange(idn.meta.inputRange) ? idn.meta.inputRange : o.identityRange;
+    const range = o.identityRange ?? (isRange(idn.meta.inputRange) ? idn.meta.inputRange : undefined);
     if (!x || !e) problems.push(`${idn.file}: an identity network takes one image and returns one embedding`);
     else {
       identity = {
