@@ -119,12 +119,6 @@ class CheckWriter:
             json.dump({'cases': self.cases}, f, indent=1)
 
 
-def write_json(path, value):
-    with open(path, 'w') as f:
-        json.dump(value, f, indent=2)
-        f.write('\n')
-
-
 def say(text):
     print(text, flush=True)
 

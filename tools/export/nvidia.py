@@ -17,7 +17,7 @@ import sys
 
 import torch
 
-from common import ExportError, annotate, export_onnx, load_checkpoint  # noqa: F401
+from common import ExportError, annotate, export_onnx
 
 
 class _Synthesis(torch.nn.Module):
