@@ -2,11 +2,12 @@
 // 0.125): the ONNX in onnxruntime matches the PyTorch generator computed the checkpoint's way
 // (grouped convolution with modulated weights), and a checkpoint of another layout is refused with
 // the keys named.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { declaredIo } from '../../src/engine/models/io.js';
 import { readModel } from '../../src/engine/onnx/model.js';
+import { checkExports } from '../../tools/export/check-onnx.js';
 import { exportChecked, runPython, synth, tempDir } from './helpers.js';
 
 const work = tempDir('sg2');
@@ -32,6 +33,21 @@ describe('export stylegan2', () => {
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toContain('Nvidia Source Code License-NC');
   }, 120_000);
+
+  it('fails the check when the ONNX does not compute what PyTorch computed', async () => {
+    const check = tempDir('check-tampered');
+    const r = await runPython('export.py', ['stylegan2', ckpt, join(work, 'tampered'), '--check-dir', check]);
+    expect(r.code, r.stderr).toBe(0);
+    const cases = JSON.parse(readFileSync(join(check, 'check.json'), 'utf8')).cases;
+    const saved = join(check, cases[0].outputs.image.file);
+    const image = new Float32Array(new Uint8Array(readFileSync(saved)).buffer);
+    image[123] += 0.01; // one pixel off by 1 % of the [-1, 1] range
+    writeFileSync(saved, new Uint8Array(image.buffer));
+    const results = await checkExports(check);
+    expect(results[0]).toMatchObject({ output: 'image', ok: false });
+    expect(results[0]!.maxAbs).toBeCloseTo(0.01, 4);
+    expect(results[1]).toMatchObject({ output: 'w', ok: true });
+  }, 60_000);
 
   it('names missing, unexpected and mismatched keys and a wrong --size', async () => {
     const broken = join(work, 'broken.pt');

@@ -49,15 +49,15 @@ class Attention(nn.Module):
 
 
 class ResidualAttentionBlock(nn.Module):
-    def __init__(self, d, heads, act='quick_gelu'):
+    def __init__(self, d, heads, act='quick_gelu', eps=1e-5):
         super().__init__()
         self.attn = Attention(d, heads)
-        self.ln_1 = nn.LayerNorm(d)
+        self.ln_1 = nn.LayerNorm(d, eps=eps)
         gelu = QuickGELU() if act == 'quick_gelu' else nn.GELU()
         self.mlp = nn.Sequential(
             OrderedDict([('c_fc', nn.Linear(d, 4 * d)), ('gelu', gelu), ('c_proj', nn.Linear(4 * d, d))])
         )
-        self.ln_2 = nn.LayerNorm(d)
+        self.ln_2 = nn.LayerNorm(d, eps=eps)
 
     def forward(self, x, mask=None, export=False):
         x = x + self.attn(self.ln_1(x), mask, export)
@@ -65,9 +65,9 @@ class ResidualAttentionBlock(nn.Module):
 
 
 class Transformer(nn.Module):
-    def __init__(self, d, layers, heads, act):
+    def __init__(self, d, layers, heads, act, eps=1e-5):
         super().__init__()
-        self.resblocks = nn.Sequential(*[ResidualAttentionBlock(d, heads, act) for _ in range(layers)])
+        self.resblocks = nn.Sequential(*[ResidualAttentionBlock(d, heads, act, eps) for _ in range(layers)])
 
     def forward(self, x, mask=None, export=False):
         for block in self.resblocks:
@@ -76,15 +76,15 @@ class Transformer(nn.Module):
 
 
 class VisionTransformer(nn.Module):
-    def __init__(self, resolution, patch, width, layers, heads, embed_dim, act):
+    def __init__(self, resolution, patch, width, layers, heads, embed_dim, act, eps=1e-5):
         super().__init__()
         grid = resolution // patch
         self.conv1 = nn.Conv2d(3, width, patch, patch, bias=False)
         self.class_embedding = nn.Parameter(torch.zeros(width))
         self.positional_embedding = nn.Parameter(torch.zeros(grid * grid + 1, width))
-        self.ln_pre = nn.LayerNorm(width)
-        self.transformer = Transformer(width, layers, heads, act)
-        self.ln_post = nn.LayerNorm(width)
+        self.ln_pre = nn.LayerNorm(width, eps=eps)
+        self.transformer = Transformer(width, layers, heads, act, eps)
+        self.ln_post = nn.LayerNorm(width, eps=eps)
         self.proj = nn.Parameter(torch.zeros(width, embed_dim))
         self.resolution = resolution
 
@@ -104,12 +104,12 @@ class CLIP(nn.Module):
         self.cfg = cfg
         self.visual = VisionTransformer(
             cfg['image_resolution'], cfg['patch'], cfg['vision_width'], cfg['vision_layers'],
-            cfg['vision_heads'], cfg['embed_dim'], cfg['act'],
+            cfg['vision_heads'], cfg['embed_dim'], cfg['act'], cfg.get('vision_eps', 1e-5),
         )
         w = cfg['text_width']
         self.token_embedding = nn.Embedding(cfg['vocab_size'], w)
         self.positional_embedding = nn.Parameter(torch.zeros(cfg['context_length'], w))
-        self.transformer = Transformer(w, cfg['text_layers'], cfg['text_heads'], cfg['act'])
+        self.transformer = Transformer(w, cfg['text_layers'], cfg['text_heads'], cfg['act'], cfg.get('eps', 1e-5))
         self.ln_final = nn.LayerNorm(w, eps=cfg.get('eps', 1e-5))
         self.text_projection = nn.Parameter(torch.zeros(w, cfg['embed_dim']))
         self.logit_scale = nn.Parameter(torch.zeros([]))
@@ -228,4 +228,5 @@ def openai_state_from_hf(hf, config, where):
         raise ValueError(f'{where}: config.json hidden_act "{act}" is not supported (quick_gelu or gelu)')
     cfg['act'] = act
     cfg['eps'] = float(tc.get('layer_norm_eps', 1e-5))
+    cfg['vision_eps'] = float(vc.get('layer_norm_eps', 1e-5))
     return out, cfg
