@@ -24,7 +24,11 @@ export interface Ran {
 export function runPython(script: 'synth.py' | 'export.py', args: string[]): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(pythonCommand(), [join(tools, script), ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      const missing = /No module named '(torch|onnx|numpy)'/.exec(stderr);
+      const hint = missing
+        ? `\n${pythonCommand()} has no ${missing[1]}: the export tests need Python 3 with torch and onnx (Debian: python3-torch, python3-onnx); set PYTHON to one that has them`
+        : '';
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr + hint });
     });
   });
 }

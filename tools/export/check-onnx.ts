@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DType, HostTensor } from '../../src/engine/onnx/model.js';
+import type { HostTensor } from '../../src/engine/onnx/model.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 
 interface SavedArray {
@@ -92,8 +92,6 @@ export async function checkExports(dir: string): Promise<CheckResult[]> {
 export function formatResult(r: CheckResult): string {
   return `${r.ok ? 'ok  ' : 'FAIL'} ${basename(r.model)} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
 }
-
-export type { DType };
 
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
