@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { ImageValue } from '../engine/graph/definition.js';
 import { loadBundle, type ModelBundle, type ModelRole } from '../engine/models/index.js';
 import { imageToInput } from '../engine/models/preprocess.js';
-import { gaussian } from '../engine/models/random.js';
+import { gaussian } from '../engine/random.js';
 import { type HostTensor, hostTensor } from '../engine/onnx/model.js';
 import { createNodeServices } from '../engine/run/services-node.js';
 import { createRuntime } from '../engine/tensor/runtime.js';
