@@ -3,11 +3,12 @@
 // host can build its own from any families (tests do).
 import { NodeRegistry, type NodeFamily } from '../engine/graph/registry.js';
 import { basicFamily } from './basic/index.js';
+import { faceFamily } from './faces/index.js';
 import { photoFamily } from './photo/index.js';
 import { pipelineFamily } from './pipeline/index.js';
 
 /** The families that make up the plugin's catalogue. A new family is one more entry here. */
-export const nodeFamilies: readonly NodeFamily[] = [basicFamily, pipelineFamily, photoFamily];
+export const nodeFamilies: readonly NodeFamily[] = [basicFamily, pipelineFamily, faceFamily, photoFamily];
 
 /** The plugin's catalogue: every node this package provides. */
 export const catalogue = new NodeRegistry(nodeFamilies);

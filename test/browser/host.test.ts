@@ -1,7 +1,7 @@
 // The plugin on its own: a minimal second host page (test/browser/host/) gets the nodes, typed
 // sockets, palette, lit rendering, undo and worker runs from setupClipPae and the package entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { collectPageErrors, dragWire, launchChromium, paletteTypes, serveApp, type Served } from './helpers.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
 

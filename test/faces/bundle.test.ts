@@ -9,7 +9,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { loadFaceNets } from '../../src/engine/faces/nets.js';
-import { mulberry32 } from '../../src/engine/models/random.js';
+import { mulberry32 } from '../../src/engine/random.js';
 import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import { hostTensor, readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';

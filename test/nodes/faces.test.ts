@@ -1,25 +1,32 @@
-// The face nodes run on their own (the family is not in the catalogue until its socket types join
-// the graph's table): Detect Faces on a sample photo, Identity between its faces, Expression bars.
+// The face nodes: Detect Faces on a sample photo, Identity between its faces, Expression bars; each
+// node's run() is called as the engine calls it, after the engine's input checks.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { NodeDefinition, OutputSummary, RunContext } from '../../src/engine/graph/definition.js';
-import { SOCKET_TYPES } from '../../src/engine/graph/sockets.js';
+import type { NodeDefinition, OutputSummary, ParamDef, RunContext } from '../../src/engine/graph/definition.js';
 import { detectFacesNode } from '../../src/nodes/faces/detect-faces.js';
 import { expressionNode } from '../../src/nodes/faces/expression.js';
 import { identityNode } from '../../src/nodes/faces/identity.js';
-import { FACE_SOCKET_TYPES, faceNodes } from '../../src/nodes/faces/index.js';
+import { faceFamily } from '../../src/nodes/faces/index.js';
+import { catalogue } from '../../src/nodes/registry.js';
 import type { DetectedFace } from '../../src/engine/faces/types.js';
 import { decodePhoto, samplePath } from '../faces/photos.js';
 
 const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
-const services = { loadBytes: async (path: string) => new Uint8Array(await readFile(join(PUBLIC, path))) };
+const services = {
+  loadBytes: async (path: string) => new Uint8Array(await readFile(join(PUBLIC, path))),
+  fingerprint: async (path: string) => path,
+};
 
-async function run(def: NodeDefinition, inputs: Record<string, unknown>, params: Record<string, unknown> = {}) {
+async function run(
+  def: NodeDefinition<any, any, any>,
+  inputs: Record<string, unknown>,
+  params: Record<string, unknown> = {},
+) {
   const shown: Record<string, OutputSummary> = {};
-  const defaults = Object.fromEntries(Object.entries(def.params).map(([k, p]) => [k, p.default]));
-  const ctx: RunContext = {
+  const defaults = Object.fromEntries(Object.entries(def.params).map(([k, p]) => [k, (p as ParamDef).default]));
+  const ctx: RunContext<any, any> = {
     nodeId: 'n',
     params: { ...defaults, ...params },
     inputs,
@@ -37,13 +44,12 @@ async function run(def: NodeDefinition, inputs: Record<string, unknown>, params:
 }
 
 describe('the face nodes', () => {
-  it('declare socket types, help and valid params', () => {
-    for (const def of faceNodes) {
+  it('are in the catalogue with registered socket types, help and valid params', () => {
+    for (const def of faceFamily.nodes) {
+      expect(catalogue.get(def.type)).toBe(def);
       expect(def.help.length).toBeGreaterThan(40);
       for (const port of [...Object.values(def.inputs), ...Object.values(def.outputs)])
-        expect(Object.hasOwn(SOCKET_TYPES, port.type) || Object.hasOwn(FACE_SOCKET_TYPES, port.type), port.type).toBe(
-          true,
-        );
+        expect(catalogue.socketType(port.type), port.type).toBeDefined();
       for (const p of Object.values(def.params)) expect(p.help.length).toBeGreaterThan(10);
     }
   });
@@ -95,8 +101,9 @@ describe('the face nodes', () => {
   it('names what is wrong: a photo without a face, a missing face input', async () => {
     const { image } = await decodePhoto(join(PUBLIC, 'images/test-pattern.png'));
     await expect(run(detectFacesNode, { image })).rejects.toThrow('no face found in the 320×240 image');
-    await expect(run(expressionNode, { image, face: image })).rejects.toThrow(
-      "input 'face' needs a face with a box and 68 landmarks (from Detect Faces), got an image value",
+    expect(catalogue.socketType('Face')!.check(image)).toBe('expected a face with a box [x, y, width, height]');
+    expect(catalogue.socketType('Faces')!.check(image)).toBe(
+      'expected the faces of a photo (from Detect Faces), got an image',
     );
   });
 });

@@ -2,12 +2,12 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { detectFaces } from '../../engine/faces/detect.js';
 import { drawFaces } from '../../engine/faces/draw.js';
-import { FACE_CHOICES, type FaceChoice, pickFace } from '../../engine/faces/pick.js';
+import { FACE_CHOICES, pickFace } from '../../engine/faces/pick.js';
 import { faceNetsFor } from '../../engine/faces/service.js';
-import { BUNDLE_PARAM, socket } from './sockets.js';
-import { type FacesValue, imageInput } from './values.js';
+import { BUNDLE_PARAM } from './sockets.js';
+import type { FacesValue } from './values.js';
 
-export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; minScore: number; bundle: string }>({
+export const detectFacesNode = defineNode({
   type: 'faces/detect',
   title: 'Detect Faces',
   category: 'Faces',
@@ -15,7 +15,7 @@ export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; min
     'Finds the faces in a photo (SSD-MobileNet-v1 with 68 landmarks each, face-api’s networks) and chooses one of them: ' +
     'the best scoring, the largest, or by its place in the list. The preview draws every box (the chosen one in green) and the landmarks.',
   inputs: { image: { type: 'Image', label: 'Photo' } },
-  outputs: { faces: { type: socket('Faces'), label: 'Faces' }, face: { type: socket('Face'), label: 'Chosen face' } },
+  outputs: { faces: { type: 'Faces', label: 'Faces' }, face: { type: 'Face', label: 'Chosen face' } },
   params: {
     pick: {
       kind: 'select',
@@ -44,12 +44,15 @@ export const detectFacesNode = defineNode<{ pick: FaceChoice; index: number; min
     bundle: BUNDLE_PARAM,
   },
   async run(ctx) {
-    const photo = imageInput(ctx.inputs.image, 'image');
+    const photo = ctx.inputs.image;
     ctx.progress(0, 'loading the face networks');
     const nets = await faceNetsFor(ctx.services, ctx.params.bundle.trim(), ctx.signal);
     ctx.progress(0.3, 'detecting faces');
     const faces = await detectFaces(nets, photo, { minScore: ctx.params.minScore, signal: ctx.signal });
-    if (faces.length === 0) throw new Error(`no face found in the ${photo.width}×${photo.height} image`);
+    if (faces.length === 0)
+      throw new Error(
+        `no face found in the ${photo.width}×${photo.height} image: choose a photo with a face, or lower Min score`,
+      );
     const index = pickFace(faces, ctx.params.pick, ctx.params.index);
     const all: FacesValue = { kind: 'faces', faces, width: photo.width, height: photo.height };
     ctx.show('faces', { kind: 'image', image: drawFaces(photo, faces, index) });

@@ -1,25 +1,43 @@
-// The socket types the face nodes pass along. They join the graph's socket table
-// (src/engine/graph/sockets.ts: SOCKET_TYPES) when the family is registered; until then `socket()`
-// keeps the definitions typed. Face means the same as the alignment nodes' Face: a DetectedFace.
-import type { SocketType } from '../../engine/graph/sockets.js';
+// The socket types of the face family: the faces of a photo, one chosen face, an identity
+// descriptor. Face carries a plain DetectedFace (box, score, 68 landmarks in its photo's pixels);
+// the photo travels on its own Image socket, so an aligned face and its photo can be wired apart.
+import type { DetectedFace } from '../../engine/faces/types.js';
+import { faceProblem } from '../../engine/faces/values.js';
+import type { SocketTypeDef } from '../../engine/graph/registry.js';
+import { describe } from '../basic/sockets.js';
+import type { DescriptorValue, FacesValue } from './values.js';
 
-export const FACE_SOCKET_TYPES = {
-  Faces: {
-    color: '#26a69a',
-    help: "Every face found in a photo, best score first: boxes, scores and 68 landmarks in the photo's pixels",
-  },
-  Face: { color: '#ffc107', help: "A face found in a photo: its box, score and 68 landmarks in the photo's pixels" },
-  Descriptor: {
-    color: '#8d6e63',
-    help: 'A 128-D face identity descriptor (the same person below a distance of about 0.6)',
-  },
-} as const;
-
-export type FaceSocketType = keyof typeof FACE_SOCKET_TYPES;
-
-export function socket(type: FaceSocketType): SocketType {
-  return type as unknown as SocketType;
+declare module '../../engine/graph/definition.js' {
+  interface SocketValues {
+    Faces: FacesValue;
+    Face: DetectedFace;
+    Descriptor: DescriptorValue;
+  }
 }
+
+export const faceSockets: readonly SocketTypeDef[] = [
+  {
+    name: 'Faces',
+    help: "Every face found in a photo, best score first: boxes, scores and 68 landmarks in the photo's pixels",
+    check: (v) =>
+      (v as FacesValue | null)?.kind === 'faces' && Array.isArray((v as FacesValue).faces)
+        ? undefined
+        : `expected the faces of a photo (from Detect Faces), got ${describe(v)}`,
+  },
+  {
+    name: 'Face',
+    help: "A face found in a photo: its box, score and 68 landmarks in the photo's pixels",
+    check: faceProblem,
+  },
+  {
+    name: 'Descriptor',
+    help: 'A 128-D face identity descriptor (the same person below a distance of about 0.6)',
+    check: (v) =>
+      (v as DescriptorValue | null)?.kind === 'descriptor' && (v as DescriptorValue).descriptor instanceof Float32Array
+        ? undefined
+        : `expected an identity descriptor, got ${describe(v)}`,
+  },
+];
 
 /** The param every face node has: which face bundle to run. */
 export const BUNDLE_PARAM = {

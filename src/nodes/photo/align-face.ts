@@ -7,7 +7,7 @@ import type { ModelsValue } from '../pipeline/values.js';
 export const alignFaceNode = defineNode({
   type: 'face/align',
   title: 'Align Face',
-  category: 'Face',
+  category: 'Faces',
   help:
     "Crops a face out of the photo along FFHQ's alignment: a square turned to the eye line and the mouth, " +
     'sized from the eye distance and the eye-to-mouth distance, resampled to size × size with area averaging ' +

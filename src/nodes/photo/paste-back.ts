@@ -5,7 +5,7 @@ import { defineNode } from '../../engine/graph/definition.js';
 export const pasteBackNode = defineNode({
   type: 'face/paste',
   title: 'Paste Back',
-  category: 'Face',
+  category: 'Faces',
   help:
     'Puts the edited face back into the photo it was aligned from, at the photo’s full resolution: the edited image ' +
     '(any size, e.g. the generator’s output) is warped back through the transform and blended in through a feathered mask ' +
