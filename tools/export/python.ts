@@ -1,8 +1,13 @@
-// Which Python runs the exporters: $PYTHON when set, else Debian's /usr/bin/python3 (where
-// python3-torch installs), else whatever python3 is on the PATH.
+// Which Python runs the exporters: the one the test environment check finds with torch and onnx
+// ($PYTHON first), else $PYTHON, Debian's /usr/bin/python3 or python3 as they are (the exporter
+// then says what is missing).
 import { existsSync } from 'node:fs';
+import { findTorchPython } from '../setup/test-env.js';
+
+let chosen: string | undefined;
 
 export function pythonCommand(): string {
-  if (process.env.PYTHON) return process.env.PYTHON;
-  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  chosen ??=
+    findTorchPython() ?? process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  return chosen;
 }
