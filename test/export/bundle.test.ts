@@ -58,7 +58,7 @@ describe('real-architecture bundle', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('clip_image.onnx does not match the manifest');
     expect(bad.stderr).toContain('(clip.embedDim)');
-  }, 240_000);
+  }, 600_000);
 
   it('runs the default graph on it with only the bundle path set', async () => {
     const out = join(work, 'out');
@@ -78,7 +78,7 @@ describe('real-architecture bundle', () => {
     expect(image.width).toBeGreaterThanOrEqual(64);
     // The saved graph names the bundle it ran on.
     expect(Object.values(text).join('')).toContain('realshape/manifest.json');
-  }, 240_000);
+  }, 600_000);
 
   it('optimizes with the identity term through the IR-SE50 network', async () => {
     const r = await cli([
@@ -95,7 +95,7 @@ describe('real-architecture bundle', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('Optimize: 100% step 2/2');
-  }, 240_000);
+  }, 600_000);
 
   it('takes a Hugging Face / transformers.js CLIP folder as the clip section', async () => {
     const dir = join(work, 'hf-bundle');
@@ -150,7 +150,7 @@ describe('real-architecture bundle', () => {
     const check = await cli(['bundle', 'check', dir]);
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain('all 3 models pass');
-  }, 120_000);
+  }, 300_000);
 
   it('names each fact a model file does not carry, with its flag', async () => {
     const dir = join(work, 'plain');
@@ -207,5 +207,5 @@ describe('real-architecture bundle', () => {
     expect(m.encoder).toEqual(demoManifest.encoder);
     const again = await cli(['bundle', 'init', dir]);
     expect(again.stderr).toContain('exists; pass --force to replace it');
-  }, 120_000);
+  }, 300_000);
 });

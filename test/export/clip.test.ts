@@ -77,7 +77,7 @@ describe('export clip', () => {
     expect(text.inputs).toEqual([{ name: 'input_ids', dtype: 'int64', dims: [1, 77] }]);
     expect(JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8')).model.type).toBe('BPE');
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toContain('MIT');
-  }, 120_000);
+  }, 300_000);
 
   it('exports Hugging Face folders (.bin and .safetensors) to the same embeddings', async () => {
     const fromBin = join(work, 'from-bin');
@@ -100,7 +100,7 @@ describe('export clip', () => {
     // The safetensors folder was made from another archive write with the same seed: the same weights.
     expect(maxDiff(a.image, c.image)).toBeLessThan(1e-5);
     expect(maxDiff(a.text, c.text)).toBeLessThan(1e-5);
-  }, 120_000);
+  }, 300_000);
 
   it('says what is missing: the vocabulary of an OpenAI checkpoint, a ResNet CLIP', async () => {
     const r = await runPython('export.py', ['clip', archive, join(work, 'never')]);
@@ -116,5 +116,5 @@ describe('export clip', () => {
     const r2 = await runPython('export.py', ['clip', rn, join(work, 'never'), '--bpe', bpe]);
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain('a ResNet CLIP (ModifiedResNet image tower); only ViT CLIP models are supported');
-  }, 60_000);
+  }, 300_000);
 });

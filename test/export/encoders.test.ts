@@ -34,7 +34,7 @@ describe('export e4e and arcface', () => {
     expect(p.results[0]!.relative).toBeLessThanOrEqual(1e-4);
     const card = readFileSync(join(work, 'psp', 'MODEL_CARD.md'), 'utf8');
     expect(card).toContain('Encoder (GradualStyleEncoder)');
-  }, 180_000);
+  }, 300_000);
 
   it('exports ArcFace IR-SE50: crop [35:223, 32:220], pooled to 112, unit embeddings', async () => {
     const pth = join(work, 'model_ir_se50.pth');
@@ -65,5 +65,5 @@ describe('export e4e and arcface', () => {
     expect(norm).toBeCloseTo(1, 5);
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-6);
     expect(Math.max(...a.map((v, i) => Math.abs(v - c[i]!)))).toBeGreaterThan(1e-4);
-  }, 120_000);
+  }, 300_000);
 });

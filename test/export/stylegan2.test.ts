@@ -32,7 +32,7 @@ describe('export stylegan2', () => {
     expect(readFileSync(join(out, 'mean_latent.bin')).byteLength).toBe(10 * 64 * 4);
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toContain('Nvidia Source Code License-NC');
-  }, 120_000);
+  }, 300_000);
 
   it('fails the check when the ONNX does not compute what PyTorch computed', async () => {
     const check = tempDir('check-tampered');
@@ -47,7 +47,7 @@ describe('export stylegan2', () => {
     expect(results[0]).toMatchObject({ output: 'image', ok: false });
     expect(results[0]!.maxAbs).toBeCloseTo(0.01, 4);
     expect(results[1]).toMatchObject({ output: 'w', ok: true });
-  }, 60_000);
+  }, 300_000);
 
   it('names missing, unexpected and mismatched keys and a wrong --size', async () => {
     const broken = join(work, 'broken.pt');
@@ -82,5 +82,5 @@ describe('export stylegan2', () => {
     expect(nvRepo.stderr).toContain(
       'no legacy.py and dnnlib/, so this is not a stylegan2-ada-pytorch or stylegan3 checkout',
     );
-  }, 60_000);
+  }, 300_000);
 });
