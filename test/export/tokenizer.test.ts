@@ -44,6 +44,23 @@ describe('CLIP tokenizer export', () => {
     // Words the merges cover become single tokens, so the test is not only about bytes.
     expect(reference.encode('a happy face').filter((id) => id !== 0)).toHaveLength(5);
     // The long prompt is cut with the end token kept, as OpenAI's truncate=True does.
+    // Hugging Face's own CLIP tokenizer.json (what a --clip-hf folder brings) ends with a
+    // RobertaProcessing post-processor and pads with <|endoftext|>: the same ids up to the padding.
+    const json = JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8'));
+    const eot = reference.vocab.get('<|endoftext|>')!;
+    json.post_processor = {
+      type: 'RobertaProcessing',
+      sep: ['<|endoftext|>', eot],
+      cls: ['<|startoftext|>', reference.vocab.get('<|startoftext|>')],
+      trim_offsets: false,
+      add_prefix_space: false,
+    };
+    const hfStyle = new PromptTokenizer(json, { model_max_length: 77, pad_token: '<|endoftext|>' }, 77, eot);
+    for (const p of PROMPTS.slice(0, -1)) {
+      const want = reference.encode(p);
+      const real = want.indexOf(0);
+      expect(hfStyle.encode(p).ids, p).toEqual([...want.slice(0, real), ...want.slice(real).map(() => eot)]);
+    }
     const long = tok.encode(PROMPTS[PROMPTS.length - 1]!);
     expect(long.truncated).toBe(true);
     expect(long.ids[76]).toBe(reference.vocab.get('<|endoftext|>'));
