@@ -65,7 +65,7 @@ export async function batchImages(dir: string, shown = dir): Promise<{ images: s
 }
 
 /** A folder name for an image's outputs: its name without the extension, made safe. */
-function outputFolder(name: string, taken: Set<string>): string {
+export function outputFolder(name: string, taken: Set<string>): string {
   const stem =
     name
       .slice(0, name.length - extname(name).length)

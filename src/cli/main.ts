@@ -17,6 +17,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'edit random demo faces with each target kind and measure success and drift',
     load: async () => (await import('./eval.js')).evalCommand,
   },
+  worker: {
+    summary: 'run queued batch jobs (run --batch … --queue …) until stopped',
+    load: async () => (await import('./worker.js')).workerCommand,
+  },
+  batch: {
+    summary: "show a queued batch's progress and failures (batch status)",
+    load: async () => (await import('./queue/status.js')).batchCommand,
+  },
   onnx: {
     summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
     load: async () => {
