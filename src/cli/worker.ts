@@ -128,7 +128,15 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
     stalledInterval: lockSeconds * 1000,
     maxStalledCount: maxStalled,
   });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // While Redis is away ioredis retries every two seconds and each failure is an 'error': one line
+  // per distinct message (and a reminder every minute) says so without flooding the log.
+  let lastError = { message: '', at: 0 };
+  worker.on('error', (e) => {
+    const now = Date.now();
+    if (e.message === lastError.message && now - lastError.at < 60_000) return;
+    lastError = { message: e.message, at: now };
+    log(`queue error: ${e.message}`);
+  });
   worker.on('stalled', (id) => log(`job ${id} was left by a worker that stopped answering; back in the queue`));
   // A finished job no longer needs its image: dropping the bytes keeps Redis small over a long batch.
   const dropImage = (job: Job | undefined) => {

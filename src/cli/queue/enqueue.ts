@@ -100,6 +100,9 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
     if (watch && events) watch.listen(events);
 
     await saveBatchRecord(redis, record);
+    io.stderr.write(
+      `batch ${batch}: ${items.length} ${items.length === 1 ? 'job' : 'jobs'} on ${shownUrl(url)}, outputs to ${store.location}\n`,
+    );
     const chunk = 100;
     for (let start = 0; start < items.length; start += chunk) {
       const jobs = await Promise.all(
@@ -127,9 +130,6 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
       await queue.addBulk(jobs);
     }
     const workers = await queue.getWorkersCount();
-    io.stderr.write(
-      `batch ${batch}: ${items.length} ${items.length === 1 ? 'job' : 'jobs'} on ${shownUrl(url)}, outputs to ${store.location}\n`,
-    );
     if (workers === 0)
       io.stderr.write(
         `batch ${batch}: no worker is listening yet; start one with 'rete-clip-pae worker --queue ${shownUrl(url)}'\n`,
@@ -146,7 +146,7 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
   }
 }
 
-async function jobData(
+export async function jobData(
   doc: GraphDocument,
   source: string,
   folder: string,
@@ -240,6 +240,7 @@ class BatchWatch {
     // Events can be missed (a dropped connection, a trimmed event stream): every few seconds the
     // jobs still open are looked up in the queue itself.
     const reconcile = setInterval(() => void this.reconcile(queue).catch(() => undefined), 5000);
+    const tick = setInterval(() => this.printProgress(), 1000);
     const interrupted = new Promise<'interrupted'>((resolve) => {
       if (signal?.aborted) resolve('interrupted');
       signal?.addEventListener('abort', () => resolve('interrupted'), { once: true });
@@ -248,6 +249,7 @@ class BatchWatch {
       if (!this.allFinished()) await Promise.race([finished, interrupted]);
     } finally {
       clearInterval(reconcile);
+      clearInterval(tick);
     }
     const id = this.record.id;
     if (!this.allFinished()) {
@@ -298,7 +300,7 @@ class BatchWatch {
     this.io.stderr.write(
       `batch ${this.record.id}: done ${job.name}${result ? ` (${result.worker}, ${formatSeconds(result.ms / 1000)})` : ''}\n`,
     );
-    this.printProgress(true);
+    this.printProgress();
   }
 
   private fail(id: string, reason: string): void {
@@ -307,7 +309,7 @@ class BatchWatch {
     job.state = 'failed';
     job.reason = reason;
     this.io.stderr.write(`batch ${this.record.id}: failed ${job.name}: ${reason}\n`);
-    this.printProgress(true);
+    this.printProgress();
   }
 
   private allFinished(): boolean {
@@ -315,8 +317,8 @@ class BatchWatch {
     return true;
   }
 
-  /** One progress line when the counts change, and at most one a second for progress alone. */
-  private printProgress(force = false): void {
+  /** A progress line when something changed, at most one a second (a ticker catches the last change). */
+  private printProgress(): void {
     if (this.allFinished()) {
       this.settle?.();
       return;
@@ -327,13 +329,14 @@ class BatchWatch {
       count[j.state]++;
       sum += j.state === 'done' || j.state === 'failed' ? 1 : j.fraction;
     }
+    const percent = Math.floor((100 * sum) / this.jobs.size);
     const counts = `${count.done}/${this.jobs.size} done, ${count.failed} failed, ${count.running} running, ${count.waiting} waiting`;
     const now = performance.now();
-    if (!force && counts === this.lastLine && now - this.lastPrinted < 1000) return;
-    this.lastLine = counts;
+    if (`${percent} ${counts}` === this.lastLine || now - this.lastPrinted < 1000) return;
+    this.lastLine = `${percent} ${counts}`;
     this.lastPrinted = now;
     this.io.stderr.write(
-      `batch ${this.record.id}: ${Math.floor((100 * sum) / this.jobs.size)}% · ${counts} · ${formatSeconds((now - this.started) / 1000)}\n`,
+      `batch ${this.record.id}: ${percent}% · ${counts} · ${formatSeconds((now - this.started) / 1000)}\n`,
     );
   }
 }

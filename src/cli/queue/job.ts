@@ -157,7 +157,8 @@ function failureReason(doc: GraphDocument, nodes: Record<string, { status: strin
     if (outcome.status !== 'error') continue;
     const node = doc.nodes.find((n) => n.id === id);
     const title = node ? (node.label ?? catalogue.get(node.type)?.title ?? node.type) : id;
-    parts.push(`[${id}] ${title}: ${outcome.message}`);
+    // The hash in the image's URL is for the cache; the user knows the image by its path.
+    parts.push(`[${id}] ${title}: ${outcome.message?.replace(/#sha256=[0-9a-f]{64}/g, '')}`);
   }
   return parts.join('; ') || 'the graph failed';
 }
