@@ -114,7 +114,8 @@ function fakeS3(options: { conflicts?: number; pageSize?: number } = {}) {
       throw new Error(`unexpected command ${command.constructor.name}`);
     },
   };
-  const sdk: S3Sdk = { client, PutObjectCommand, HeadObjectCommand, ListObjectsV2Command };
+  // The fake commands take any input; the store only ever builds them with the shapes S3Sdk names.
+  const sdk = { client, PutObjectCommand, HeadObjectCommand, ListObjectsV2Command } as unknown as S3Sdk;
   return { sdk, objects, sent };
 }
 
