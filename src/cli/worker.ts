@@ -74,12 +74,14 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
 
   const redis = await connectRedis(url);
   const active = new Set<string>();
+  let jobsRun = 0;
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
     const checked = checkJobData(job.data);
     if (!checked.ok) throw new UnrecoverableError(checked.message);
     const data = checked.data;
     const label = `${data.image} (job ${job.id})`;
     active.add(job.id!);
+    jobsRun++;
     try {
       log(`${label} started${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
       const store = await storeFor(data.out);
@@ -187,7 +189,10 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
       .releaseAll()
       .catch(() => undefined);
   }
-  log('stopped');
+  // Peak memory tells how many workers a machine holds (docs/scale.md sizes workers by it).
+  log(
+    `stopped after ${jobsRun} ${jobsRun === 1 ? 'job' : 'jobs'}; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+  );
   return 0;
 }
 

@@ -80,6 +80,15 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
   const doc = pinPaths(options.doc, options.graphDir, options.registry);
   const redis = await connectRedis(url);
   const queue = new Queue(QUEUE_NAME, { connection: redis });
+  // While Redis is away every reconnection attempt is an 'error': one line per distinct message a minute.
+  let lastError = { message: '', at: 0 };
+  const onError = (e: Error) => {
+    const now = Date.now();
+    if (e.message === lastError.message && now - lastError.at < 60_000) return;
+    lastError = { message: e.message, at: now };
+    io.stderr.write(`batch: queue error: ${e.message}\n`);
+  };
+  queue.on('error', onError);
   let events: QueueEvents | undefined;
   try {
     const batch = randomBytes(4).toString('hex');
@@ -94,6 +103,7 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
     // Listening starts before the first job is added, so no event of this batch is missed.
     if (options.wait) {
       events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
+      events.on('error', onError);
       await events.waitUntilReady();
     }
     const watch = options.wait ? new BatchWatch(record, items, store, io) : undefined;
@@ -267,15 +277,27 @@ class BatchWatch {
     return failed.length ? 1 : 0;
   }
 
+  private reconciling = false;
+
   private async reconcile(queue: Queue): Promise<void> {
-    for (const [id, job] of this.jobs) {
-      if (job.state === 'done' || job.state === 'failed') continue;
-      const state = await queue.getJobState(id);
-      if (state === 'completed' || state === 'failed') {
-        const full = await queue.getJob(id);
-        if (state === 'completed') this.finish(id, full?.returnvalue as JobResult | undefined);
-        else this.fail(id, full?.failedReason ?? 'failed');
+    // While Redis is away commands wait for it to return: one look at a time, not a pile of them.
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      for (const [id, job] of this.jobs) {
+        if (job.state === 'done' || job.state === 'failed') continue;
+        const state = await queue.getJobState(id);
+        if (state === 'completed') this.finish(id, (await queue.getJob(id))?.returnvalue as JobResult | undefined);
+        else if (state === 'failed') this.fail(id, (await queue.getJob(id))?.failedReason ?? 'failed');
+        else if (state === 'unknown')
+          // Removed by hand, or Redis restarted without its data: nothing will ever run it.
+          this.fail(
+            id,
+            'the job is no longer in the queue (removed, or Redis lost its data); enqueue the batch again with --skip-existing',
+          );
       }
+    } finally {
+      this.reconciling = false;
     }
   }
 
