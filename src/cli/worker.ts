@@ -4,6 +4,7 @@
 // is cached across jobs. SIGTERM (or Ctrl-C) stops taking jobs and finishes the running ones;
 // after --grace seconds, or on a second SIGTERM, they are handed back to the queue instead.
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Engine } from '../engine/run/engine.js';
@@ -73,6 +74,10 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
   };
 
   const redis = await connectRedis(url);
+  // Locks are renewed from the event loop; the longest pause (compiling gradient models blocks it)
+  // tells how short --lock may be. Reported when the worker stops.
+  const pauses = monitorEventLoopDelay({ resolution: 20 });
+  pauses.enable();
   const active = new Set<string>();
   let jobsRun = 0;
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
@@ -189,9 +194,10 @@ export async function workerCommand(argv: string[], io: CliIo): Promise<number> 
       .releaseAll()
       .catch(() => undefined);
   }
-  // Peak memory tells how many workers a machine holds (docs/scale.md sizes workers by it).
+  pauses.disable();
+  // Peak memory tells how many workers a machine holds, the longest pause how short --lock may be (docs/scale.md).
   log(
-    `stopped after ${jobsRun} ${jobsRun === 1 ? 'job' : 'jobs'}; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
+    `stopped after ${jobsRun} ${jobsRun === 1 ? 'job' : 'jobs'}; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB, longest event-loop pause ${(pauses.max / 1e9).toFixed(1)} s`,
   );
   return 0;
 }

@@ -3,7 +3,7 @@
 // `run --batch --queue`. One worker is killed with SIGKILL in the middle of a job; the other picks
 // the job up once its lock runs out, and every image ends with exactly one output. Also: an
 // invalid graph adds nothing to the queue, and SIGTERM lets a worker finish its job (or, with no
-// grace left, hand it back) and exit 0. Steps are cut short and locks are 2 s (--lock) to keep
+// grace left, hand it back) and exit 0. Steps are cut short and locks are 3 s (--lock) to keep
 // the CPU time and the wait for stalled-job recovery small.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,13 +44,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function cli(args: string[]) {
+async function cli(args: string[], signal?: AbortSignal, onStderr?: (text: string) => void) {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
     stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
+    stderr: {
+      write: (t) => {
+        stderr += t;
+        onStderr?.(stderr);
+      },
+    },
     cwd: work,
+    signal,
   });
   return { code, stdout, stderr };
 }
@@ -142,15 +148,17 @@ describe('run --batch --queue with worker processes', () => {
     for (let i = 1; i <= 8; i++) copyFileSync(demoFace, join(faces, `face-${i}.png`));
     writeFileSync(join(faces, 'bad.png'), 'this is not a picture');
 
-    const doomed = startWorker(['--lock', '2', '--max-stalled', '2']);
-    survivor = startWorker(['--lock', '2', '--max-stalled', '2']);
+    // A worker's first job compiles the gradient models, which holds its event loop for a second
+    // or more on this machine: a lock of 3 s outlasts that, and a job that is still rerun once
+    // because of it (a false stall) is allowed by --max-stalled 3.
+    const doomed = startWorker(['--lock', '3', '--max-stalled', '3']);
+    survivor = startWorker(['--lock', '3', '--max-stalled', '3']);
     await Promise.all([doomed.when(/listening on/), survivor.when(/listening on/)]);
 
     const out = join(work, 'out');
     const running = cli(['run', graph, '--batch', 'faces', '--out', 'out', '--queue', url, ...short]);
-    // The first job the doomed worker starts is one of the good faces (it also loads the models
-    // first), so it is well inside the job when it dies.
-    const [, image, job] = await doomed.when(/worker \S+: (\S+) \(job (\S+)\) started/);
+    // Killed as it starts a face (it may have failed the broken file first): the job has barely begun.
+    const [, image, job] = await doomed.when(/worker \S+: (face-\d\.png) \(job (\S+)\) started/);
     doomed.child.kill('SIGKILL');
     expect((await doomed.exited).signal).toBe('SIGKILL');
 
@@ -217,7 +225,8 @@ describe('run --batch --queue with worker processes', () => {
       '--no-wait',
       ...short,
       '--set',
-      'edit.steps=12',
+      // The graph's own 60 steps: long enough (a second or more on a warm worker) that SIGTERM lands inside the job.
+      'edit.steps=60',
     ]);
     expect(added.code).toBe(0);
     const id = added.stdout.trim();
@@ -234,7 +243,7 @@ describe('run --batch --queue with worker processes', () => {
   it('hands its job back to the queue when SIGTERM leaves no grace, and exits 0', async () => {
     mkdirSync(join(work, 'two'));
     copyFileSync(demoFace, join(work, 'two/handed-back.png'));
-    const worker = startWorker(['--lock', '2', '--grace', '0']);
+    const worker = startWorker(['--lock', '3', '--grace', '0']);
     await worker.when(/listening on/);
     const added = await cli([
       'run',
@@ -247,6 +256,8 @@ describe('run --batch --queue with worker processes', () => {
       url,
       '--no-wait',
       ...short,
+      '--set',
+      'edit.steps=60',
     ]);
     const id = added.stdout.trim();
     await worker.when(/handed-back\.png \(job \S+\) started/);
@@ -255,6 +266,35 @@ describe('run --batch --queue with worker processes', () => {
     expect(worker.log()).toMatch(/handed-back\.png \(job \S+\) handed back to the queue/);
     expect(existsSync(join(work, 'two-out'))).toBe(false);
     const status = await cli(['batch', 'status', '--queue', url, '--batch', id]);
+    expect(status.stdout).toContain('0 done, 0 failed, 0 running, 1 waiting');
+  });
+
+  it('stops waiting on Ctrl-C and leaves the jobs queued; status lists the batches', async () => {
+    mkdirSync(join(work, 'three'));
+    copyFileSync(demoFace, join(work, 'three/later.png'));
+    const controller = new AbortController();
+    // No worker is left: the job waits, and so would this command, until interrupted.
+    const result = await cli(
+      ['run', graph, '--batch', 'three', '--out', 'three-out', '--queue', url],
+      controller.signal,
+      (text) => {
+        if (text.includes('no worker is listening yet')) controller.abort();
+      },
+    );
+    expect(result.code).toBe(130);
+    const id = /batch (\w+): 1 job on/.exec(result.stderr)![1]!;
+    expect(result.stderr).toContain(`batch ${id}: stopped waiting; its jobs stay queued`);
+    const status = await cli(['batch', 'status', '--queue', url]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`${url}: 0 workers listening`);
+    // Newest first: this batch, then the one handed back, the SIGTERM one and the first.
+    const listed = [...status.stdout.matchAll(/^batch (\w+): invert-then-edit\.json, (\d+) images? /gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(listed).toHaveLength(4);
+    expect(listed[0]).toEqual([id, '1']);
+    expect(listed[3]![1]).toBe('9');
     expect(status.stdout).toContain('0 done, 0 failed, 0 running, 1 waiting');
   });
 });
