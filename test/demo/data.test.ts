@@ -5,7 +5,7 @@ import { RANDOM_FACES, readClasses, sampleFaces } from '../../tools/demo/data/fa
 import { captionTruth, contrastiveTargets } from '../../tools/demo/clip/targets.js';
 import { splitWords } from '../../tools/demo/clip/tokenizer.js';
 import { attributesOf, buildLatentModel } from '../../tools/demo/generator/latent.js';
-import { Rng } from '../../tools/demo/rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 const model = buildLatentModel(1, 6, 32);
 const faces = sampleFaces(model, new Rng(11), 1200);

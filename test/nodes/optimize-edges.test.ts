@@ -6,15 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defineNode } from '../../src/engine/graph/definition.js';
 import { Engine } from '../../src/engine/run/engine.js';
 import { createNodeServices } from '../../src/engine/run/services-node.js';
-import { NodeRegistry } from '../../src/nodes/registry.js';
-import {
-  readTarget,
-  type EmbeddingValue,
-  type LatentValue,
-  type TargetValue,
-} from '../../src/nodes/pipeline/values.js';
+import { NodeRegistry } from '../../src/engine/graph/registry.js';
+import type { EmbeddingValue, LatentValue, TargetValue } from '../../src/nodes/pipeline/values.js';
 import { writeTinyBundle } from '../models/tiny-bundle.js';
-import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
+import { captured, captureType, editChain, graph, runDoc, testFamilies } from './pipeline-helpers.js';
 
 /** A target whose values are NaN: what a broken upstream computation would hand Optimize. */
 const nanTarget = defineNode({
@@ -26,7 +21,7 @@ const nanTarget = defineNode({
   outputs: { target: { type: 'Target' } },
   params: {},
   async run(ctx) {
-    const target = readTarget(ctx.inputs.target);
+    const target = ctx.inputs.target;
     const poisoned: TargetValue = { ...target, data: target.data.map(() => NaN) };
     return { target: poisoned };
   },
@@ -38,7 +33,7 @@ let engine: Engine;
 beforeAll(async () => {
   manifest = join(await writeTinyBundle(), 'manifest.json');
   engine = new Engine({
-    registry: new NodeRegistry([...testRegistry.list(), nanTarget]),
+    registry: new NodeRegistry([...testFamilies, { sockets: [], nodes: [nanTarget] }]),
     services: createNodeServices(),
   });
 });

@@ -19,11 +19,12 @@ import { connectRedis, QUEUE_NAME } from '../../src/cli/queue/connection.js';
 import { readDocumentBytes } from '../../src/engine/graph/open.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
 import { catalogue } from '../../src/nodes/registry.js';
+import { findRedisServer } from '../../tools/setup/test-env.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const graph = join(root, 'graphs/invert-then-edit.json');
 const demoFace = join(root, 'public/images/demo-face.png');
-const REDIS_SERVER = '/usr/bin/redis-server';
+const REDIS_SERVER = findRedisServer();
 const work = mkdtempSync(join(tmpdir(), 'rcp-queue-'));
 const short = ['invert.refineSteps=1', 'edit.steps=3', 'edit.previewEvery=1000'].flatMap((s) => ['--set', s]);
 
@@ -110,7 +111,8 @@ function startWorker(args: string[]) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} is missing: these tests need Debian's redis-server`);
+  if (!REDIS_SERVER)
+    throw new Error('redis-server is missing: the queue tests need it (Debian: redis-server; or set REDIS_SERVER)');
   const port = await freePort();
   url = `redis://127.0.0.1:${port}`;
   redisProcess = spawn(

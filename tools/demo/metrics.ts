@@ -4,7 +4,7 @@ import { ATTRIBUTES, CLASS_GROUPS } from './attributes.js';
 import { captionFace, captionHolds } from './data/captions.js';
 import type { Face } from './data/faces.js';
 import { dot, type ClipRunner } from './clip/embed.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../src/engine/random.js';
 
 export interface GroupAccuracy {
   group: string;

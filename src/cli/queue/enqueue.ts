@@ -54,8 +54,8 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
   const source = batchSourceNode(options.doc, options.registry, options.node);
   const folder = resolve(io.cwd, options.folder);
   const { images, skipped } = await batchImages(folder, options.folder);
-  for (const name of skipped) io.stderr.write(`batch: skipped ${name}: the CLI reads PNG images only\n`);
-  if (images.length === 0) throw new Error(`--batch ${options.folder}: the folder has no PNG images`);
+  for (const name of skipped) io.stderr.write(`batch: skipped ${name}: a batch reads JPEG, PNG and WebP images only\n`);
+  if (images.length === 0) throw new Error(`--batch ${options.folder}: the folder has no JPEG, PNG or WebP images`);
   const store = await openOutputStore(options.out, io.cwd);
 
   const taken = new Set<string>();

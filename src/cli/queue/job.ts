@@ -64,8 +64,9 @@ export interface JobProgress {
 
 /**
  * How the Load Image node names a queued image: its path plus the hash of its bytes. Paths resolve
- * as before (the fragment is ignored for files), while the engine's cache, keyed by params, can
- * never serve an earlier batch's result for a file that has since changed.
+ * as before (the fragment is ignored for files); the hash is the image's fingerprint for the
+ * engine's cache on a worker that may not have the file, and what a file read by path is checked
+ * against.
  */
 export function imageUrl(path: string, sha256: string | undefined): string {
   return sha256 ? `${path}#sha256=${sha256}` : path;
@@ -91,7 +92,12 @@ export function queueServices(base: EngineServices): { services: EngineServices;
       throw new Error(`'${url.slice(0, m.index)}' has changed since the batch was enqueued (its contents differ)`);
     return bytes;
   };
-  return { services: { ...base, loadBytes }, images };
+  // The hash is the image's identity for the engine's cache: no look at a file that may not exist here.
+  const fingerprint: EngineServices['fingerprint'] = async (url, signal) => {
+    const m = /#sha256=([0-9a-f]{64})$/.exec(url);
+    return m ? `sha256:${m[1]}` : base.fingerprint(url, signal);
+  };
+  return { services: { ...base, loadBytes, fingerprint }, images };
 }
 
 export type JobOutcome =

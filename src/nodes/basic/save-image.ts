@@ -5,7 +5,7 @@ import { serializeDocument, type GraphDocument } from '../../engine/graph/docume
 import { isImageValue } from '../../engine/tensor/image.js';
 import { encodePng, GRAPH_PNG_KEY } from '../../engine/tensor/png.js';
 
-export const saveImage = defineNode<{ filename: string }>({
+export const saveImage = defineNode({
   type: 'image/save',
   title: 'Save Image',
   category: 'Output',

@@ -26,7 +26,6 @@ export {
   type LatentModel,
   type NormalSource,
 } from './latent.js';
-export { Random } from './random.js';
 
 export interface GeneratorOptions {
   seed: number;
