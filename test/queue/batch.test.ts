@@ -227,8 +227,8 @@ describe('run --batch --queue with worker processes', () => {
       '--no-wait',
       ...short,
       '--set',
-      // The graph's own 60 steps: long enough (a second or more on a warm worker) that SIGTERM lands inside the job.
-      'edit.steps=60',
+      // 30 steps: long enough (most of a second or more on a warm worker) that SIGTERM lands inside the job.
+      'edit.steps=30',
     ]);
     expect(added.code).toBe(0);
     const id = added.stdout.trim();
@@ -259,7 +259,7 @@ describe('run --batch --queue with worker processes', () => {
       '--no-wait',
       ...short,
       '--set',
-      'edit.steps=60',
+      'edit.steps=30',
     ]);
     const id = added.stdout.trim();
     await worker.when(/handed-back\.png \(job \S+\) started/);
