@@ -90,6 +90,7 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
   };
   queue.on('error', onError);
   let events: QueueEvents | undefined;
+  let eventsConnection: typeof redis | undefined;
   try {
     const batch = randomBytes(4).toString('hex');
     const record: BatchRecord = {
@@ -102,7 +103,8 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
     };
     // Listening starts before the first job is added, so no event of this batch is missed.
     if (options.wait) {
-      events = new QueueEvents(QUEUE_NAME, { connection: redis.duplicate() });
+      eventsConnection = redis.duplicate();
+      events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
       events.on('error', onError);
       await events.waitUntilReady();
     }
@@ -152,6 +154,7 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<number> {
   } finally {
     await events?.close();
     await queue.close();
+    eventsConnection?.disconnect();
     redis.disconnect();
   }
 }
