@@ -85,6 +85,11 @@ export interface ImageValue {
   width: number;
   height: number;
   data: Float32Array;
+  /**
+   * Where the pixels came from, for messages ('photo.jpg', 'the chosen image'): set by Load Image,
+   * dropped by anything that computes new pixels, so a node far downstream of a file can still name it.
+   */
+  name?: string;
 }
 
 /** A file a node hands to its host: the browser offers it as a download, the CLI writes it. */

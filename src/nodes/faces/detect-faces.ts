@@ -51,7 +51,8 @@ export const detectFacesNode = defineNode({
     const faces = await detectFaces(nets, photo, { minScore: ctx.params.minScore, signal: ctx.signal });
     if (faces.length === 0)
       throw new Error(
-        `no face found in the ${photo.width}×${photo.height} image: choose a photo with a face, or lower Min score`,
+        `no face found in ${photo.name ? `${photo.name} (${photo.width}×${photo.height})` : `the ${photo.width}×${photo.height} image`}: ` +
+          'choose a photo with a face, or lower Min score',
       );
     const index = pickFace(faces, ctx.params.pick, ctx.params.index);
     const all: FacesValue = { kind: 'faces', faces, width: photo.width, height: photo.height };
