@@ -106,6 +106,8 @@ export interface UndoHistory {
     change: { nodeId: string; name: string; before: unknown; after: unknown; continuing: boolean },
     apply: ApplyParam,
   ): void;
+  /** Records edits of several params made by one gesture (a clicked image region) as one undo step. */
+  recordParams(changes: { nodeId: string; name: string; before: unknown; after: unknown }[], apply: ApplyParam): void;
   destroy(): void;
 }
 
@@ -143,6 +145,12 @@ export function undoHistory(
       recordParamChange(history, change, apply);
       // A discrete edit (a pick, a toggle, a committed number) is an undo step of its own.
       if (!change.continuing) history.separate();
+    },
+    recordParams(changes, apply) {
+      // Added together and unseparated, the history plugin undoes and redoes them as one step.
+      history.separate();
+      for (const c of changes) history.add(new ParamChangeAction(c.nodeId, c.name, c.before, c.after, apply));
+      history.separate();
     },
     destroy() {
       unbind();
