@@ -97,6 +97,18 @@ describe('a photo with several faces in the editor', () => {
     const regions = nodeCard('detect').locator('clip-pae-image[data-output="faces"] [data-testid="region"]');
     await expect(regions.count()).resolves.toBe(3);
     const before = await shownPixels('compare', 'comparison');
+    // The clickable box lies over the face as drawn: sample1's second face is at (838, 421), 186 × 228 of 1920 × 1280.
+    const picture = (await nodeCard('detect').locator('clip-pae-image[data-output="faces"] canvas').boundingBox())!;
+    const box = (await regions.nth(1).boundingBox())!;
+    const at = [
+      (box.x - picture.x) / picture.width,
+      (box.y - picture.y) / picture.height,
+      box.width / picture.width,
+      box.height / picture.height,
+    ];
+    const expected = [838.1 / 1920, 420.7 / 1280, 186.4 / 1920, 227.8 / 1280];
+    for (const [i, v] of at.entries()) expect(Math.abs(v - expected[i]!)).toBeLessThan(0.02);
+    await nodeCard('detect').screenshot({ path: '/tmp/rete-clip-pae-detect-faces.png' });
 
     // Click the second face's box: Detect Faces now chooses it by index.
     await regions.nth(1).click();
