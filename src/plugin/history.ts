@@ -60,6 +60,20 @@ export function recordParamChange(
   history.add(new ParamChangeAction(change.nodeId, change.name, change.before, change.after, apply, change.continuing));
 }
 
+/**
+ * Records edits of several params made by one gesture (a clicked image region): added together and
+ * unseparated, the history plugin undoes and redoes them as one step.
+ */
+export function recordParamChanges(
+  history: HistoryPlugin<ClipPaeSchemes, any>,
+  changes: readonly { nodeId: string; name: string; before: unknown; after: unknown }[],
+  apply: ApplyParam,
+): void {
+  history.separate();
+  for (const c of changes) history.add(new ParamChangeAction(c.nodeId, c.name, c.before, c.after, apply));
+  history.separate();
+}
+
 function isEditable(target: EventTarget | undefined): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
@@ -147,10 +161,7 @@ export function undoHistory(
       if (!change.continuing) history.separate();
     },
     recordParams(changes, apply) {
-      // Added together and unseparated, the history plugin undoes and redoes them as one step.
-      history.separate();
-      for (const c of changes) history.add(new ParamChangeAction(c.nodeId, c.name, c.before, c.after, apply));
-      history.separate();
+      recordParamChanges(history, changes, apply);
     },
     destroy() {
       unbind();
