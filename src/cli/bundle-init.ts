@@ -175,7 +175,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     const range = o.outputRange ?? (isRange(gen.meta.outputRange) ? gen.meta.outputRange : undefined);
     if (!range)
       problems.push(`generator.outputRange: ${gen.file} does not say its output range: pass --output-range=-1,1`);
-    if (!image || image.dims.length !== 4 || !staticDims(image)) {
+    if (image?.dims.length !== 4 || !staticDims(image)) {
       problems.push(
         `generator.imageSize: ${gen.file} has no static [1, 3, H, W] output (${gen.outputs.map(show).join(', ')})`,
       );
@@ -340,7 +340,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     const range = o.encoderRange ?? (isRange(enc.meta.inputRange) ? enc.meta.inputRange : undefined);
     const adds =
       o.encoderAddsMean ?? (typeof enc.meta.addMeanLatent === 'boolean' ? enc.meta.addMeanLatent : undefined);
-    if (!x || x.dims.length !== 4 || typeof x.dims[2] !== 'number' || !w)
+    if (x?.dims.length !== 4 || typeof x.dims[2] !== 'number' || !w)
       problems.push(
         `${enc.file}: an encoder takes one static [1, 3, S, S] image; its inputs are ${enc.inputs.map(show).join(', ')}`,
       );
