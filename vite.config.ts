@@ -1,8 +1,19 @@
 // The editor app: `npm start` serves index.html (src/ui) with the engine in a module worker.
 import { defineConfig } from 'vite';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const fromRoot = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Cross-origin isolation: onnxruntime-web runs wasm on every core only where SharedArrayBuffer
+// exists, which browsers allow only in isolated pages. Static hosts need the same two headers
+// (public/_headers, and the README's "Hosting" section).
+const modules = fromRoot('./node_modules');
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   root: fromRoot('./'),
@@ -36,7 +47,14 @@ export default defineConfig({
     exclude: ['onnxruntime-web'],
   },
   worker: { format: 'es' },
-  server: { open: false },
+  server: {
+    open: false,
+    headers: ISOLATION_HEADERS,
+    // onnxruntime-web's .wasm is fetched by URL from its package folder; a node_modules that is a
+    // link to another folder (a shared install) must be served too.
+    fs: { allow: [fromRoot('./'), ...(existsSync(modules) ? [realpathSync(modules)] : [])] },
+  },
+  preview: { headers: ISOLATION_HEADERS },
   build: {
     // The app carries the whole node catalogue (definitions with their run code) for its palette.
     chunkSizeWarningLimit: 1024,

@@ -159,6 +159,7 @@ function centeredByMatMul(s: GraphState, dy: string, scale: string, axes: number
   if (axes.length !== 1 || axes[0] !== rank - 1) return undefined;
   const p = s.producer(dy);
   if (p?.opType !== 'MatMul' || p.output[0] !== s.resolve(dy)) return undefined;
+  if (heldOnce(s, p.input[1]!)) return undefined; // its centred copy would double the weight
   const c = s.constValue(p.input[1]!);
   const w = s.constValue(scale);
   if (!c || !w || c.dims.length !== 2 || s.dims(p.input[0]!).length < 2) return undefined;
@@ -218,6 +219,18 @@ function maxUnpoolGrad(v: VjpArgs): string {
   });
 }
 
+/** Constants of at least this many elements (1 MiB of float32) are weights the backward must not copy. */
+const HELD_ONCE_ELEMENTS = 1 << 18;
+
+/**
+ * A large constant (a model weight): the backward reads it as it is, never a transposed, centred or
+ * otherwise reshaped copy, so the gradient model holds each weight once (a ViT-B/32 tower would
+ * otherwise carry its 340 MB of MatMul weights twice). Small constants are still folded freely.
+ */
+export function heldOnce(s: GraphState, name: string): boolean {
+  return s.isConst(name) && numel(s.dims(name)) >= HELD_ONCE_ELEMENTS;
+}
+
 function matmulGrad(v: VjpArgs): Grads {
   const { s } = v;
   const ad = dims(v, 0),
@@ -242,7 +255,16 @@ function matmulGrad(v: VjpArgs): Grads {
     }
     return reshape(s, unbroadcast(s, s.op('MatMul', [swapLast(s, A), dy]), b2), bd);
   };
-  return each(v, () => reshape(s, unbroadcast(s, s.op('MatMul', [dy, swapLast(s, B)]), a2), ad), dB);
+  const dA = () => {
+    if (b2.length === 2 && heldOnce(s, B)) {
+      // dy · Bᵀ with Gemm reading the weight transposed: no transposed copy of it in the model.
+      const N = b2[1]!;
+      const rows = numel(s.dims(dy)) / N;
+      return reshape(s, s.op('Gemm', [reshape(s, dy, [rows, N]), B], { transB: 1 }), ad);
+    }
+    return reshape(s, unbroadcast(s, s.op('MatMul', [dy, swapLast(s, B)]), a2), ad);
+  };
+  return each(v, dA, dB);
 }
 
 function gemmGrad(v: VjpArgs): Grads {

@@ -63,6 +63,11 @@ export interface Runtime {
   readonly backend: Backend;
   /** A line for the UI's indicator, e.g. "WebGPU" or "wasm (no WebGPU adapter)". */
   readonly description: string;
+  /**
+   * Browser only: the threads onnxruntime-web's wasm backend runs on (every core where the page is
+   * cross-origin isolated, 1 where it is not: SharedArrayBuffer needs isolation).
+   */
+  readonly wasmThreads?: number;
   createSession(model: Uint8Array, options: SessionOptions): Promise<Session>;
 }
 
