@@ -47,6 +47,11 @@ export interface ModelBundle {
   readonly attributes?: AttributeInfo;
   readonly tokenizer: PromptTokenizer;
   readonly roles: readonly ModelRole[];
+  /**
+   * What went wrong without failing the load, one line each: a model cache that refused a file
+   * (that model is used uncached and will be downloaded again next time).
+   */
+  readonly warnings: readonly string[];
   /** The model file of a role, as loaded (the optimizer composes its loss graph from the generator, CLIP image and identity models, whose bytes stay in memory). */
   modelBytes(role: ModelRole): Uint8Array;
   /** The checked inputs and outputs of a role's model. */
@@ -211,6 +216,7 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     attributes: manifest.generator.attributes,
     tokenizer,
     roles: [...contracts.keys()],
+    warnings: reader.warnings,
     modelBytes(role) {
       if (!contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
       const b = bytes.get(role);
