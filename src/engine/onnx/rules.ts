@@ -11,6 +11,7 @@ import {
   add,
   div,
   expand,
+  heldOnce,
   inversePerm,
   mask,
   mul,
@@ -29,7 +30,14 @@ import {
 } from './ops.js';
 import { reduceAxesOf } from './shapes.js';
 import type { GraphState } from './state.js';
-import { averagePoolGrad, convWeightGrad, maxPoolGrad, scatterWindows, windowAttrs } from './window-grads.js';
+import {
+  averagePoolGrad,
+  convInputGrad,
+  convWeightGrad,
+  maxPoolGrad,
+  scatterWindows,
+  windowAttrs,
+} from './window-grads.js';
 
 export interface VjpArgs {
   s: GraphState;
@@ -219,18 +227,6 @@ function maxUnpoolGrad(v: VjpArgs): string {
   });
 }
 
-/** Constants of at least this many elements (1 MiB of float32) are weights the backward must not copy. */
-const HELD_ONCE_ELEMENTS = 1 << 18;
-
-/**
- * A large constant (a model weight): the backward reads it as it is, never a transposed, centred or
- * otherwise reshaped copy, so the gradient model holds each weight once (a ViT-B/32 tower would
- * otherwise carry its 340 MB of MatMul weights twice). Small constants are still folded freely.
- */
-export function heldOnce(s: GraphState, name: string): boolean {
-  return s.isConst(name) && numel(s.dims(name)) >= HELD_ONCE_ELEMENTS;
-}
-
 function matmulGrad(v: VjpArgs): Grads {
   const { s } = v;
   const ad = dims(v, 0),
@@ -296,7 +292,7 @@ function convGrad(v: VjpArgs): Grads {
   const sp = dims(v, 0).slice(2);
   return each(
     v,
-    () => scatterWindows(s, dy, w, geo, sp, geo.group),
+    () => convInputGrad(s, dy, w, geo, sp, geo.group),
     () => convWeightGrad(s, x, dy, geo, geo.group, v.target === 'cpu'),
     () =>
       sum(
@@ -725,16 +721,19 @@ export const RULES: Record<string, VjpRule> = {
   Log: unary((v, dy) => div(v.s, dy, v.x[0]!)),
   Tanh: unary((v, dy) => mul(v.s, dy, sub(v.s, scalarLike(v.s, 1, dy), mul(v.s, v.y[0]!, v.y[0]!)))),
   Sigmoid: unary((v, dy) => mul(v.s, dy, mul(v.s, v.y[0]!, sub(v.s, scalarLike(v.s, 1, dy), v.y[0]!)))),
+  // The sign is read from the output (y > 0 exactly where x > 0, for slopes α ≥ 0): the output is
+  // kept for the next layer anyway, so the backward does not keep the input alive as well.
   Relu: unary((v, dy) =>
-    v.s.op('Where', [v.s.op('Greater', [v.x[0]!, scalarLike(v.s, 0, dy)]), dy, scalarLike(v.s, 0, dy)]),
+    v.s.op('Where', [v.s.op('Greater', [v.y[0]!, scalarLike(v.s, 0, dy)]), dy, scalarLike(v.s, 0, dy)]),
   ),
-  LeakyRelu: unary((v, dy) =>
-    v.s.op('Where', [
-      v.s.op('Greater', [v.x[0]!, scalarLike(v.s, 0, dy)]),
+  LeakyRelu: unary((v, dy) => {
+    const alpha = v.a.float('alpha', 0.01);
+    return v.s.op('Where', [
+      v.s.op('Greater', [alpha >= 0 ? v.y[0]! : v.x[0]!, scalarLike(v.s, 0, dy)]),
       dy,
-      mul(v.s, dy, scalarLike(v.s, v.a.float('alpha', 0.01), dy)),
-    ]),
-  ),
+      mul(v.s, dy, scalarLike(v.s, alpha, dy)),
+    ]);
+  }),
   Abs: unary((v, dy) => mul(v.s, dy, signOf(v.s, v.x[0]!))),
   Clip: unary((v, dy) => {
     const { s } = v;
