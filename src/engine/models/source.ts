@@ -34,6 +34,8 @@ export interface BundleReader {
   readonly digest: string;
   /** What went wrong without failing the load so far (a cache that refused a file), one line each. */
   readonly warnings: readonly string[];
+  /** The cache this bundle's files go through, when they do (remote bundles only). */
+  readonly cache?: BundleCache;
 }
 
 export interface OpenOptions {
@@ -107,6 +109,7 @@ async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions
     manifestBytes,
     digest: `${where}#${digest}`,
     warnings,
+    cache: cache && cacheUrl(where) ? cache : undefined,
     async read(file, onProgress) {
       const url = resolveFile(where, file);
       const cached = cache ? cacheUrl(url) : undefined;
