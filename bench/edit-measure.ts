@@ -19,7 +19,7 @@ export interface EditMeasured {
   compile_s: number;
   /** Creating its session (seconds). */
   session_s: number;
-  /** One loss-and-gradient run, loss and gradient read back (median, ms). */
+  /** One loss-and-gradient run, loss and gradient read back (median, ms; interleaved with forward passes when those are timed). */
   step_ms: number;
   /** Generator then CLIP image tower, each its own session (median, ms); absent with forward: false. */
   forward_ms?: number;
@@ -56,6 +56,7 @@ function feedsFor(manifest: Manifest): { latent: HostTensor; target: HostTensor 
 export async function measureEdit(
   files: EditBenchFiles,
   runtime: Runtime,
+  /** onPhase('forward') comes after the objective's own steps, before the forward sessions open. */
   options: { steps: number; forward?: boolean; onPhase?: (phase: string) => void },
 ): Promise<EditMeasured> {
   const { manifest } = files;
@@ -91,10 +92,10 @@ export async function measureEdit(
   };
   options.onPhase?.('steps');
   await step(); // the first run allocates; it is not a step's cost
-  const step_ms = await median(Math.max(1, options.steps), step);
-  await session.release();
+  let step_ms = await median(Math.max(1, options.steps), step);
   let forward_ms: number | undefined;
   if (options.forward !== false) {
+    // Opened only now, so the peak memory of the steps above is the objective's alone.
     options.onPhase?.('forward');
     const gen = await runtime.createSession(files.generator, { name: `${manifest.name}: generator` });
     const clip = await runtime.createSession(files.clipImage, { name: `${manifest.name}: CLIP image` });
@@ -108,9 +109,19 @@ export async function measureEdit(
       for (const o of Object.values(c)) o.dispose();
     };
     await forward();
-    forward_ms = await median(Math.max(3, options.steps), forward);
+    // Interleaved, so a step and a forward pass see the same load on a shared machine.
+    const steps: number[] = [];
+    const forwards: number[] = [];
+    for (let i = 0; i < Math.max(1, options.steps); i++) {
+      steps.push(await median(1, step));
+      forwards.push(await median(1, forward));
+    }
+    const mid = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+    step_ms = mid(steps);
+    forward_ms = mid(forwards);
     await gen.release();
     await clip.release();
   }
+  await session.release();
   return { backend: session.backend, compile_s, session_s, step_ms, forward_ms, objective_mb, models_mb };
 }

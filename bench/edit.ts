@@ -66,14 +66,20 @@ async function benchNode(path: string, a: EditArgs): Promise<EditRow> {
     clipImage: new Uint8Array(readFileSync(join(dir, manifest.clip.image.file))),
   };
   const runtime = await createNodeRuntime();
-  const measured = await measureEdit(files, runtime, { steps: a.steps, forward: a.forward });
-  // maxRSS is in KiB.
-  return {
-    runtime: 'node',
-    ...measured,
-    peak_mb: (process.resourceUsage().maxRSS * 1024) / MB,
-    note: runtime.description,
+  // maxRSS is in KiB; read before the forward sessions open, so it is the objective's peak.
+  let peak = 0;
+  const readPeak = () => {
+    peak = (process.resourceUsage().maxRSS * 1024) / MB;
   };
+  const measured = await measureEdit(files, runtime, {
+    steps: a.steps,
+    forward: a.forward,
+    onPhase: (phase) => {
+      if (phase === 'forward') readPeak();
+    },
+  });
+  if (!a.forward) readPeak();
+  return { runtime: 'node', ...measured, peak_mb: peak, note: runtime.description };
 }
 
 /** Serves the bundle's folder under /edit-bundle/ (same origin, so cross-origin isolation lets it through). */

@@ -32,7 +32,12 @@ async function run() {
       out.textContent = p;
     },
   });
-  return { ...row, description: runtime.description };
+  const threads =
+    runtime.backend === 'wasm' || row.backend === 'wasm' ? `, ${runtime.wasmThreads ?? 1} wasm threads` : '';
+  return {
+    ...row,
+    description: `${runtime.description}${threads}, crossOriginIsolated: ${globalThis.crossOriginIsolated}`,
+  };
 }
 
 run().then(
