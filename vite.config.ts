@@ -22,7 +22,7 @@ export default defineConfig({
   // dependency mid-session and reloads the page under a user (or a browser test).
   optimizeDeps: {
     // The scanner does not follow `new Worker(new URL(…))`, so the worker is an entry of its own.
-    entries: ['index.html', 'test/browser/**/*.html', 'src/engine/run/worker.ts'],
+    entries: ['index.html', 'test/browser/**/*.html', 'src/host/worker.ts'],
     include: [
       'rete',
       'rete-area-plugin',

@@ -12,13 +12,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import {
-  CHROMIUM_PATH,
+  chromiumAvailable,
   collectPageErrors,
   launchChromium,
-  REPO_ROOT,
   serveApp,
   type Served,
 } from '../test/browser/helpers.js';
+import { REPO_ROOT } from '../test/paths.js';
 import { descendantPeaks, largestPeak } from './process-memory.js';
 
 export interface FirstEditRow {
@@ -229,7 +229,11 @@ async function measureDevice(served: Served, device: 'auto' | 'webgpu', budgetMs
     const page = await openApp(
       browser,
       served,
-      device === 'auto' ? undefined : defaultGraphWith((n) => n.type === 'models/load' && (n.params.device = device)),
+      device === 'auto'
+        ? undefined
+        : defaultGraphWith((n) => {
+            if (n.type === 'models/load') n.params.device = device;
+          }),
     );
     const errors = collectPageErrors(page);
     const readyMs = await whenReady(page);
@@ -319,8 +323,7 @@ export function mib(bytes: number): string {
 export async function benchFirstEdit(
   options: { devices?: ('auto' | 'webgpu')[]; webgpuBudgetS?: number } = {},
 ): Promise<FirstEditResult> {
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(CHROMIUM_PATH)) return { rows: [], memory: [] };
+  if (!chromiumAvailable()) return { rows: [], memory: [] };
   const served = await serveApp('bench-first-edit');
   const result: FirstEditResult = { rows: [], memory: [] };
   try {

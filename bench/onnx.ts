@@ -1,7 +1,7 @@
 // Forward vs forward+gradient time of the four gradient fixtures on onnxruntime-node (CPU) and
 // onnxruntime-web (wasm, in Node), one thread each, and PyTorch autograd on the same networks
-// where python3 can import torch. The gradient models are built for CPU runtimes (target 'cpu');
-// where the portable (WebGPU-safe) graph differs, its ratio on onnxruntime-node is in the note.
+// where a python3 has torch (tools/setup/test-env.ts finds it). The gradient models are built for
+// CPU runtimes (target 'cpu'); where the portable (WebGPU-safe) graph differs, its ratio on onnxruntime-node is in the note.
 // Run alone with `npx tsx bench/onnx.ts`; `--ops` also prints each gradient model's op counts.
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,9 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { gradientModel } from '../src/engine/onnx/gradient.js';
 import { readModel, writeModel, type ModelProto } from '../src/engine/onnx/model.js';
-import { FIXTURE_ROOT, FIXTURES, loadFixture, type Fixture } from '../test/onnx/fixtures.js';
+import { FIXTURE_ROOT, FIXTURES, type Fixture, gradientFeeds, loadFixture } from '../test/onnx/fixtures.js';
+import { repoPath } from '../test/paths.js';
+import { findTorchPython } from '../tools/setup/test-env.js';
 
 export interface Row {
   fixture: string;
@@ -57,9 +59,8 @@ async function benchRuntime(
   const fwd = await ort.InferenceSession.create(fx.model, opts);
   const grad = await ort.InferenceSession.create(gradBytes, opts);
   const portable = portableBytes ? await ort.InferenceSession.create(portableBytes, opts) : undefined;
-  const feeds: Record<string, ortNode.Tensor> = {};
-  for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new ort.Tensor('float32', t.data, t.dims);
-  const gradFeeds = { ...feeds, [`${fx.of}_grad`]: new ort.Tensor('float32', fx.seed.data, fx.seed.dims) };
+  const gradFeeds = gradientFeeds(fx, (dtype, data, dims) => new ort.Tensor(dtype, data, dims));
+  const feeds = Object.fromEntries(Object.entries(gradFeeds).filter(([k]) => k !== `${fx.of}_grad`));
   const runs = [() => fwd.run(feeds), () => grad.run(gradFeeds)];
   if (portable) runs.push(() => portable.run(gradFeeds));
   const [forwardMs, gradMs, portableMs] = (await timeTogether(runs)) as [number, number, number | undefined];
@@ -81,17 +82,17 @@ export function opCounts(model: ModelProto): string {
     .join(', ');
 }
 
-const TORCH_SCRIPT = String.raw`
+// The fixtures' own networks (tools/fixtures/make_grad_fixtures.py's networks(), same weights) on
+// the committed inputs.
+const TORCH_SCRIPT = `
 import json, os, sys, time, importlib.util
 import numpy as np
 import torch
 torch.set_num_threads(1)
-root = sys.argv[1]
-spec = importlib.util.spec_from_file_location('make_grad_fixtures', os.path.join(root, '..', 'make_grad_fixtures.py'))
+script, root = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location('make_grad_fixtures', script)
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-torch.manual_seed(1234)
-g = m.MiniSynthesis(); e = m.MiniViT(); loss = m.GuidedLoss(g, e); cnn = m.SmallCNN()
-nets = {'stylegan_like_synthesis': g, 'vit_like_encoder': e, 'guided_loss': loss, 'cnn_training_loss': cnn}
+nets = m.networks()
 def load(name, key):
     meta = json.load(open(os.path.join(root, name, 'fixture.json')))
     t = meta['tensors'][key]
@@ -122,21 +123,8 @@ for name, net in nets.items():
 print(json.dumps(out))
 `;
 
-/** The first Python that imports torch: the one on PATH, or Debian's (python3-torch installs there). */
-function torchPython(): string | undefined {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-      return python;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
-
 function benchTorch(): Row[] {
-  const python = torchPython();
+  const python = findTorchPython();
   if (!python) {
     return FIXTURES.map((f) => ({
       fixture: f,
@@ -144,10 +132,17 @@ function benchTorch(): Row[] {
       forwardMs: null,
       gradMs: null,
       ratio: null,
-      note: 'n/a (torch not installed)',
+      note: 'n/a (no python3 with torch and onnx: apt-get install python3-torch python3-onnx)',
     }));
   }
-  const out = execFileSync(python, ['-c', TORCH_SCRIPT, FIXTURE_ROOT], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(
+    python,
+    ['-c', TORCH_SCRIPT, repoPath('tools/fixtures/make_grad_fixtures.py'), FIXTURE_ROOT],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   const times = JSON.parse(out.trim().split('\n').pop()!) as Record<string, [number, number]>;
   return FIXTURES.map((f) => {
     const [forwardMs, gradMs] = times[f]!;
@@ -160,7 +155,7 @@ export async function benchOnnx(opts: { ops?: (line: string) => void } = {}): Pr
   const rows: Row[] = [];
   for (const name of FIXTURES) {
     const fx = loadFixture(name);
-    const wrt = Object.keys(fx.grads);
+    const wrt = fx.wrt;
     const t = performance.now();
     const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt, target: 'cpu' });
     const buildMs = performance.now() - t;

@@ -2,22 +2,10 @@
 // bundle when it is not in public/), headless chromium runs it on wasm and on WebGPU (SwiftShader).
 import { createReadStream, existsSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
-import { createServer, type Plugin } from 'vite';
+import type { Plugin } from 'vite';
+import { chromiumAvailable, launchChromium, serveApp } from '../test/browser/helpers.js';
 import type { OptimizeRow } from './optimize.js';
 import { benchBundleDir, ROOT } from './optimize-bundle.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Serves a folder under /bench-bundle/ (the test bundle lives in a temp folder). */
 function serveFolder(dir: string): Plugin {
@@ -35,23 +23,21 @@ function serveFolder(dir: string): Plugin {
 }
 
 export async function benchBrowser(steps: number): Promise<OptimizeRow[]> {
-  if (!existsSync(CHROMIUM)) return [];
+  if (!chromiumAvailable()) return [];
   const { dir, label } = await benchBundleDir();
   const bundleUrl = dir.startsWith(join(ROOT, 'public')) ? '/models/demo' : '/bench-bundle';
-  const server = await createServer({
-    root: ROOT,
-    configFile: join(ROOT, 'vite.config.ts'),
-    cacheDir: join(ROOT, 'node_modules', '.vite-bench-optimize'),
-    logLevel: 'error',
-    clearScreen: false,
+  const served = await serveApp('bench-optimize', {
     plugins: [serveFolder(dir)],
-    optimizeDeps: { entries: ['bench/optimize-page/index.html'] },
-    server: { host: '127.0.0.1', port: 0, open: false, hmr: false, watch: null },
+    optimizeEntries: ['bench/optimize-page/index.html'],
   });
-  await server.listen();
-  const address = server.httpServer!.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const base = served.url;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await served.close();
+    throw e;
+  }
   const rows: OptimizeRow[] = [];
   try {
     for (const backend of ['wasm', 'webgpu']) {
@@ -79,7 +65,7 @@ export async function benchBrowser(steps: number): Promise<OptimizeRow[]> {
     }
   } finally {
     await browser.close();
-    await server.close();
+    await served.close();
   }
   return rows;
 }

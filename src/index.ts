@@ -2,7 +2,11 @@
 // worker), PNG files that carry their graph, and the Rete plugin that puts it all in an editor.
 
 // Node catalogue and the node contract
-export { catalogue, NodeRegistry, nodeFamilies } from './nodes/registry.js';
+export { catalogue, nodeFamilies } from './nodes/registry.js';
+export { basicFamily } from './nodes/basic/index.js';
+export { pipelineFamily } from './nodes/pipeline/index.js';
+export { NodeRegistry } from './engine/graph/registry.js';
+export type { NodeFamily, SocketTypeDef } from './engine/graph/registry.js';
 export { defineNode } from './engine/graph/definition.js';
 export type {
   NodeDefinition,
@@ -14,9 +18,10 @@ export type {
   OutputSummary,
   EngineServices,
   RunContext,
+  FingerprintContext,
+  SocketValues,
+  SocketValue,
 } from './engine/graph/definition.js';
-export { SOCKET_TYPES, isSocketType, socketsCompatible } from './engine/graph/sockets.js';
-export type { SocketType } from './engine/graph/sockets.js';
 export { paramProblem, paramFromText, defaultParam } from './engine/graph/params.js';
 
 // Graph documents

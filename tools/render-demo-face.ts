@@ -3,6 +3,7 @@
 // Usage: tsx tools/render-demo-face.ts [--bundle public/models/demo] [--seed 1234] [--truncation 0.7] [--out public/images/demo-face.png]
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadBundle } from '../src/engine/models/bundle.js';
 import { encodePng } from '../src/engine/tensor/png.js';
@@ -10,10 +11,10 @@ import { createRuntime } from '../src/engine/tensor/runtime.js';
 
 const { values } = parseArgs({
   options: {
-    bundle: { type: 'string', default: 'public/models/demo' },
+    bundle: { type: 'string', default: fileURLToPath(new URL('../public/models/demo', import.meta.url)) },
     seed: { type: 'string', default: '1234' },
     truncation: { type: 'string', default: '0.7' },
-    out: { type: 'string', default: 'public/images/demo-face.png' },
+    out: { type: 'string', default: fileURLToPath(new URL('../public/images/demo-face.png', import.meta.url)) },
   },
 });
 

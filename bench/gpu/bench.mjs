@@ -7,8 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const [dir = '.devbench/models', ortDir = 'node_modules/onnxruntime-node'] = process.argv.slice(2);
+// Folders given on the command line are the caller's; the defaults are the checkout's own.
+const here = (rel) => fileURLToPath(new URL(rel, import.meta.url));
+const [dir = here('../../.devbench/models'), ortDir = here('../../node_modules/onnxruntime-node')] =
+  process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const ort = require(resolve(ortDir));
 const verbose = process.env.PLACEMENT === '1';

@@ -8,11 +8,15 @@ import { join, resolve } from 'node:path';
 import { parseManifest } from '../../src/engine/models/index.js';
 import { buildEditModel } from '../../src/engine/optimize/edit-model.js';
 import { gradientModel, readModel, writeModel } from '../../src/engine/onnx/index.js';
+import { FIXTURES, gradientFeeds, loadFixture } from '../../test/onnx/fixtures.js';
+import { repoPath } from '../../test/paths.js';
 import { groupedProbes, nodeProbes, type Probe } from './probes.js';
 
-const out = resolve(process.argv[2] ?? '.devbench/models');
+// The folder named on the command line is the caller's (relative to where they are); the default
+// and the inputs are the repository's own.
+const out = process.argv[2] ? resolve(process.argv[2]) : repoPath('.devbench', 'models');
 mkdirSync(out, { recursive: true });
-const demo = resolve('public/models/demo');
+const demo = repoPath('public', 'models', 'demo');
 const manifest = parseManifest(readFileSync(join(demo, 'manifest.json')), 'demo manifest');
 const generator = readFileSync(join(demo, manifest.generator.file));
 const clipImage = readFileSync(join(demo, manifest.clip.image.file));
@@ -60,7 +64,6 @@ index.push({
 });
 if (latentSize !== meanLatent.length) throw new Error('mean latent size does not match the latent shape');
 
-const fixtures = resolve('../shared/fixtures/grad');
 const probes: Probe[] = groupedProbes();
 /** Ops of the backward graphs with layout- or index-heavy WebGPU kernels (elementwise ops left out). */
 const CANDIDATE_OPS = new Set([
@@ -83,39 +86,21 @@ const CANDIDATE_OPS = new Set([
   'Softmax',
   'LogSoftmax',
 ]);
-for (const name of ['stylegan_like_synthesis', 'vit_like_encoder', 'guided_loss', 'cnn_training_loss']) {
-  const meta = JSON.parse(readFileSync(join(fixtures, name, 'fixture.json'), 'utf8')) as {
-    outputs: string[];
-    wrt_inputs: string[];
-    wrt_params: string[];
-    tensors: Record<string, { file: string; shape: number[]; dtype: string }>;
-  };
-  const read = (key: string): Feed => {
-    const info = meta.tensors[key]!;
-    const bytes = readFileSync(join(fixtures, name, info.file));
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const values =
-      info.dtype === 'int64' ? Array.from(new BigInt64Array(buffer), Number) : Array.from(new Float32Array(buffer));
-    return { name: key.slice(key.indexOf(':') + 1), dtype: info.dtype, dims: info.shape, values };
-  };
-  const of = meta.outputs[0]!;
-  const feeds = Object.keys(meta.tensors)
-    .filter((k) => k.startsWith('input:'))
-    .map(read);
-  feeds.push({ ...read(`seed:${of}`), name: `${of}_grad` });
-  const grad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), {
-    of,
-    wrt: [...meta.wrt_inputs, ...meta.wrt_params],
-  });
+for (const name of FIXTURES) {
+  const fx = loadFixture(name);
+  const feeds = Object.entries(
+    gradientFeeds(fx, (dtype, data, dims) => ({
+      dtype,
+      dims,
+      values: Array.from(data as ArrayLike<number | bigint>, Number),
+    })),
+  ).map(([feed, t]): Feed => ({ name: feed, ...t }));
+  const grad = gradientModel(readModel(fx.model, name), { of: fx.of, wrt: fx.wrt });
   writeFileSync(join(out, `${name}.grad.onnx`), writeModel(grad));
   index.push({ name: `${name} (forward + gradient)`, file: `${name}.grad.onnx`, feeds });
   probes.push(...nodeProbes(grad, name, CANDIDATE_OPS));
   // The CPU target's depthwise im2col and pool taps are the grouped convs WebGPU needs rewritten.
-  const cpuGrad = gradientModel(readModel(readFileSync(join(fixtures, name, 'model.onnx')), name), {
-    of,
-    wrt: [...meta.wrt_inputs, ...meta.wrt_params],
-    target: 'cpu',
-  });
+  const cpuGrad = gradientModel(readModel(fx.model, name), { of: fx.of, wrt: fx.wrt, target: 'cpu' });
   probes.push(...nodeProbes(cpuGrad, `${name} (cpu target)`, new Set(['Conv', 'ConvTranspose'])));
 }
 const names = new Set<string>();

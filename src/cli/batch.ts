@@ -2,18 +2,21 @@
 // the source of one Load Image node (the one feeding an Invert, when there are several); each
 // image's files go to a folder of its own under --out. One engine serves the whole batch, so the
 // models load once and everything upstream of the image (corpus, subspace, …) is computed once.
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { Engine } from '../engine/run/engine.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
+import { sniffImageFormat } from '../engine/tensor/image-file.js';
 import type { CliIo } from './io.js';
 import { relativeOrAbsolute, runGraph, writeOutputs } from './run.js';
 
 const LOAD_IMAGE = 'image/load';
 const INVERT = 'latent/invert';
-/** Formats the CLI cannot decode (it reads PNG only): listed as skipped rather than silently ignored. */
-const OTHER_IMAGES = new Set(['.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.avif', '.tif', '.tiff']);
+/** The photo formats a batch takes. */
+const IMAGES = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+/** Other image formats: listed as skipped rather than silently ignored. */
+const OTHER_IMAGES = new Set(['.gif', '.bmp', '.avif', '.heic', '.tif', '.tiff']);
 
 /** The Load Image node the folder's images go into, or an error that says how to choose one. */
 export function batchSourceNode(doc: GraphDocument, registry: NodeRegistry, chosen?: string): string {
@@ -42,7 +45,7 @@ export function batchSourceNode(doc: GraphDocument, registry: NodeRegistry, chos
   );
 }
 
-/** The PNG files in `dir` (sorted by name) and the other image files that will be skipped. */
+/** The JPEG, PNG and WebP files in `dir` (sorted by name) and the other image files that will be skipped. */
 export async function batchImages(dir: string, shown = dir): Promise<{ images: string[]; skipped: string[] }> {
   let names: string[];
   try {
@@ -57,11 +60,30 @@ export async function batchImages(dir: string, shown = dir): Promise<{ images: s
   const skipped: string[] = [];
   for (const name of names) {
     const ext = extname(name).toLowerCase();
-    if (ext !== '.png' && !OTHER_IMAGES.has(ext)) continue;
+    if (!IMAGES.has(ext) && !OTHER_IMAGES.has(ext)) continue;
     if (!(await stat(join(dir, name))).isFile()) continue;
-    (ext === '.png' ? images : skipped).push(name);
+    (IMAGES.has(ext) ? images : skipped).push(name);
   }
   return { images, skipped };
+}
+
+/**
+ * Why the file is not a JPEG, PNG or WebP by its first bytes, or undefined when it looks like one:
+ * a text file named .jpg is named here instead of failing somewhere inside the graph.
+ */
+async function notAnImage(path: string): Promise<string | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(16);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const format = sniffImageFormat(head.subarray(0, bytesRead));
+    if (format === 'jpeg' || format === 'png' || format === 'webp') return undefined;
+    return format === 'unknown'
+      ? 'its bytes are not a JPEG, PNG or WebP file'
+      : `it is a ${format.toUpperCase()} file; a batch reads JPEG, PNG and WebP images only`;
+  } finally {
+    await file.close();
+  }
 }
 
 /** A folder name for an image's outputs: its name without the extension, made safe. */
@@ -93,14 +115,20 @@ export async function runBatch(options: BatchOptions): Promise<{ code: number; w
   const source = batchSourceNode(doc, registry, options.node);
   const folder = resolve(io.cwd, options.folder);
   const { images, skipped } = await batchImages(folder, options.folder);
-  for (const name of skipped) io.stderr.write(`batch: skipped ${name}: the CLI reads PNG images only\n`);
-  if (images.length === 0) throw new Error(`--batch ${options.folder}: the folder has no PNG images`);
+  for (const name of skipped) io.stderr.write(`batch: skipped ${name}: a batch reads JPEG, PNG and WebP images only\n`);
+  if (images.length === 0) throw new Error(`--batch ${options.folder}: the folder has no JPEG, PNG or WebP images`);
 
   const written: string[] = [];
   const failed: string[] = [];
   const folders = new Set<string>();
   for (const [i, name] of images.entries()) {
     io.stderr.write(`batch: [${i + 1}/${images.length}] ${name}\n`);
+    const notImage = await notAnImage(join(folder, name));
+    if (notImage) {
+      io.stderr.write(`batch: ${name} is not an image: ${notImage}\n`);
+      failed.push(name);
+      continue;
+    }
     const one = structuredClone(doc);
     one.nodes.find((n) => n.id === source)!.params.source = join(folder, name);
     const summary = await runGraph(engine, one, io);

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { GraphDocument } from '../engine/graph/document.js';
 import { readDocumentBytes } from '../engine/graph/open.js';
 import type { DocumentError } from '../engine/graph/validate.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
 
 export type GraphFileResult =
   | { ok: true; document: GraphDocument; path: string; dir: string }

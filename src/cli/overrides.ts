@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { GraphDocument } from '../engine/graph/document.js';
 import { paramFromText } from '../engine/graph/params.js';
 import { validateDocument, type DocumentError } from '../engine/graph/validate.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
 import { UsageError } from './io.js';
 
 export interface ParamOverride {

@@ -2,7 +2,7 @@
 // shows where it is. Progress lines are thinned to every tenth or a new message.
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { EngineEvent } from '../engine/run/events.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
 import type { TextSink } from './io.js';
 
 export function progressReporter(

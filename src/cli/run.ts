@@ -7,9 +7,9 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OutputFile } from '../engine/graph/definition.js';
 import type { GraphDocument } from '../engine/graph/document.js';
-import { Engine } from '../engine/run/engine.js';
+import type { Engine } from '../engine/run/engine.js';
 import type { RunSummary } from '../engine/run/events.js';
-import { createNodeServices } from '../engine/run/services-node.js';
+import { createNodeEngine } from '../host/node.js';
 import { catalogue } from '../nodes/registry.js';
 import { formatErrors, readGraphFile } from './graph-file.js';
 import { UsageError, type CliIo } from './io.js';
@@ -60,7 +60,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
-  const engine = new Engine({ registry: catalogue, services: createNodeServices({ baseDir: loaded.dir }) });
+  const engine = createNodeEngine({ baseDir: loaded.dir });
   const outDir = resolve(io.cwd, values.out ?? 'out');
   if (values.batch !== undefined) {
     const { runBatch } = await import('./batch.js');

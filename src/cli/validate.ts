@@ -12,7 +12,7 @@ as <file>: <path>: <message>. Exits 1 if any file is invalid or unreadable.
 `;
 
 export async function validateCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (e) {

@@ -1,64 +1,14 @@
-// The node catalogue: every node type the editor, the engine and the CLI know, looked up by type
-// id. A host can build its own registry from any list of definitions (tests do).
-import type { NodeDefinition } from '../engine/graph/definition.js';
-import { paramProblem } from '../engine/graph/params.js';
-import { isSocketType } from '../engine/graph/sockets.js';
-import { basicNodes } from './basic/index.js';
-import { pipelineNodes } from './pipeline/index.js';
+// The plugin's catalogue: every node family this package provides, and the registry built from
+// them. The registry itself (and its checks) is the engine's (src/engine/graph/registry.ts); a
+// host can build its own from any families (tests do).
+import { NodeRegistry, type NodeFamily } from '../engine/graph/registry.js';
+import { basicFamily } from './basic/index.js';
+import { faceFamily } from './faces/index.js';
+import { photoFamily } from './photo/index.js';
+import { pipelineFamily } from './pipeline/index.js';
 
-export class NodeRegistry {
-  private readonly byType = new Map<string, NodeDefinition>();
-
-  /** Checks every definition once here, so a broken one fails at startup rather than mid-run. */
-  constructor(defs: readonly NodeDefinition[]) {
-    for (const def of defs) {
-      const problems = definitionProblems(def);
-      if (problems.length > 0) throw new Error(`node type '${def.type}' is not valid: ${problems.join('; ')}`);
-      if (this.byType.has(def.type)) throw new Error(`node type '${def.type}' is defined twice`);
-      this.byType.set(def.type, def);
-    }
-  }
-
-  get(type: string): NodeDefinition | undefined {
-    return this.byType.get(type);
-  }
-
-  list(): NodeDefinition[] {
-    return [...this.byType.values()];
-  }
-
-  /** Palette groups in the order their first node was registered. */
-  categories(): string[] {
-    return [...new Set(this.list().map((d) => d.category))];
-  }
-}
-
-function definitionProblems(def: NodeDefinition): string[] {
-  const problems: string[] = [];
-  if (!def.type) problems.push('it has no type id');
-  if (!def.title) problems.push('it has no title');
-  if (!def.category) problems.push('it has no category');
-  if (!def.help) problems.push('it has no help text');
-  for (const [side, ports] of [
-    ['input', def.inputs],
-    ['output', def.outputs],
-  ] as const) {
-    for (const [name, port] of Object.entries(ports)) {
-      if (!isSocketType(port.type)) problems.push(`${side} '${name}' has unknown socket type '${port.type}'`);
-    }
-  }
-  for (const [name, param] of Object.entries(def.params)) {
-    if (!param.help) problems.push(`param '${name}' has no help text`);
-    const problem = paramProblem(param, param.default);
-    if (problem) problems.push(`the default of param '${name}' is invalid: ${problem}`);
-  }
-  return problems;
-}
-
-/**
- * The families that make up the plugin's catalogue. A new family is one more entry here.
- */
-export const nodeFamilies: readonly (readonly NodeDefinition[])[] = [basicNodes, pipelineNodes];
+/** The families that make up the plugin's catalogue. A new family is one more entry here. */
+export const nodeFamilies: readonly NodeFamily[] = [basicFamily, pipelineFamily, faceFamily, photoFamily];
 
 /** The plugin's catalogue: every node this package provides. */
-export const catalogue = new NodeRegistry(nodeFamilies.flat());
+export const catalogue = new NodeRegistry(nodeFamilies);

@@ -3,8 +3,10 @@
 // graph in the editor is always one the document validator would accept.
 import { ClassicPreset, type NodeEditor } from 'rete';
 import { ConnectionPlugin, ClassicFlow, getSourceTarget, type SocketData } from 'rete-connection-plugin';
-import type { ClipPaeConnection, ClipPaeSchemes } from './types.js';
+import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
 import { ClipPaeNode } from './node.js';
+import { type Cleanup, removablePipes } from './pipes.js';
+import { dimProperty } from './theme.js';
 
 export interface ConnectionEnds {
   source: string;
@@ -71,18 +73,20 @@ function reaches(editor: NodeEditor<ClipPaeSchemes>, from: string, to: string): 
   return false;
 }
 
-/** Refuses any incompatible connection, however it is added. */
-export function guardConnections(editor: NodeEditor<ClipPaeSchemes>, onRefused: (problem: string) => void): void {
-  editor.addPipe((context) => {
-    if (context.type === 'connectioncreate') {
-      const problem = connectionProblem(editor, context.data, { inputMustBeFree: true });
-      if (problem) {
-        onRefused(problem);
-        return undefined;
+/** Refuses any incompatible connection, however it is added; returns the cleanup that stops it. */
+export function guardConnections(editor: NodeEditor<ClipPaeSchemes>, onRefused: (problem: string) => void): () => void {
+  return removablePipes([editor], () =>
+    editor.addPipe((context) => {
+      if (context.type === 'connectioncreate') {
+        const problem = connectionProblem(editor, context.data, { inputMustBeFree: true });
+        if (problem) {
+          onRefused(problem);
+          return undefined;
+        }
       }
-    }
-    return context;
-  });
+      return context;
+    }),
+  );
 }
 
 function endsOf(initial: SocketData, socket: SocketData): ConnectionEnds | null {
@@ -134,4 +138,83 @@ export function createConnectionPlugin(
       }),
   );
   return connection;
+}
+
+/**
+ * The sockets-and-rules extension: the guard on every add, a connection plugin whose drags obey
+ * the same rule, dimming of the sockets a dragged wire cannot reach, and the "from input" state
+ * of params whose input socket is connected.
+ */
+export function connectionRules(
+  editor: NodeEditor<ClipPaeSchemes>,
+  area: ClipPaeArea,
+  registry: NodeCatalogue,
+  onRefused: (problem: string) => void,
+): Cleanup {
+  const unguard = guardConnections(editor, onRefused);
+  const connection = createConnectionPlugin(editor, onRefused);
+  const unuse = removablePipes([editor, area], () => {
+    area.use(connection);
+    trackFedParams(editor, area);
+  });
+  const undim = dimIncompatibleSocketsWhileDragging(connection, editor, registry, area.container);
+  return () => {
+    // A wire still stuck to the pointer belongs to the plugin that is going away.
+    connection.drop();
+    undim();
+    unuse();
+    unguard();
+  };
+}
+
+/** Keeps each node's `fedParams` in step with the connections into its param inputs. */
+function trackFedParams(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeArea): void {
+  editor.addPipe((context) => {
+    if (context.type === 'connectioncreated' || context.type === 'connectionremoved') {
+      const node = editor.getNode(context.data.target);
+      if (node instanceof ClipPaeNode && node.paramInputs.has(String(context.data.targetInput))) {
+        const fed = new Set<string>();
+        for (const c of editor.getConnections()) {
+          if (c.target === node.id && node.paramInputs.has(String(c.targetInput))) fed.add(String(c.targetInput));
+        }
+        node.fedParams = fed;
+        void area.update('node', node.id);
+      }
+    }
+    return context;
+  });
+}
+
+/** While a connection is dragged, dims the sockets of every type it cannot connect to. */
+function dimIncompatibleSocketsWhileDragging(
+  connection: ConnectionPlugin<ClipPaeSchemes, any>,
+  editor: NodeEditor<ClipPaeSchemes>,
+  registry: NodeCatalogue,
+  container: HTMLElement,
+): () => void {
+  const dimmed: string[] = [];
+  const clear = () => {
+    for (const prop of dimmed.splice(0)) container.style.removeProperty(prop);
+  };
+  connection.addPipe((context) => {
+    if (context.type === 'connectionpick') {
+      const { nodeId, side, key } = context.data.socket;
+      const node = editor.getNode(nodeId);
+      const type = side === 'output' ? node?.outputType(key) : node?.inputType(key);
+      clear();
+      if (type) {
+        for (const { name: other } of registry.socketTypes()) {
+          const fits = side === 'output' ? registry.canConnect(type, other) : registry.canConnect(other, type);
+          if (fits) continue;
+          const prop = dimProperty(other);
+          container.style.setProperty(prop, '0.2');
+          dimmed.push(prop);
+        }
+      }
+    } else if (context.type === 'connectiondrop') {
+      clear();
+    }
+    return context;
+  });
+  return clear;
 }

@@ -1,9 +1,11 @@
 // The document ⇄ editor bridge. The document is the source of truth: loading builds Rete nodes
 // from it, and toDocument() reads the graph back, positions included, from the editor and area.
+// A connection into a param's input socket is an ordinary connection (`to: { node, input: param }`).
 import { ClassicPreset, type NodeEditor } from 'rete';
 import type { DocConnection, DocNode, GraphDocument } from '../engine/graph/document.js';
 import { DOCUMENT_FORMAT, DOCUMENT_VERSION } from '../engine/graph/document.js';
-import { ClipPaeNode } from './node.js';
+import { ClipPaeNode, clipPaeNodes } from './node.js';
+import { removablePipes } from './pipes.js';
 import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
 
 /** The id a new node of `type` gets: the type's last part and the first free number (load-1, load-2…). */
@@ -22,7 +24,7 @@ export function createNode(
 ): ClipPaeNode {
   const definition = registry.get(type);
   if (!definition) throw new Error(`unknown node type "${type}"`);
-  return new ClipPaeNode(definition, init);
+  return new ClipPaeNode(definition, registry, init);
 }
 
 function copyValue<T>(value: T): T {
@@ -35,7 +37,7 @@ export function toDocument(
   meta?: GraphDocument['meta'],
 ): GraphDocument {
   // A host may keep nodes of its own in the same editor; the document holds only ours.
-  const ours = editor.getNodes().filter((node): node is ClipPaeNode => node instanceof ClipPaeNode);
+  const ours = clipPaeNodes(editor);
   const ids = new Set(ours.map((node) => node.id));
   const nodes: DocNode[] = ours.map((node) => {
     const view = area.nodeViews.get(node.id);
@@ -97,4 +99,91 @@ export async function loadDocument(
       );
     }
   }
+}
+
+/** What changed: the graph's meaning ('graph', 'params'), only its layout, or all of it ('load'). */
+export type GraphChangeKind = 'graph' | 'params' | 'layout' | 'load';
+export type GraphChangeListener = (kind: GraphChangeKind) => void;
+
+type NodeInit = { id?: string; params?: Record<string, unknown>; label?: string };
+
+export interface DocumentBridge {
+  /** A node of `type` with a fresh readable id (not yet in the editor). */
+  createNode(type: string, init?: NodeInit): ClipPaeNode;
+  toDocument(): GraphDocument;
+  /** Replaces the graph with a validated document; changes while it loads are announced once, as 'load'. */
+  loadDocument(doc: GraphDocument): Promise<void>;
+  onChange(listener: GraphChangeListener): () => void;
+  /** Tells the listeners; quiet while a document loads. */
+  announce(kind: GraphChangeKind): void;
+  /** Stops listening and takes the plugin's nodes (and their wires) out of the editor. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * The document-bridge extension: builds nodes for the registry, reads and writes documents, and
+ * tells a host what changed (what autosave and auto-run need).
+ */
+export function documentBridge(
+  editor: NodeEditor<ClipPaeSchemes>,
+  area: ClipPaeArea,
+  registry: NodeCatalogue,
+): DocumentBridge {
+  const listeners = new Set<GraphChangeListener>();
+  let loading = false;
+  let meta: GraphDocument['meta'];
+  const announce = (kind: GraphChangeKind) => {
+    if (loading && kind !== 'load') return;
+    for (const listener of listeners) listener(kind);
+  };
+  const unpipe = removablePipes([editor, area], () => {
+    editor.addPipe((context) => {
+      if (
+        context.type === 'nodecreated' ||
+        context.type === 'noderemoved' ||
+        context.type === 'connectioncreated' ||
+        context.type === 'connectionremoved'
+      ) {
+        announce('graph');
+      }
+      return context;
+    });
+    area.addPipe((context) => {
+      if (context && typeof context === 'object' && 'type' in context && context.type === 'nodetranslated')
+        announce('layout');
+      return context;
+    });
+  });
+  return {
+    createNode: (type, init = {}) =>
+      createNode(registry, type, {
+        ...init,
+        id: init.id ?? freshNodeId(type, (id) => editor.getNode(id) !== undefined),
+      }),
+    toDocument: () => toDocument(editor, area, meta),
+    async loadDocument(doc) {
+      loading = true;
+      try {
+        await loadDocument(editor, area, registry, doc);
+        meta = doc.meta === undefined ? undefined : structuredClone(doc.meta);
+      } finally {
+        loading = false;
+      }
+      announce('load');
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    announce,
+    async destroy() {
+      listeners.clear();
+      unpipe();
+      const ours = new Set(clipPaeNodes(editor).map((n) => n.id));
+      for (const c of editor.getConnections()) {
+        if (ours.has(c.source) || ours.has(c.target)) await editor.removeConnection(c.id);
+      }
+      for (const id of ours) await editor.removeNode(id);
+    },
+  };
 }

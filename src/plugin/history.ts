@@ -1,6 +1,9 @@
-// Undo/redo for what Rete's classic history preset does not see: parameter edits.
-import type { HistoryAction, HistoryPlugin } from 'rete-history-plugin';
-import type { ClipPaeSchemes } from './types.js';
+// The undo extension: rete-history-plugin's classic preset (nodes, wires, moves) plus what it
+// does not see, parameter edits, and the keys that undo and redo.
+import type { NodeEditor } from 'rete';
+import { type HistoryAction, HistoryPlugin, Presets as HistoryPresets } from 'rete-history-plugin';
+import { removablePipes } from './pipes.js';
+import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 type ApplyParam = (nodeId: string, name: string, value: unknown) => void | Promise<void>;
 
@@ -52,6 +55,8 @@ export function recordParamChange(
     last.time = Date.now();
     return;
   }
+  // A new edit never joins whatever was recorded just before it (a wire dropped a moment ago).
+  history.separate();
   history.add(new ParamChangeAction(change.nodeId, change.name, change.before, change.after, apply, change.continuing));
 }
 
@@ -90,4 +95,59 @@ export function bindUndoKeys(
   };
   target.addEventListener('keydown', onKey);
   return () => target.removeEventListener('keydown', onKey);
+}
+
+export interface UndoHistory {
+  readonly history: HistoryPlugin<ClipPaeSchemes, any>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+  /** Records a param edit (a gesture's steps fold into one entry; anything else is a step of its own). */
+  recordParam(
+    change: { nodeId: string; name: string; before: unknown; after: unknown; continuing: boolean },
+    apply: ApplyParam,
+  ): void;
+  destroy(): void;
+}
+
+/**
+ * Undo/redo for the editor, param edits included. Keys are heard on `keyboard` (false: nowhere).
+ * Cleanup takes out the plugin's forwarding pipe and the pipes its preset added to the editor and
+ * area, the key listener, and forgets the recorded steps.
+ */
+export function undoHistory(
+  editor: NodeEditor<ClipPaeSchemes>,
+  area: ClipPaeArea,
+  keyboard: Document | HTMLElement | false,
+): UndoHistory {
+  const history = new HistoryPlugin<ClipPaeSchemes, any>();
+  const unpipe = removablePipes([editor, area], () => {
+    history.addPreset(HistoryPresets.classic.setup());
+    area.use(history);
+  });
+  // The history plugin undoes actions recorded close together as one step. Separating after
+  // each undo/redo keeps what comes next from joining a step that was just replayed.
+  const undo = async () => {
+    await history.undo();
+    history.separate();
+  };
+  const redo = async () => {
+    await history.redo();
+    history.separate();
+  };
+  const unbind = keyboard === false ? () => undefined : bindUndoKeys(keyboard, { undo, redo });
+  return {
+    history,
+    undo,
+    redo,
+    recordParam(change, apply) {
+      recordParamChange(history, change, apply);
+      // A discrete edit (a pick, a toggle, a committed number) is an undo step of its own.
+      if (!change.continuing) history.separate();
+    },
+    destroy() {
+      unbind();
+      unpipe();
+      history.clear();
+    },
+  };
 }

@@ -1,9 +1,10 @@
 // A node in the editor: the Rete view of one document node. Its params are the document's
 // params; `run` holds what the last run showed on it (progress, previews, errors, files).
-import { ClassicPreset } from 'rete';
+import { ClassicPreset, type NodeEditor } from 'rete';
 import type { ImageValue, NodeDefinition, OutputSummary } from '../engine/graph/definition.js';
 import { defaultParam } from '../engine/graph/params.js';
 import { socketFor, type TypedSocket } from './sockets.js';
+import type { ClipPaeSchemes, NodeCatalogue } from './types.js';
 
 export type RunState = 'idle' | 'queued' | 'running' | 'done' | 'cached' | 'error' | 'skipped' | 'cancelled';
 
@@ -47,9 +48,14 @@ export class ClipPaeNode extends ClassicPreset.Node<
   run: NodeRunView = idleRunView();
   width?: number;
   height?: number;
+  /** Params that may be fed by a connection instead (an optional input keyed by the param's name). */
+  readonly paramInputs: ReadonlySet<string>;
+  /** Params whose input is connected now: their stored value is not used, the control shows it. */
+  fedParams: ReadonlySet<string> = new Set();
 
   constructor(
     definition: NodeDefinition,
+    registry: NodeCatalogue,
     init: { id?: string; params?: Record<string, unknown>; label?: string } = {},
   ) {
     super(init.label ?? definition.title);
@@ -58,10 +64,18 @@ export class ClipPaeNode extends ClassicPreset.Node<
     this.definition = definition;
     this.params = { ...defaultParams(definition), ...(init.params ?? {}) };
     for (const [name, port] of Object.entries(definition.inputs)) {
-      this.addInput(name, new ClassicPreset.Input(socketFor(port.type), port.label ?? name, false));
+      this.addInput(name, new ClassicPreset.Input(socketFor(registry, port.type), port.label ?? name, false));
     }
+    const paramInputs = new Set<string>();
+    for (const [name, param] of Object.entries(definition.params)) {
+      const type = registry.paramSocket(definition.type, name);
+      if (type === undefined) continue;
+      this.addInput(name, new ClassicPreset.Input(socketFor(registry, type), param.label ?? name, false));
+      paramInputs.add(name);
+    }
+    this.paramInputs = paramInputs;
     for (const [name, port] of Object.entries(definition.outputs)) {
-      this.addOutput(name, new ClassicPreset.Output(socketFor(port.type), port.label ?? name, true));
+      this.addOutput(name, new ClassicPreset.Output(socketFor(registry, port.type), port.label ?? name, true));
     }
   }
 
@@ -83,4 +97,15 @@ export function defaultParams(definition: NodeDefinition): Record<string, unknow
   const params: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(definition.params)) params[name] = defaultParam(def);
   return params;
+}
+
+/** The plugin's nodes in an editor: a host may keep nodes of its own in the same one. */
+export function clipPaeNodes(editor: NodeEditor<ClipPaeSchemes>): ClipPaeNode[] {
+  return editor.getNodes().filter((n): n is ClipPaeNode => n instanceof ClipPaeNode);
+}
+
+/** One of the plugin's nodes by id, or undefined (also for a host's own node). */
+export function clipPaeNode(editor: NodeEditor<ClipPaeSchemes>, id: string): ClipPaeNode | undefined {
+  const node = editor.getNode(id);
+  return node instanceof ClipPaeNode ? node : undefined;
 }

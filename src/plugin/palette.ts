@@ -1,7 +1,11 @@
 // The palette: every node type grouped by category, with a filter box. It is a preset for
 // rete-dock-plugin, so dragging an item onto the canvas (or clicking it) adds that node.
+import { DockPlugin } from 'rete-dock-plugin';
 import type { NodeDefinition } from '../engine/graph/definition.js';
-import { categoryColor } from './components/theme.js';
+import type { ClipPaeNode } from './node.js';
+import { removablePipes } from './pipes.js';
+import { categoryColor } from './theme.js';
+import type { ClipPaeArea, ClipPaeSchemes, NodeCatalogue } from './types.js';
 
 const PALETTE_CSS = `
   :host {
@@ -140,6 +144,68 @@ export function dockPreset(palette: PaletteElement, next: () => NodeDefinition) 
     },
     removeItem(element: HTMLElement): void {
       palette.removeSlot(element);
+    },
+  };
+}
+
+/** Whether `element` is a palette slot (the renderer draws those as palette items, not node cards). */
+export function isPaletteSlot(element: HTMLElement): boolean {
+  const root = element.getRootNode();
+  return root instanceof ShadowRoot && root.host instanceof PaletteElement && root.host.slots.has(element);
+}
+
+const PALETTE_OVERLAY_STYLE = [
+  'position:absolute',
+  'left:0',
+  'top:0',
+  'bottom:0',
+  'width:200px',
+  'z-index:2',
+  'background:var(--clip-pae-panel, rgba(24, 26, 31, 0.92))',
+  'border-right:1px solid var(--clip-pae-card-border, #3b3f49)',
+].join(';');
+
+/**
+ * The palette extension: a `<clip-pae-palette>` in `into` (by default floating over the canvas's
+ * left edge) filled through rete-dock-plugin with every node type of the registry, by category.
+ * Cleanup removes the items (so the renderer unmounts them), the element and the dock's pipe.
+ * The dock's own drop listener on the area's container cannot be taken off (the plugin keeps it
+ * to itself); it only acts on a drag that started on one of its items, which are gone by then.
+ */
+export function paletteDock(
+  area: ClipPaeArea,
+  registry: NodeCatalogue,
+  createNode: (type: string) => ClipPaeNode,
+  into?: HTMLElement,
+): { palette: PaletteElement; destroy(): void } {
+  const palette = document.createElement('clip-pae-palette') as PaletteElement;
+  if (into) {
+    into.append(palette);
+  } else {
+    palette.setAttribute('style', PALETTE_OVERLAY_STYLE);
+    area.container.append(palette);
+  }
+  let pending: NodeDefinition | undefined;
+  const dock = new DockPlugin<ClipPaeSchemes>();
+  dock.addPreset(dockPreset(palette, () => pending!));
+  const unpipe = removablePipes([area], () => area.use(dock));
+  const items: (() => ClipPaeNode)[] = [];
+  for (const category of registry.categories()) {
+    palette.beginCategory(category);
+    for (const def of registry.list().filter((d) => d.category === category)) {
+      pending = def;
+      const item = () => createNode(def.type);
+      items.push(item);
+      dock.add(item);
+    }
+  }
+  return {
+    palette,
+    destroy() {
+      for (const slot of [...palette.slots.keys()]) void area.emit({ type: 'unmount', data: { element: slot } });
+      for (const item of items) dock.remove(item);
+      unpipe();
+      palette.remove();
     },
   };
 }

@@ -24,6 +24,8 @@ export function textToPrompts(text: string): string[] {
     .filter((line) => line !== '');
 }
 
-export function sameList(a: readonly string[], b: unknown): boolean {
-  return Array.isArray(b) && a.length === b.length && a.every((item, i) => item === b[i]);
+/** Whether two param values are the same (lists item by item): an edit to the same value is no edit. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => Object.is(item, b[i]));
+  return Object.is(a, b);
 }

@@ -1,13 +1,14 @@
 // Lit rendering for the plugin's nodes, sockets, connections, palette items and menu. These are
 // presets for a LitPlugin, which may be the plugin's own or one the host already uses.
 import { html } from 'lit';
-import { type LitPlugin, Presets } from '@retejs/lit-plugin';
+import { LitPlugin, Presets } from '@retejs/lit-plugin';
 import { getDOMSocketPosition } from 'rete-render-utils';
 import type { NodeEditor } from 'rete';
-import type { ClipPaeSchemes } from './types.js';
+import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 import { ClipPaeNode } from './node.js';
 import { TypedSocket } from './sockets.js';
-import type { PaletteElement } from './palette.js';
+import { isPaletteSlot } from './palette.js';
+import { removablePipes } from './pipes.js';
 import './components/node-card.js';
 import './components/socket.js';
 import './components/connection.js';
@@ -17,12 +18,37 @@ import type { MenuItem } from './components/menu.js';
 
 export type ClipPaeLitPlugin = LitPlugin<ClipPaeSchemes, any>;
 
-export function addRenderPresets(
-  render: ClipPaeLitPlugin,
+/**
+ * The rendering extension. With no `render` it makes a LitPlugin and `use`s it on the area
+ * (first, so every plugin after it is heard when it asks for something to be drawn); with the
+ * host's own, it only adds presets. The cleanup takes out the presets (LitPlugin's list is
+ * public) and the pipes they or the plugin added.
+ */
+export function rendering(
   editor: NodeEditor<ClipPaeSchemes>,
-  palettes: () => PaletteElement[],
-): void {
-  const inPalette = (element: HTMLElement) => palettes().some((p) => p.slots.has(element));
+  area: ClipPaeArea,
+  render?: ClipPaeLitPlugin,
+): { render: ClipPaeLitPlugin; destroy(): void } {
+  const plugin = render ?? new LitPlugin<ClipPaeSchemes, any>();
+  const presetsBefore = plugin.presets.length;
+  const unpipe = removablePipes([editor, area], () => {
+    if (!render) area.use(plugin);
+    addRenderPresets(plugin, editor);
+  });
+  const ours = plugin.presets.slice(presetsBefore);
+  return {
+    render: plugin,
+    destroy() {
+      unpipe();
+      for (const preset of ours) {
+        const at = plugin.presets.indexOf(preset);
+        if (at >= 0) plugin.presets.splice(at, 1);
+      }
+    },
+  };
+}
+
+export function addRenderPresets(render: ClipPaeLitPlugin, editor: NodeEditor<ClipPaeSchemes>): void {
   render.addPreset(
     Presets.classic.setup<ClipPaeSchemes, any>({
       // The socket dots sit exactly on the card's edge, so the connection ends at their centre.
@@ -30,7 +56,7 @@ export function addRenderPresets(
       customize: {
         node(context) {
           const node = context.payload;
-          if (inPalette(context.element) && node instanceof ClipPaeNode) {
+          if (isPaletteSlot(context.element) && node instanceof ClipPaeNode) {
             return () => html`<clip-pae-palette-item .definition=${node.definition}></clip-pae-palette-item>`;
           }
           // A host's own nodes in the same editor keep the stock look.

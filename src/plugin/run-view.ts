@@ -1,7 +1,9 @@
-// Turns the engine's events into what each node shows. Pure bookkeeping on ClipPaeNode.run; the
-// caller re-renders the nodes this returns.
+// Turns the engine's events into what each node shows: pure bookkeeping on ClipPaeNode.run
+// (the functions), and the extension that applies it to an editor's nodes and redraws them.
+import type { NodeEditor } from 'rete';
 import type { EngineEvent } from '../engine/run/events.js';
-import { idleRunView, type ClipPaeNode, type NodeRunView } from './node.js';
+import { idleRunView, clipPaeNode, clipPaeNodes, type ClipPaeNode, type NodeRunView } from './node.js';
+import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 /** Forgets what the last run showed (and frees its download links). */
 export function resetRunView(node: ClipPaeNode): void {
@@ -82,4 +84,60 @@ export function markCancelled(node: ClipPaeNode): boolean {
   if (node.run.state !== 'queued' && node.run.state !== 'running') return false;
   node.run = { ...node.run, state: 'cancelled', fraction: undefined, message: undefined };
   return true;
+}
+
+export interface RunView {
+  /** Marks the nodes a run will evaluate (the sinks, or `targets`, and everything upstream). */
+  runStarted(targets?: readonly string[]): void;
+  showEngineEvent(event: EngineEvent): void;
+  runFinished(): void;
+  /** Forgets every node's last run (previews, errors, download links); `redraw: false` skips re-rendering. */
+  clearRunViews(redraw?: boolean): void;
+  destroy(): void;
+}
+
+/** The run-view extension: what the engine reports, drawn on the nodes. Cleanup frees the download links. */
+export function runView(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeArea): RunView {
+  const redraw = (id: string) => void area.update('node', id);
+  const clear = (andRedraw = true) => {
+    for (const node of clipPaeNodes(editor)) {
+      resetRunView(node);
+      if (andRedraw) redraw(node.id);
+    }
+  };
+  return {
+    runStarted(targets) {
+      const sinks = clipPaeNodes(editor)
+        .filter((n) => n.definition.sink)
+        .map((n) => n.id);
+      for (const id of upstreamOf(editor, targets ?? sinks)) {
+        const node = clipPaeNode(editor, id);
+        if (!node) continue;
+        markQueued(node);
+        redraw(id);
+      }
+    },
+    showEngineEvent(event) {
+      const id = applyEngineEvent(event, (nodeId) => clipPaeNode(editor, nodeId));
+      if (id !== undefined) redraw(id);
+    },
+    runFinished() {
+      for (const node of clipPaeNodes(editor)) if (markCancelled(node)) redraw(node.id);
+    },
+    clearRunViews: clear,
+    destroy: () => clear(false),
+  };
+}
+
+/** The given nodes and everything they depend on. */
+function upstreamOf(editor: NodeEditor<ClipPaeSchemes>, targets: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...targets];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const c of editor.getConnections()) if (c.target === id) stack.push(c.source);
+  }
+  return seen;
 }

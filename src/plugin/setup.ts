@@ -1,29 +1,28 @@
-// setupClipPae: adds the node catalogue to a host's existing NodeEditor + AreaPlugin — typed
-// sockets that only connect when compatible, lit-rendered nodes with inline param controls,
-// a palette, a searchable right-click menu, undo/redo that covers param edits — and returns a
-// handle to load/save documents and show what the engine reports.
+// setupClipPae: adds the node catalogue to a host's existing NodeEditor + AreaPlugin by composing
+// the plugin's extensions — rendering, sockets and the connection rule, selection, undo, the
+// palette, the right-click menu, param edits, the document bridge and the run view — and returns
+// a handle to load/save documents and show what the engine reports. Each extension returns its
+// cleanup; destroy() runs them last-first, so the editor is left as the host handed it over.
 import { ClassicPreset, type NodeEditor } from 'rete';
 import { AreaExtensions } from 'rete-area-plugin';
-import { LitPlugin } from '@retejs/lit-plugin';
-import { ContextMenuPlugin } from 'rete-context-menu-plugin';
-import { DockPlugin } from 'rete-dock-plugin';
-import { HistoryPlugin, Presets as HistoryPresets } from 'rete-history-plugin';
-import type { NodeDefinition } from '../engine/graph/definition.js';
+import type { HistoryPlugin } from 'rete-history-plugin';
 import type { GraphDocument } from '../engine/graph/document.js';
 import type { EngineEvent, RunSummary } from '../engine/run/events.js';
-import { paramProblem } from '../engine/graph/params.js';
-import { SOCKET_TYPES } from '../engine/graph/sockets.js';
 import { catalogue } from '../nodes/registry.js';
-import { ClipPaeNode } from './node.js';
+import { type ClipPaeNode, clipPaeNode } from './node.js';
 import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
-import { createConnectionPlugin, guardConnections } from './connections.js';
-import { bindUndoKeys, recordParamChange } from './history.js';
-import { createNode, freshNodeId, loadDocument, toDocument } from './document-bridge.js';
-import { addRenderPresets, type ClipPaeLitPlugin } from './render.js';
-import { type PaletteElement, dockPreset } from './palette.js';
-import { applyEngineEvent, markCancelled, markQueued, resetRunView } from './run-view.js';
-import { PARAM_EDIT_EVENT, type ParamEditDetail } from './components/node-card.js';
-import type { MenuItem } from './components/menu.js';
+import { connectionRules } from './connections.js';
+import { type UndoHistory, undoHistory } from './history.js';
+import { documentBridge, type GraphChangeKind, type GraphChangeListener } from './document-bridge.js';
+import { type ClipPaeLitPlugin, rendering } from './render.js';
+import { type PaletteElement, paletteDock } from './palette.js';
+import { resetRunView, runView } from './run-view.js';
+import { contextMenu } from './context-menu.js';
+import { selection } from './selection.js';
+import { paramEdits } from './param-edits.js';
+import { type Cleanup, runCleanups } from './pipes.js';
+
+export type { GraphChangeKind, GraphChangeListener };
 
 export interface ClipPaeOptions {
   /** The node types to offer (default: the package's whole catalogue). */
@@ -48,10 +47,6 @@ export interface ClipPaeOptions {
   /** Called when an edit made on a node could not be applied (a value its param does not accept). */
   onEditFailed?: (message: string) => void;
 }
-
-/** What changed: the graph's meaning ('graph', 'params'), only its layout, or all of it ('load'). */
-export type GraphChangeKind = 'graph' | 'params' | 'layout' | 'load';
-export type GraphChangeListener = (kind: GraphChangeKind) => void;
 
 export interface ClipPae {
   readonly registry: NodeCatalogue;
@@ -86,19 +81,12 @@ export interface ClipPae {
   runFinished(summary?: RunSummary): void;
   /** Forgets every node's last run (previews, errors, download links). */
   clearRunViews(): void;
-  destroy(): void;
+  /**
+   * Takes the plugin out of the editor: its nodes and their wires, the plugins it used, its pipes,
+   * DOM and listeners. The host's own nodes, editor and area stay; setupClipPae may run again.
+   */
+  destroy(): Promise<void>;
 }
-
-const PALETTE_OVERLAY_STYLE = [
-  'position:absolute',
-  'left:0',
-  'top:0',
-  'bottom:0',
-  'width:200px',
-  'z-index:2',
-  'background:var(--clip-pae-panel, rgba(24, 26, 31, 0.92))',
-  'border-right:1px solid var(--clip-pae-card-border, #3b3f49)',
-].join(';');
 
 export function setupClipPae(
   editor: NodeEditor<ClipPaeSchemes>,
@@ -106,210 +94,59 @@ export function setupClipPae(
   options: ClipPaeOptions = {},
 ): ClipPae {
   const registry: NodeCatalogue = options.registry ?? catalogue;
-  const listeners = new Set<GraphChangeListener>();
-  const cleanups: (() => void)[] = [];
-  let loading = false;
-  let meta: GraphDocument['meta'];
   const refused = options.onRefused ?? ((reason: string) => console.warn(`connection refused: ${reason}`));
   const editFailed = options.onEditFailed ?? ((message: string) => console.warn(`edit not applied: ${message}`));
-
-  const announce = (kind: GraphChangeKind) => {
-    if (loading && kind !== 'load') return;
-    for (const listener of listeners) listener(kind);
+  const keyboard = options.keyboard ?? document;
+  const cleanups: Cleanup[] = [];
+  const add = <T extends { destroy(): void | Promise<void> }>(extension: T): T => {
+    cleanups.push(() => extension.destroy());
+    return extension;
   };
 
-  /** Our nodes only: a host may keep nodes of its own in the same editor. */
-  const ourNodes = (): ClipPaeNode[] => editor.getNodes().filter((n): n is ClipPaeNode => n instanceof ClipPaeNode);
+  // Rendering first: every extension below emits render signals the LitPlugin must already hear.
+  const { render } = add(rendering(editor, area, options.render));
+  // The bridge's cleanup removes the plugin's nodes, so it runs while the renderer still unmounts them.
+  const bridge = add(documentBridge(editor, area, registry));
+  const runs = add(runView(editor, area));
+  cleanups.push(connectionRules(editor, area, registry, refused));
 
-  const getNode = (id: string): ClipPaeNode | undefined => {
-    const node = editor.getNode(id);
-    return node instanceof ClipPaeNode ? node : undefined;
-  };
-
-  const newNode = (type: string, init: { id?: string; params?: Record<string, unknown>; label?: string } = {}) =>
-    createNode(registry, type, { ...init, id: init.id ?? freshNodeId(type, (id) => editor.getNode(id) !== undefined) });
-
-  // Rendering first: every plugin below emits render signals the LitPlugin must already hear.
-  const palettes: PaletteElement[] = [];
-  const render = options.render ?? new LitPlugin<ClipPaeSchemes, any>();
-  addRenderPresets(render, editor, () => palettes);
-  if (!options.render) area.use(render);
-
-  guardConnections(editor, refused);
-  const connection = createConnectionPlugin(editor, refused);
-  area.use(connection);
-  dimIncompatibleSocketsWhileDragging(connection, editor, area.container);
-
-  if (options.selection !== false) {
-    AreaExtensions.selectableNodes(area, AreaExtensions.selector(), {
-      accumulating: AreaExtensions.accumulateOnCtrl(),
-    });
-    AreaExtensions.simpleNodesOrder(area);
-  }
-
-  let history: HistoryPlugin<ClipPaeSchemes, any> | undefined;
-  if (options.history !== false) {
-    history = new HistoryPlugin<ClipPaeSchemes, any>();
-    history.addPreset(HistoryPresets.classic.setup());
-    area.use(history);
-  }
-
-  let palette: PaletteElement | undefined;
-  if (options.palette !== false) {
-    palette = document.createElement('clip-pae-palette') as PaletteElement;
-    if (options.palette instanceof HTMLElement) {
-      options.palette.append(palette);
-    } else {
-      palette.setAttribute('style', PALETTE_OVERLAY_STYLE);
-      area.container.append(palette);
+  const removeNode = async (id: string) => {
+    for (const c of editor.getConnections().filter((c) => c.source === id || c.target === id)) {
+      await editor.removeConnection(c.id);
     }
-    palettes.push(palette);
-    let pending: NodeDefinition | undefined;
-    const dock = new DockPlugin<ClipPaeSchemes>();
-    dock.addPreset(dockPreset(palette, () => pending!));
-    area.use(dock);
-    for (const category of categoriesOf(registry)) {
-      palette.beginCategory(category);
-      for (const def of registry.list().filter((d) => d.category === category)) {
-        pending = def;
-        dock.add(() => newNode(def.type));
-      }
-    }
-    cleanups.push(() => palette?.remove());
-  }
-
-  // Where the right-click happened, so a node picked from the menu lands there (the area's own
-  // pointer follows the mouse into the menu).
-  let menuAt = { x: 0, y: 0 };
-  if (options.contextMenu !== false) {
-    area.addPipe((context) => {
-      if (context && typeof context === 'object' && 'type' in context && context.type === 'contextmenu') {
-        area.area.setPointerFrom(context.data.event);
-        menuAt = { ...area.area.pointer };
-      }
-      return context;
-    });
-    const menu = new ContextMenuPlugin<ClipPaeSchemes>({
-      items: (context) => {
-        if (context === 'root') {
-          return {
-            searchBar: true,
-            list: categoriesOf(registry).map((category) => ({
-              label: category,
-              key: `category:${category}`,
-              handler: () => undefined,
-              subitems: registry
-                .list()
-                .filter((d) => d.category === category)
-                .map((d) => ({
-                  label: d.title,
-                  key: d.type,
-                  handler: async () => void (await handle.addNode(d.type, menuAt)),
-                })),
-            })),
-          };
-        }
-        if ('source' in context && 'target' in context) {
-          return {
-            searchBar: false,
-            list: [
-              {
-                label: 'Delete connection',
-                key: 'delete',
-                handler: async () => void (await editor.removeConnection(context.id)),
-              },
-            ],
-          };
-        }
-        const node = context as ClipPaeNode;
-        const list: MenuItem[] = [
-          {
-            label: 'Duplicate',
-            key: 'duplicate',
-            handler: async () => {
-              const view = area.nodeViews.get(node.id);
-              const at = view ? { x: view.position.x + 30, y: view.position.y + 30 } : menuAt;
-              await handle.addNode(node.type, at, { params: structuredClone(node.params), label: node.customLabel });
-            },
-          },
-          { label: 'Delete', key: 'delete', handler: () => handle.removeNode(node.id) },
-        ];
-        return { searchBar: false, list };
-      },
-    });
-    area.use(menu);
-  }
-
-  // Changes the rest of the app cares about (autosave, auto-run).
-  editor.addPipe((context) => {
-    if (
-      context.type === 'nodecreated' ||
-      context.type === 'noderemoved' ||
-      context.type === 'connectioncreated' ||
-      context.type === 'connectionremoved'
-    ) {
-      announce('graph');
-    }
-    return context;
-  });
-  area.addPipe((context) => {
-    if (context && typeof context === 'object' && 'type' in context && context.type === 'nodetranslated')
-      announce('layout');
-    return context;
-  });
-
-  const applyParam = async (nodeId: string, name: string, value: unknown) => {
-    const node = getNode(nodeId);
-    if (!node) return;
-    node.params = { ...node.params, [name]: value };
-    await area.update('node', nodeId);
-    announce('params');
+    const node = clipPaeNode(editor, id);
+    if (node) resetRunView(node);
+    await editor.removeNode(id);
+  };
+  const addNode: ClipPae['addNode'] = async (type, position, init = {}) => {
+    const node = bridge.createNode(type, init);
+    await editor.addNode(node);
+    await area.translate(node.id, position);
+    return node;
   };
 
-  const onParamEdit = (event: Event) => {
-    const { nodeId, name, value, continuing } = (event as CustomEvent<ParamEditDetail>).detail;
-    void handle.setParam(nodeId, name, value, { continuing }).catch((e: Error) => editFailed(e.message));
-  };
-  area.container.addEventListener(PARAM_EDIT_EVENT, onParamEdit);
-  cleanups.push(() => area.container.removeEventListener(PARAM_EDIT_EVENT, onParamEdit));
+  if (options.selection !== false) cleanups.push(selection(editor, area, { keyboard, removeNode }));
+  const undo: UndoHistory | undefined =
+    options.history !== false ? add(undoHistory(editor, area, keyboard)) : undefined;
+  const palette =
+    options.palette !== false
+      ? add(paletteDock(area, registry, (type) => bridge.createNode(type), options.palette)).palette
+      : undefined;
+  if (options.contextMenu !== false) cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode }));
+  const params = add(
+    paramEdits(editor, area, { history: undo, onChanged: () => bridge.announce('params'), onEditFailed: editFailed }),
+  );
 
-  if (options.keyboard !== false) {
-    const target = options.keyboard ?? document;
-    cleanups.push(bindUndoKeys(target, { undo: () => handle.undo(), redo: () => handle.redo() }));
-    const onDelete = (event: Event) => {
-      const e = event as KeyboardEvent;
-      if (e.key !== 'Delete' && e.key !== 'Backspace') return;
-      const origin = e.composedPath()[0];
-      if (
-        origin instanceof HTMLElement &&
-        (origin.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(origin.tagName))
-      )
-        return;
-      const selected = editor.getNodes().filter((n) => n.selected);
-      if (selected.length === 0) return;
-      e.preventDefault();
-      void (async () => {
-        for (const node of selected) await handle.removeNode(node.id);
-      })();
-    };
-    target.addEventListener('keydown', onDelete);
-    cleanups.push(() => target.removeEventListener('keydown', onDelete));
-  }
-
-  const handle: ClipPae = {
+  let destroyed = false;
+  return {
     registry,
     editor,
     area,
     render,
-    history,
+    history: undo?.history,
     palette,
-    createNode: newNode,
-    async addNode(type, position, init = {}) {
-      const node = newNode(type, init);
-      await editor.addNode(node);
-      await area.translate(node.id, position);
-      return node;
-    },
+    createNode: bridge.createNode,
+    addNode,
     async connect(source, output, target, input) {
       const from = editor.getNode(source);
       const to = editor.getNode(target);
@@ -319,57 +156,16 @@ export function setupClipPae(
       }
       return editor.addConnection(new ClassicPreset.Connection(from, output, to, input) as ClipPaeConnection);
     },
-    async removeNode(id) {
-      for (const c of editor.getConnections().filter((c) => c.source === id || c.target === id)) {
-        await editor.removeConnection(c.id);
-      }
-      const node = getNode(id);
-      if (node) resetRunView(node);
-      await editor.removeNode(id);
-    },
-    async setParam(nodeId, name, value, options = {}) {
-      const node = getNode(nodeId);
-      if (!node) throw new Error(`no node "${nodeId}"`);
-      const def = node.definition.params[name];
-      if (!def) throw new Error(`${node.label} has no param "${name}"`);
-      const problem = paramProblem(def, value);
-      if (problem) throw new Error(`${node.label}.${name}: ${problem}`);
-      const before = node.params[name];
-      if (sameValue(before, value)) return;
-      if (history) {
-        recordParamChange(
-          history,
-          { nodeId, name, before, after: value, continuing: options.continuing === true },
-          applyParam,
-        );
-        // A discrete edit (a pick, a toggle, a committed number) is an undo step of its own.
-        if (!options.continuing) history.separate();
-      }
-      await applyParam(nodeId, name, value);
-    },
-    toDocument: () => toDocument(editor, area, meta),
+    removeNode,
+    setParam: params.setParam,
+    toDocument: bridge.toDocument,
     async loadDocument(doc) {
-      loading = true;
-      try {
-        for (const node of ourNodes()) resetRunView(node);
-        await loadDocument(editor, area, registry, doc);
-        meta = doc.meta === undefined ? undefined : structuredClone(doc.meta);
-        history?.clear();
-      } finally {
-        loading = false;
-      }
-      announce('load');
+      runs.clearRunViews(false);
+      await bridge.loadDocument(doc);
+      undo?.history.clear();
     },
-    // The history plugin undoes actions recorded close together as one step. Separating after
-    // each undo/redo keeps what comes next from joining a step that was just replayed.
-    async undo() {
-      await history?.undo();
-      history?.separate();
-    },
-    async redo() {
-      await history?.redo();
-      history?.separate();
-    },
+    undo: async () => undo?.undo(),
+    redo: async () => undo?.redo(),
     async zoomToFit() {
       const nodes = editor.getNodes();
       if (nodes.length === 0) {
@@ -380,96 +176,15 @@ export function setupClipPae(
       }
       await AreaExtensions.zoomAt(area, nodes, { scale: 0.85 });
     },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    runStarted(targets) {
-      for (const id of upstreamOf(
-        editor,
-        targets ??
-          ourNodes()
-            .filter((n) => n.definition.sink)
-            .map((n) => n.id),
-      )) {
-        const node = getNode(id);
-        if (!node) continue;
-        markQueued(node);
-        void area.update('node', id);
-      }
-    },
-    showEngineEvent(event) {
-      const id = applyEngineEvent(event, getNode);
-      if (id !== undefined) void area.update('node', id);
-    },
-    runFinished() {
-      for (const node of ourNodes()) {
-        if (markCancelled(node)) void area.update('node', node.id);
-      }
-    },
-    clearRunViews() {
-      for (const node of ourNodes()) {
-        resetRunView(node);
-        void area.update('node', node.id);
-      }
-    },
-    destroy() {
-      for (const cleanup of cleanups.splice(0)) cleanup();
-      listeners.clear();
+    onChange: bridge.onChange,
+    runStarted: runs.runStarted,
+    showEngineEvent: runs.showEngineEvent,
+    runFinished: () => runs.runFinished(),
+    clearRunViews: () => runs.clearRunViews(),
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      await runCleanups(cleanups);
     },
   };
-  return handle;
-}
-
-function categoriesOf(registry: NodeCatalogue): string[] {
-  return [...new Set(registry.list().map((d) => d.category))];
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  return Object.is(a, b);
-}
-
-/** The given nodes and everything they depend on. */
-function upstreamOf(editor: NodeEditor<ClipPaeSchemes>, targets: readonly string[]): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...targets];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const c of editor.getConnections()) if (c.target === id) stack.push(c.source);
-  }
-  return seen;
-}
-
-/** While a connection is dragged, dims the sockets of every type it cannot connect to. */
-function dimIncompatibleSocketsWhileDragging(
-  connection: ReturnType<typeof createConnectionPlugin>,
-  editor: NodeEditor<ClipPaeSchemes>,
-  container: HTMLElement,
-): void {
-  const dimmed: string[] = [];
-  const clear = () => {
-    for (const prop of dimmed.splice(0)) container.style.removeProperty(prop);
-  };
-  connection.addPipe((context) => {
-    if (context.type === 'connectionpick') {
-      const { nodeId, side, key } = context.data.socket;
-      const node = editor.getNode(nodeId);
-      const type = side === 'output' ? node?.outputType(key) : node?.inputType(key);
-      clear();
-      if (type) {
-        for (const other of Object.keys(SOCKET_TYPES)) {
-          if (other === type) continue;
-          const prop = `--clip-pae-dim-${other}`;
-          container.style.setProperty(prop, '0.2');
-          dimmed.push(prop);
-        }
-      }
-    } else if (context.type === 'connectiondrop') {
-      clear();
-    }
-    return context;
-  });
 }

@@ -1,39 +1,47 @@
-// Typed sockets: one shared instance per socket type, so Rete's renderers and the connection
-// rules can recognise a type by identity and colour it consistently.
+// Typed sockets: one shared instance per socket type and registry, so Rete's renderers and the
+// connection rules recognise a type by identity, colour it from the theme and ask the registry
+// what connects.
 import { ClassicPreset } from 'rete';
-import { SOCKET_TYPES, socketsCompatible, isSocketType, type SocketType } from '../engine/graph/sockets.js';
+import { socketColor } from './theme.js';
+import type { NodeCatalogue } from './types.js';
 
 export class TypedSocket extends ClassicPreset.Socket {
-  readonly type: SocketType;
-
-  constructor(type: SocketType) {
+  constructor(
+    readonly type: string,
+    readonly help: string,
+    private readonly registry: NodeCatalogue,
+  ) {
     super(type);
-    this.type = type;
   }
 
   get color(): string {
-    return SOCKET_TYPES[this.type].color;
-  }
-
-  get help(): string {
-    return SOCKET_TYPES[this.type].help;
+    return socketColor(this.type);
   }
 
   /** True when a value leaving this (output) socket may flow into `input`. */
   isCompatibleWith(input: ClassicPreset.Socket): boolean {
-    return input instanceof TypedSocket && socketsCompatible(this.type, input.type);
+    return input instanceof TypedSocket && this.registry.canConnect(this.type, input.type);
   }
 }
 
-const shared = new Map<SocketType, TypedSocket>();
+const shared = new WeakMap<NodeCatalogue, Map<string, TypedSocket>>();
 
-export function socketFor(type: string): TypedSocket {
-  if (!isSocketType(type))
-    throw new Error(`unknown socket type "${type}" (known: ${Object.keys(SOCKET_TYPES).join(', ')})`);
-  let socket = shared.get(type);
+/** The socket of `type` for nodes built from `registry`; throws for a type the registry does not know. */
+export function socketFor(registry: NodeCatalogue, type: string): TypedSocket {
+  let sockets = shared.get(registry);
+  if (!sockets) {
+    sockets = new Map();
+    shared.set(registry, sockets);
+  }
+  let socket = sockets.get(type);
   if (!socket) {
-    socket = new TypedSocket(type);
-    shared.set(type, socket);
+    const def = registry.socketType(type);
+    if (!def) {
+      const known = registry.socketTypes().map((s) => s.name);
+      throw new Error(`unknown socket type "${type}" (known: ${known.join(', ')})`);
+    }
+    socket = new TypedSocket(type, def.help, registry);
+    sockets.set(type, socket);
   }
   return socket;
 }

@@ -11,6 +11,12 @@ export type ClipPaeSchemes = GetSchemes<ClipPaeNode, ClipPaeConnection>;
 /** The area a host hands to the plugin; its extra signals are the host's business. */
 export type ClipPaeArea = AreaPlugin<ClipPaeSchemes, any>;
 
+/** What the plugin reads of a socket type (the registry's definition has more). */
+export interface SocketTypeInfo {
+  name: string;
+  help: string;
+}
+
 /**
  * What the plugin reads from a node registry. The project's NodeRegistry satisfies it; a host
  * may pass any object that does (a subset of the catalogue, or its own nodes).
@@ -18,4 +24,12 @@ export type ClipPaeArea = AreaPlugin<ClipPaeSchemes, any>;
 export interface NodeCatalogue {
   get(type: string): NodeDefinition | undefined;
   list(): readonly NodeDefinition[];
+  /** Palette groups, in the order they are shown. */
+  categories(): readonly string[];
+  socketTypes(): readonly SocketTypeInfo[];
+  socketType(name: string): SocketTypeInfo | undefined;
+  /** Whether an output of `outputType` may connect into an input of `inputType`. */
+  canConnect(outputType: string, inputType: string): boolean;
+  /** The socket type that may feed a param (shown as an optional input keyed by the param), if any. */
+  paramSocket(nodeType: string, paramName: string): string | undefined;
 }

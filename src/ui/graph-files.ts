@@ -3,7 +3,7 @@
 import { serializeDocument, type GraphDocument } from '../engine/graph/document.js';
 import { readDocumentBytes } from '../engine/graph/open.js';
 import type { ValidationResult } from '../engine/graph/validate.js';
-import type { NodeRegistry } from '../nodes/registry.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
 
 export async function graphFromFile(file: File, registry: NodeRegistry): Promise<ValidationResult> {
   return readDocumentBytes(new Uint8Array(await file.arrayBuffer()), registry);

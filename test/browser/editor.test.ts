@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+import { collectPageErrors, dragWire as dragWireOnPage, launchChromium, serveApp, type Served } from './helpers.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
 import { parseDocument } from '../../src/engine/graph/validate.js';
 import { GRAPH_PNG_KEY, decodePng, encodePng } from '../../src/engine/tensor/png.js';
@@ -28,27 +28,12 @@ async function waitUntilLoaded(): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
 }
 
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element has no box (not visible)');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
 /** Drags a palette entry to a point on the canvas (HTML5 drag and drop, as a user does). */
 async function dragFromPalette(type: string, at: { x: number; y: number }): Promise<void> {
   await page.locator(`clip-pae-palette .slot[data-type="${type}"]`).dragTo(canvas(), { targetPosition: at });
 }
 
-/** Presses on one socket and releases on another, moving in steps like a hand would. */
-async function dragWire(from: Locator, to: Locator): Promise<void> {
-  const a = await center(from);
-  const b = await center(to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x, b.y, { steps: 5 });
-  await page.mouse.up();
-}
+const dragWire = (from: Locator, to: Locator) => dragWireOnPage(page, from, to);
 
 async function clickToolbar(action: string): Promise<void> {
   await page.locator(`clip-pae-toolbar [data-action="${action}"]`).click();

@@ -1,15 +1,24 @@
-// Shared setup for the browser tests: a vite dev server on 127.0.0.1 (WebGPU needs a secure
-// context, and http://127.0.0.1 is one) and Debian's chromium driven by playwright-core.
-import { createServer, type ViteDevServer } from 'vite';
-import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
+// The one chromium launcher and app server of the browser tests and the benchmarks: a vite dev
+// server on 127.0.0.1 (WebGPU needs a secure context, and http://127.0.0.1 is one) and a headless
+// Chromium driven by playwright-core. Which Chromium: CHROME_PATH, else the first one
+// tools/setup/test-env.ts finds (npm test's pretest installs Debian's where none is).
+import { createServer, type PluginOption, type ViteDevServer } from 'vite';
+import { chromium, type Browser, type Page, type ConsoleMessage, type Locator } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { findChromium } from '../../tools/setup/test-env.js';
+import { REPO_ROOT } from '../paths.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser launchChromium starts; undefined when none was found. */
+export const CHROMIUM_PATH: string | undefined = findChromium();
+
+/** Whether launchChromium has a browser to start (the benchmarks leave their browser rows out when not). */
+export function chromiumAvailable(): boolean {
+  return CHROMIUM_PATH !== undefined && existsSync(CHROMIUM_PATH);
+}
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -36,7 +45,14 @@ export interface Served {
  */
 export async function serveApp(
   name: string,
-  options: { root?: string; configFile?: string | false } = {},
+  options: {
+    root?: string;
+    configFile?: string | false;
+    /** More vite plugins (a benchmark serves its bundle folder with one). */
+    plugins?: PluginOption[];
+    /** Pages vite scans for dependencies to pre-bundle (instead of index.html). */
+    optimizeEntries?: string[];
+  } = {},
 ): Promise<Served> {
   const root = options.root ?? REPO_ROOT;
   const configFile = options.configFile ?? path.join(REPO_ROOT, 'vite.config.ts');
@@ -48,6 +64,8 @@ export async function serveApp(
     cacheDir: path.join(REPO_ROOT, 'node_modules', `.vite-test-${name}`),
     logLevel: 'error',
     clearScreen: false,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.optimizeEntries ? { optimizeDeps: { entries: options.optimizeEntries } } : {}),
     server: { host: '127.0.0.1', port, strictPort: true, open: false, hmr: false, watch: null },
   });
   await server.listen();
@@ -70,9 +88,9 @@ function freePort(): Promise<number> {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+  if (!chromiumAvailable()) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+      `${CHROMIUM_PATH ? `Chromium not found at ${CHROMIUM_PATH}` : 'no Chromium or Chrome found'}: run \`npm test\` (its pretest installs Debian's chromium), \`apt-get install -y chromium\`, or set CHROME_PATH`,
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -86,4 +104,30 @@ export function collectPageErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+/** The middle of an element on the page. */
+export async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box (not visible)');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Presses on one socket and releases on another, moving in steps like a hand would. */
+export async function dragWire(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = await centerOf(from);
+  const b = await centerOf(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** The node types the page's palette offers, sorted. */
+export async function paletteTypes(page: Page): Promise<string[]> {
+  const types = await page
+    .locator('clip-pae-palette .slot')
+    .evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type ?? ''));
+  return types.sort();
 }

@@ -1,8 +1,8 @@
 // The plugin on its own: a minimal second host page (test/browser/host/) gets the nodes, typed
 // sockets, palette, lit rendering, undo and worker runs from setupClipPae and the package entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+import type { Browser, Page } from 'playwright-core';
+import { collectPageErrors, dragWire, launchChromium, paletteTypes, serveApp, type Served } from './helpers.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
 
 let served: Served;
@@ -18,12 +18,6 @@ const dot = (type: string, side: 'in' | 'out', key: string) =>
 
 async function doc(): Promise<GraphDocument> {
   return page.evaluate(() => (window as any).__host.clipPae.toDocument());
-}
-
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element has no box');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
 beforeAll(async () => {
@@ -59,10 +53,7 @@ describe('the plugin in a host of its own', () => {
   });
 
   it('offers only the host’s catalogue in its palette, and a palette drag adds a node', async () => {
-    const types = await page
-      .locator('clip-pae-palette .slot')
-      .evaluateAll((slots) => slots.map((s) => (s as HTMLElement).dataset.type));
-    expect(types.sort()).toEqual([
+    expect(await paletteTypes(page)).toEqual([
       'image/load',
       'image/preview',
       'image/resize',
@@ -77,20 +68,11 @@ describe('the plugin in a host of its own', () => {
   });
 
   it('refuses a Number wire into an Image input, then connects Image to Image', async () => {
-    const from = await center(dot('value/number', 'out', 'value'));
-    const to = await center(dot('image/resize', 'in', 'image'));
-    await page.mouse.move(from.x, from.y);
-    await page.mouse.down();
-    await page.mouse.move(to.x, to.y, { steps: 8 });
-    await page.mouse.up();
+    await dragWire(page, dot('value/number', 'out', 'value'), dot('image/resize', 'in', 'image'));
     await expect.poll(() => page.evaluate(() => (window as any).__host.refused.length)).toBe(1);
     expect((await doc()).connections).toHaveLength(1);
 
-    const image = await center(dot('image/load', 'out', 'image'));
-    await page.mouse.move(image.x, image.y);
-    await page.mouse.down();
-    await page.mouse.move(to.x, to.y, { steps: 8 });
-    await page.mouse.up();
+    await dragWire(page, dot('image/load', 'out', 'image'), dot('image/resize', 'in', 'image'));
     await expect.poll(async () => (await doc()).connections.length).toBe(2);
   });
 

@@ -1,13 +1,14 @@
-// Shared setup for the tests that run ONNX models on onnxruntime-web's WebGPU EP against its wasm
-// EP: a bare http server on 127.0.0.1 (a secure context, so WebGPU is allowed) that serves
-// onnxruntime-web's dist folder, a page that imports it, and the models under test. No vite: the
-// page needs nothing but ORT, and a plain server keeps these tests independent of the app build.
+// The one ORT test page, for the tests that run ONNX models on onnxruntime-web's WebGPU EP against
+// its wasm EP: a bare http server on 127.0.0.1 (a secure context, so WebGPU is allowed) that serves
+// onnxruntime-web's dist folder, a page that imports it, and the models under test, in the
+// chromium of ./helpers.ts. No vite: the page needs nothing but ORT, and a plain server keeps these
+// tests independent of the app build.
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Fixture } from '../onnx/fixtures.js';
+import { type Fixture, gradientFeeds } from '../onnx/fixtures.js';
 import { launchChromium } from './helpers.js';
 
 const ORT_DIST = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu'));
@@ -32,11 +33,11 @@ const page = (title: string) => `<!doctype html><meta charset="utf-8"><title>${t
 export type Feeds = Record<string, { data: number[]; dims: number[] }>;
 /** A gradient fixture's inputs plus its output's seed gradient, the feeds of its gradient model. */
 export function fixtureFeeds(fx: Fixture): Feeds {
-  const feeds: Feeds = Object.fromEntries(
-    Object.entries(fx.inputs).map(([k, t]) => [k, { data: Array.from(t.data), dims: t.dims }]),
-  );
-  feeds[`${fx.of}_grad`] = { data: Array.from(fx.seed.data), dims: fx.seed.dims };
-  return feeds;
+  return gradientFeeds(fx, (dtype, data, dims) => {
+    // The page builds float32 tensors only; no fixture run in the browser has integer inputs.
+    if (dtype !== 'float32') throw new Error(`fixture ${fx.name}: the ORT page takes float32 feeds, not ${dtype}`);
+    return { data: Array.from(data as Float32Array), dims };
+  });
 }
 
 export type Outputs = Record<string, { dims: number[]; data: number[] }>;

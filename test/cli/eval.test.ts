@@ -16,6 +16,7 @@ import {
 } from '../../src/engine/optimize/eval.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
+import { REPO_ROOT } from '../paths.js';
 import { readFile } from 'node:fs/promises';
 
 const info = tinyManifest().generator.attributes as AttributeInfo;
@@ -26,7 +27,7 @@ async function cli(args: string[]) {
   const code = await main(['eval', ...args], {
     stdout: { write: (t) => (stdout += t) },
     stderr: { write: (t) => (stderr += t) },
-    cwd: process.cwd(),
+    cwd: REPO_ROOT,
   });
   return { code, stdout, stderr };
 }

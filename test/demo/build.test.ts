@@ -15,7 +15,9 @@ const fresh = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('reduced-size demo bundle build', () => {
   it('gives the same bytes twice from one seed, and other bytes from another seed', async () => {

@@ -5,7 +5,7 @@ import { RANDOM_FACES, readClasses, sampleFaces } from '../../tools/demo/data/fa
 import { captionTruth, contrastiveTargets } from '../../tools/demo/clip/targets.js';
 import { splitWords } from '../../tools/demo/clip/tokenizer.js';
 import { attributesOf, buildLatentModel } from '../../tools/demo/generator/latent.js';
-import { Rng } from '../../tools/demo/rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 const model = buildLatentModel(1, 6, 32);
 const faces = sampleFaces(model, new Rng(11), 1200);
@@ -86,7 +86,7 @@ describe('demo captions', () => {
       const row = Array.from(targets.subarray(i * 16, (i + 1) * 16));
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
       expect(row[i]).toBeGreaterThan(0);
-      row.forEach((v, j) => expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!)));
+      for (const [j, v] of row.entries()) expect(v > 0).toBe(j % 8 === i || captionHolds(captions[j]!, classes[i]!));
     }
     for (let j = 0; j < 16; j++)
       expect(Array.from(targetsT.subarray(j * 8, (j + 1) * 8)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);

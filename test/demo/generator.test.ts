@@ -21,12 +21,12 @@ import {
   mapZ,
   randomLatent,
   randomZ,
-  Random,
   TARGET_EDGE,
   writeGenerator,
   type BuiltGenerator,
 } from '../../tools/demo/generator/index.js';
 import { layersOf } from '../../tools/demo/generator/params.js';
+import { Rng } from '../../src/engine/random.js';
 
 const L = 6;
 const D = 32;
@@ -82,7 +82,7 @@ beforeAll(async () => {
 
 describe('demo face generator', () => {
   it('draws images in [-1, 1] and outputs the attributes its latent means', async () => {
-    const rng = new Random(3);
+    const rng = new Rng(3, 'mulberry32');
     for (let k = 0; k < 6; k++) {
       const latent = randomLatent(built.latentModel, rng);
       const r = await render(latent);
@@ -106,7 +106,7 @@ describe('demo face generator', () => {
   });
 
   it('gives the sampler the attributes it asks for and keeps the others', async () => {
-    const base = randomLatent(built.latentModel, new Random(5));
+    const base = randomLatent(built.latentModel, new Rng(5, 'mulberry32'));
     const before = (await render(base)).attributes;
     const target = {
       ...prototypeAttributes('expression', 'surprised'),
@@ -126,9 +126,9 @@ describe('demo face generator', () => {
   });
 
   it('moving a middle layer changes the expression and not the colours or the shape', async () => {
-    const base = randomLatent(built.latentModel, new Random(8));
+    const base = randomLatent(built.latentModel, new Rng(8, 'mulberry32'));
     const moved = base.slice();
-    const rng = new Random(9);
+    const rng = new Rng(9, 'mulberry32');
     const middle = layersOf('middle', L);
     for (const l of middle) for (let d = 0; d < D; d++) moved[l * D + d]! += 1.5 * rng.normal();
     const a = await render(base);
@@ -142,7 +142,7 @@ describe('demo face generator', () => {
   });
 
   it('draws what the attributes say', async () => {
-    const base = randomLatent(built.latentModel, new Random(12));
+    const base = randomLatent(built.latentModel, new Rng(12, 'mulberry32'));
     const face = (t: Record<string, number>) => render(latentForAttributes(built.latentModel, t, base));
 
     const bald = await face({ hair_length: 0, beard: 0 });
@@ -195,7 +195,7 @@ describe('demo face generator', () => {
 
   it('maps z to w like the JS mapping, and the mean latent is the mean of w', async () => {
     const mapping = await ort.InferenceSession.create(writeModel(built.mapping));
-    const rng = new Random(21);
+    const rng = new Rng(21, 'mulberry32');
     const n = 400;
     const sum = new Float64Array(D);
     for (let k = 0; k < n; k++) {
@@ -216,7 +216,7 @@ describe('demo face generator', () => {
   });
 
   it('gives every expression class a fair share of random faces', () => {
-    const rng = new Random(31);
+    const rng = new Rng(31, 'mulberry32');
     const counts = new Map<string, number>();
     const n = 1000;
     for (let k = 0; k < n; k++) {
@@ -230,7 +230,7 @@ describe('demo face generator', () => {
   it('runs a batch of faces like single faces', async () => {
     const batched = buildGenerator({ seed: 1, batch: 2 });
     const s2 = await ort.InferenceSession.create(writeModel(batched.generator));
-    const rng = new Random(41);
+    const rng = new Rng(41, 'mulberry32');
     const a = randomLatent(built.latentModel, rng);
     const b = randomLatent(built.latentModel, rng);
     const both = new Float32Array(2 * L * D);
@@ -289,7 +289,7 @@ describe('demo face generator', () => {
   it('rejects bad options and targets with a clear message', () => {
     expect(() => buildGenerator({ seed: 1, layers: 2 })).toThrow(/at least 3 W\+ layers/);
     expect(() => buildGenerator({ seed: 1, size: 0 })).toThrow(/size must be a positive integer/);
-    const base = randomLatent(built.latentModel, new Random(1));
+    const base = randomLatent(built.latentModel, new Rng(1, 'mulberry32'));
     expect(() => latentForAttributes(built.latentModel, { smile: 1 }, base)).toThrow(/unknown attribute 'smile'/);
     expect(() => latentForAttributes(built.latentModel, { glasses: 2 }, base)).toThrow(
       /glasses = 2 is outside its range \[0, 1\]/,
@@ -306,8 +306,8 @@ describe('demo face generator', () => {
     const backward = await ort.InferenceSession.create(
       writeModel(gradientModel(small.generator, { of: 'image', wrt: ['latent'] })),
     );
-    const latent = Float64Array.from(randomLatent(small.latentModel, new Random(4)));
-    const rng = new Random(5);
+    const latent = Float64Array.from(randomLatent(small.latentModel, new Rng(4, 'mulberry32')));
+    const rng = new Rng(5, 'mulberry32');
     const seed = Float64Array.from({ length: 3 * 32 * 32 }, () => rng.normal());
     const feed = (l: Float64Array) => ({ latent: new ort.Tensor('float64', l, [1, L, D]) });
     const grad = (await backward.run({ ...feed(latent), image_grad: new ort.Tensor('float64', seed, [1, 3, 32, 32]) }))

@@ -1,9 +1,10 @@
-// The shipped demo bundle must keep scoring above the goals on faces it never trained on.
+// The shipped demo bundle must keep scoring above its model card's goals on faces it never trained on.
 import { describe, expect, it } from 'vitest';
 import { EDIT_GOAL, evaluateBundle, evaluateEdit, loadBundle } from '../../tools/demo/evaluate.js';
+import { repoPath } from '../paths.js';
 
 const HELD_OUT_SEED = 777;
-const BUNDLE = 'public/models/demo';
+const BUNDLE = repoPath('public', 'models', 'demo');
 
 describe('shipped demo bundle quality', () => {
   it('zero-shot ≥ 90 % on every attribute group and encoder attribute error ≤ 0.1 on held-out faces', async () => {

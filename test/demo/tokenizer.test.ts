@@ -15,9 +15,10 @@ import {
   vocabularyOf,
 } from '../../tools/demo/clip/tokenizer.js';
 import { readClasses } from '../../tools/demo/data/faces.js';
-import { Rng } from '../../tools/demo/rng.js';
+import { Rng } from '../../src/engine/random.js';
+import { repoPath } from '../paths.js';
 
-const dir = 'public/models/demo';
+const dir = repoPath('public', 'models', 'demo');
 const shipped = JSON.parse(readFileSync(`${dir}/tokenizer.json`, 'utf8')) as {
   model: { vocab: Record<string, number> };
 };

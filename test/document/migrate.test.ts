@@ -1,6 +1,8 @@
 // The migration hook: older documents are upgraded step by step before validation.
 import { describe, expect, it } from 'vitest';
 import { migrateDocument, migrations } from '../../src/engine/graph/migrate.js';
+import { validateDocument } from '../../src/engine/graph/validate.js';
+import { catalogue } from '../../src/nodes/registry.js';
 
 describe('migrateDocument', () => {
   it('has no steps while version 1 is the only version', () => {
@@ -42,5 +44,31 @@ describe('migrateDocument', () => {
     expect(failing).toEqual({ ok: false, message: 'upgrading from version 1 to 2 failed: no nodes' });
     const future = migrateDocument({ version: 5 });
     expect(future.ok === false && future.message).toContain('newer');
+  });
+});
+
+describe('renamed inputs', () => {
+  it("rewrite the old optional Prompt input 'text' of CLIP Text and PAE to the 'prompt' param it now feeds", () => {
+    const old = {
+      format: 'rete-clip-pae/graph',
+      version: 1,
+      nodes: [
+        { id: 'word', type: 'value/text', params: { text: 'a sad face' } },
+        { id: 'clip', type: 'clip/text' },
+        { id: 'pae', type: 'pae/target' },
+      ],
+      connections: [
+        { from: { node: 'word', output: 'text' }, to: { node: 'clip', input: 'text' } },
+        { from: { node: 'word', output: 'text' }, to: { node: 'pae', input: 'text' } },
+      ],
+    };
+    const result = validateDocument(old, catalogue);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.document.connections.map((c) => `${c.to.node}.${c.to.input}`)).toEqual([
+      'clip.prompt',
+      'pae.prompt',
+    ]);
+    // The caller's object is left as it was.
+    expect(old.connections[0]!.to.input).toBe('text');
   });
 });

@@ -1,10 +1,12 @@
 // The engine's contract: signature cache (hits and misses after a param change), byte-bounded
 // LRU, cancellation, error propagation without caching errors, cycles refused, targets.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { defineNode } from '../../src/engine/graph/definition.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
+import { NodeRegistry } from '../../src/engine/graph/registry.js';
 import { Engine } from '../../src/engine/run/engine.js';
 import { DocumentInvalidError, type EngineEvent } from '../../src/engine/run/events.js';
-import { gate, gates, graph, noServices, registry, runs } from './fixtures.js';
+import { gate, gates, graph, noServices, registry, runs, testSockets } from './fixtures.js';
 
 /** x=2, y=3 → add → sink, and z=10 → sink2 on a separate branch. */
 function sums(x = 2, z = 10): GraphDocument {
@@ -347,5 +349,90 @@ describe('Engine cancellation', () => {
     const [a, b] = await Promise.all([engine.run(sums()), engine.run(sums())]);
     expect(a.status).toBe('ok');
     expect(Object.values(b.nodes).every((n) => n.status === 'done' && n.cached)).toBe(true);
+  });
+});
+
+describe('params fed by inputs', () => {
+  /** a → b.value: b's param comes from a's output, whatever b stores. */
+  const fed = (a: number, stored = 0) =>
+    graph(
+      [
+        ['a', 'test/number', { value: a }],
+        ['b', 'test/number', { value: stored }],
+        ['out', 'test/sink'],
+      ],
+      ['a.value>b.value', 'b.value>out.value'],
+    );
+
+  it('use the connected value instead of the stored one, keyed by the input', async () => {
+    const engine = new Engine({ registry, services: noServices });
+    const rec = recorder();
+    await engine.run(fed(7, 1), { onEvent: rec.onEvent });
+    expect(rec.events.find((e) => e.type === 'done' && e.node === 'out')).toMatchObject({
+      outputs: { value: { text: '= 7' } },
+    });
+    // The stored value of a fed param plays no part in the key: changing it re-runs nothing.
+    const again = recorder();
+    await engine.run(fed(7, 99), { onEvent: again.onEvent });
+    expect(again.of('started')).toEqual([]);
+    // A new upstream value re-runs the fed node.
+    const changed = recorder();
+    await engine.run(fed(8, 99), { onEvent: changed.onEvent });
+    expect(changed.of('started').map((e) => e.type === 'started' && e.node)).toEqual(['a', 'b', 'out']);
+  });
+
+  it("check the fed value with the param's own rules", async () => {
+    const engine = new Engine({ registry, services: noServices });
+    const doc = graph(
+      [
+        ['a', 'test/number', { value: 2.5 }],
+        ['blob', 'test/blob'],
+        ['sink', 'test/blob-sink'],
+      ],
+      ['a.value>blob.n', 'blob.value>sink.value'],
+    );
+    const rec = recorder();
+    const summary = await engine.run(doc, { onEvent: rec.onEvent });
+    expect(summary.nodes.blob).toEqual({
+      status: 'error',
+      message: "Blob 'blob': param 'n', fed by its input: expected a whole number, got 2.5",
+    });
+    expect(summary.nodes.sink).toMatchObject({ status: 'skipped' });
+  });
+});
+
+describe('values at the boundary', () => {
+  it("are checked with the input's socket type before run, naming node, input and problem", async () => {
+    const liar = defineNode({
+      type: 'test/liar',
+      title: 'Liar',
+      category: 'Test',
+      help: 'Says it outputs a number.',
+      inputs: {},
+      outputs: { value: { type: 'Number' } },
+      params: {},
+      async run() {
+        return { value: 'three' as unknown as number };
+      },
+    });
+    const engine = new Engine({
+      registry: new NodeRegistry([{ sockets: testSockets, nodes: [...registry.list(), liar] }]),
+      services: noServices,
+    });
+    const summary = await engine.run(
+      graph(
+        [
+          ['liar', 'test/liar'],
+          ['add', 'test/add'],
+          ['out', 'test/sink'],
+        ],
+        ['liar.value>add.a', 'add.sum>out.value'],
+      ),
+    );
+    expect(summary.nodes.add).toEqual({
+      status: 'error',
+      message: "Add 'add': input 'a' (Number) expected a number, got string",
+    });
+    expect(runs['test/add']).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // Small nodes for engine tests: numbers flowing through sums, with counters, failures, gates.
-import { defineNode, type NodeDefinition } from '../../src/engine/graph/definition.js';
+import { defineNode, type EngineServices, type NodeDefinition } from '../../src/engine/graph/definition.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
-import { NodeRegistry } from '../../src/nodes/registry.js';
+import { NodeRegistry, type SocketTypeDef } from '../../src/engine/graph/registry.js';
 
 export const runs: Record<string, number> = {};
 const count = (type: string) => (runs[type] = (runs[type] ?? 0) + 1);
@@ -16,7 +16,7 @@ export function gate(): { promise: Promise<void>; open(): void } {
 export const gates: { slow?: ReturnType<typeof gate>; stubborn?: ReturnType<typeof gate> } = {};
 
 const defs: NodeDefinition[] = [
-  defineNode<{ value: number }>({
+  defineNode({
     type: 'test/number',
     title: 'Number',
     category: 'Test',
@@ -39,7 +39,7 @@ const defs: NodeDefinition[] = [
     params: {},
     async run(ctx) {
       count('test/add');
-      return { sum: (ctx.inputs.a as number) + ((ctx.inputs.b as number | undefined) ?? 0) };
+      return { sum: ctx.inputs.a + (ctx.inputs.b ?? 0) };
     },
   }),
   defineNode({
@@ -62,7 +62,7 @@ const defs: NodeDefinition[] = [
       return {};
     },
   }),
-  defineNode<{ message: string }>({
+  defineNode({
     type: 'test/fail',
     title: 'Fail',
     category: 'Test',
@@ -108,13 +108,13 @@ const defs: NodeDefinition[] = [
       return { value: ctx.inputs.value };
     },
   }),
-  defineNode<{ n: number; seed: number }>({
+  defineNode({
     type: 'test/blob',
     title: 'Blob',
     category: 'Test',
     help: 'n floats.',
     inputs: {},
-    outputs: { value: { type: 'Embedding' } },
+    outputs: { value: { type: 'Blob' } },
     params: {
       n: { kind: 'number', default: 1000, integer: true, help: 'Length.' },
       seed: { kind: 'number', default: 0, help: 'Fill.' },
@@ -130,7 +130,7 @@ const defs: NodeDefinition[] = [
     category: 'Test',
     help: 'Takes a blob.',
     sink: true,
-    inputs: { value: { type: 'Embedding' } },
+    inputs: { value: { type: 'Blob' } },
     outputs: {},
     params: {},
     async run() {
@@ -146,12 +146,28 @@ const defs: NodeDefinition[] = [
     outputs: { value: { type: 'Number' } },
     params: {},
     async run() {
-      return {};
+      // Breaks its own promise on purpose: the engine must notice.
+      return {} as { value: number };
     },
   }),
 ];
 
-export const registry = new NodeRegistry(defs);
+/** The engine knows no socket type: these tests bring their own. */
+export const testSockets: readonly SocketTypeDef[] = [
+  {
+    name: 'Number',
+    help: 'A number',
+    check: (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${typeof v}`),
+    feedsParams: ['number'],
+  },
+  {
+    name: 'Blob',
+    help: 'Floats',
+    check: (v) => (v instanceof Float32Array ? undefined : 'expected a Float32Array'),
+  },
+];
+
+export const registry = new NodeRegistry([{ sockets: testSockets, nodes: defs }]);
 
 type Spec = [id: string, type: string, params?: Record<string, unknown>];
 
@@ -170,8 +186,11 @@ export function graph(nodes: Spec[], wires: string[]): GraphDocument {
   };
 }
 
-export const noServices = {
+export const noServices: EngineServices = {
   loadBytes: async () => {
     throw new Error('tests load nothing');
+  },
+  fingerprint: async () => {
+    throw new Error('tests read nothing');
   },
 };

@@ -114,11 +114,11 @@ describe('PNG', () => {
     expect(Array.from(bits.data.subarray(0, 3))).toEqual([1, 0, 1]);
   });
 
-  it('says which formats Node cannot decode', async () => {
+  it('says which formats it cannot decode without a decoder', async () => {
     const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0]);
     expect(sniffImageFormat(jpeg)).toBe('jpeg');
     await expect(decodeImageFile(jpeg, "'face.jpg'")).rejects.toThrow(
-      "'face.jpg' is a JPEG file; outside the browser only PNG images can be read",
+      "'face.jpg' is a JPEG file; without an image decoder only PNG images can be read",
     );
     await expect(decodeImageFile(new Uint8Array([1, 2, 3]), 'x')).rejects.toThrow('not a recognised image format');
     expect(() => decodePng(new Uint8Array([1, 2, 3]))).toThrow('not a PNG');

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeDataUrl } from '../../src/engine/run/data-url.js';
+import { decodeDataUrl } from '../../src/engine/io/data-url.js';
 import { createBrowserServices } from '../../src/engine/run/services-browser.js';
 import { createNodeServices, PUBLIC_DIR } from '../../src/engine/run/services-node.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle, type ModelBundle } from '../../src/engine/models/bundle.js';
-import { gaussian } from '../../src/engine/models/random.js';
+import { gaussian } from '../../src/engine/random.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';
 import { CONTEXT, EMBED, IMAGE, LAYERS, W, WIDTH, writeTinyBundle } from './tiny-bundle.js';
 

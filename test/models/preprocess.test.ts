@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { centreSquare, imageToInput, resizeImage } from '../../src/engine/models/preprocess.js';
-import { gaussian, mulberry32 } from '../../src/engine/models/random.js';
+import { gaussian, mulberry32 } from '../../src/engine/random.js';
 import type { ImageValue } from '../../src/engine/graph/definition.js';
 
 const image = (width: number, height: number, values: number[]): ImageValue => ({

@@ -68,9 +68,24 @@ describe('bundle sources', () => {
     await second.release();
   });
 
+  it('keeps cached files per bundle version, so a rebuilt file under an unchanged manifest is fetched again', async () => {
+    const cache = memoryCache();
+    const v1 = await loadBundle(base, { loadBytes: fetchBytes, runtime, cache, version: 'v1' });
+    await v1.release();
+    const before = requests.length;
+    const again = await loadBundle(base, { loadBytes: fetchBytes, runtime, cache, version: 'v1' });
+    await again.release();
+    expect(requests.slice(before)).toEqual(['/tiny/manifest.json']);
+    const v2 = await loadBundle(base, { loadBytes: fetchBytes, runtime, cache, version: 'v2' });
+    await v2.release();
+    // Every file once more, under keys of their own.
+    expect(requests.length - before).toBe(1 + 1 + 7);
+    expect(cache.keys).toHaveLength(14);
+  });
+
   it('names the URL when a download fails', async () => {
     await expect(loadBundle(`${base}missing/`, { loadBytes: fetchBytes, runtime })).rejects.toThrow(
-      `cannot read the bundle manifest ${base}missing/manifest.json: ${base}missing/manifest.json: HTTP 404 Not Found`,
+      `cannot read the bundle manifest ${base}missing/manifest.json: cannot load ${base}missing/manifest.json: HTTP 404 Not Found`,
     );
   });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { hostTensor, writeModel } from '../../src/engine/onnx/model.js';
-import { mulberry32 } from '../../src/engine/models/random.js';
+import { mulberry32 } from '../../src/engine/random.js';
 
 export const LAYERS = 2;
 export const WIDTH = 4;

@@ -6,15 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defineNode } from '../../src/engine/graph/definition.js';
 import { Engine } from '../../src/engine/run/engine.js';
 import { createNodeServices } from '../../src/engine/run/services-node.js';
-import { NodeRegistry } from '../../src/nodes/registry.js';
-import {
-  readTarget,
-  type EmbeddingValue,
-  type LatentValue,
-  type TargetValue,
-} from '../../src/nodes/pipeline/values.js';
+import { NodeRegistry } from '../../src/engine/graph/registry.js';
+import type { EmbeddingValue, LatentValue, TargetValue } from '../../src/nodes/pipeline/values.js';
 import { writeTinyBundle } from '../models/tiny-bundle.js';
-import { captured, captureType, editChain, graph, runDoc, testRegistry } from './pipeline-helpers.js';
+import { captured, captureType, editChain, graph, runDoc, testFamilies } from './pipeline-helpers.js';
 
 /** A target whose values are NaN: what a broken upstream computation would hand Optimize. */
 const nanTarget = defineNode({
@@ -26,7 +21,7 @@ const nanTarget = defineNode({
   outputs: { target: { type: 'Target' } },
   params: {},
   async run(ctx) {
-    const target = readTarget(ctx.inputs.target);
+    const target = ctx.inputs.target;
     const poisoned: TargetValue = { ...target, data: target.data.map(() => NaN) };
     return { target: poisoned };
   },
@@ -38,7 +33,7 @@ let engine: Engine;
 beforeAll(async () => {
   manifest = join(await writeTinyBundle(), 'manifest.json');
   engine = new Engine({
-    registry: new NodeRegistry([...testRegistry.list(), nanTarget]),
+    registry: new NodeRegistry([...testFamilies, { sockets: [], nodes: [nanTarget] }]),
     services: createNodeServices(),
   });
 });
@@ -80,7 +75,7 @@ describe('Optimize after PAE at α = 0', () => {
     const startEmbedding = (captured.cStartEmbedding as EmbeddingValue).data;
     const norm = Math.hypot(...startEmbedding);
     const editedEmbedding = (captured.cEditedEmbedding as EmbeddingValue).data;
-    editedEmbedding.forEach((v, i) => expect(Math.abs(v - startEmbedding[i]! / norm)).toBeLessThan(1e-5));
+    for (const [i, v] of editedEmbedding.entries()) expect(Math.abs(v - startEmbedding[i]! / norm)).toBeLessThan(1e-5);
     // One progress report that finishes the bar, and one loss.
     const progress = events.filter((e) => e.type === 'progress' && e.node === 'edit');
     expect(progress).toEqual([expect.objectContaining({ fraction: 1 })]);

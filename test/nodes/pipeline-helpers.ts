@@ -2,15 +2,15 @@
 // the tests the values flowing on a connection (the engine itself only reports summaries).
 import { defineNode, type NodeDefinition } from '../../src/engine/graph/definition.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
-import type { SocketType } from '../../src/engine/graph/sockets.js';
 import type { EngineEvent, RunSummary } from '../../src/engine/run/events.js';
 import type { Engine } from '../../src/engine/run/engine.js';
-import { catalogue, NodeRegistry } from '../../src/nodes/registry.js';
+import { NodeRegistry, type NodeFamily } from '../../src/engine/graph/registry.js';
+import { nodeFamilies } from '../../src/nodes/registry.js';
 
 /** What the capture sinks received, by node id. */
 export const captured: Record<string, unknown> = {};
 
-const CAPTURED_TYPES: SocketType[] = [
+const CAPTURED_TYPES = [
   'Latent',
   'Image',
   'Embedding',
@@ -19,9 +19,9 @@ const CAPTURED_TYPES: SocketType[] = [
   'Subspace',
   'Models',
   'Prompts',
-];
+] as const;
 
-function capture(type: SocketType): NodeDefinition {
+function capture(type: (typeof CAPTURED_TYPES)[number]): NodeDefinition {
   return defineNode({
     type: `test/capture-${type.toLowerCase()}`,
     title: `Capture ${type}`,
@@ -41,10 +41,14 @@ function capture(type: SocketType): NodeDefinition {
   });
 }
 
-/** The plugin's catalogue plus one capture sink per socket type. */
-export const testRegistry = new NodeRegistry([...catalogue.list(), ...CAPTURED_TYPES.map(capture)]);
+/** The plugin's families plus one capture sink per socket type. */
+export const testFamilies: readonly NodeFamily[] = [
+  ...nodeFamilies,
+  { sockets: [], nodes: CAPTURED_TYPES.map(capture) },
+];
+export const testRegistry = new NodeRegistry(testFamilies);
 
-export function captureType(type: SocketType): string {
+export function captureType(type: (typeof CAPTURED_TYPES)[number]): string {
   return `test/capture-${type.toLowerCase()}`;
 }
 

@@ -9,6 +9,7 @@ import { createRuntime, type Runtime } from '../../src/engine/tensor/runtime.js'
 import { writeTinyBundle } from '../models/tiny-bundle.js';
 
 const loadBytes = async (path: string) => new Uint8Array(await readFile(path));
+const fingerprint = async (path: string) => `size ${(await readFile(path)).byteLength}`;
 
 describe('the model service', () => {
   it('loads a bundle once per URL and device, and creates one runtime per device', async () => {
@@ -16,6 +17,7 @@ describe('the model service', () => {
     const made: string[] = [];
     const service = createModelService({
       loadBytes,
+      fingerprint,
       createRuntime: async (device): Promise<Runtime> => {
         made.push(device);
         return createRuntime();
@@ -41,6 +43,7 @@ describe('the model service', () => {
     await rename(join(dir, 'generator.onnx'), join(dir, 'hidden.onnx'));
     const service = createModelService({
       loadBytes,
+      fingerprint,
       createRuntime: () => createRuntime(),
       cache: async () => undefined,
     });

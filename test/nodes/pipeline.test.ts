@@ -310,6 +310,7 @@ describe('the other nodes', () => {
       [
         'models.models > textParam.models',
         'models.models > textInput.models',
+        // The old name of the Prompt input: documents from before params took inputs still open.
         'word.text > textInput.text',
         'models.models > invert.models',
         'photo.image > invert.image',
@@ -354,6 +355,53 @@ describe('the other nodes', () => {
     expect(parseAlphas('0, 1,2 4;8')).toEqual([0, 1, 2, 4, 8]);
     expect(() => parseAlphas('1, x')).toThrow("α value 2 ('x') is not a number ≥ 0");
     expect(() => parseAlphas('  ')).toThrow('the α list is empty');
+  });
+});
+
+describe('params fed by inputs', () => {
+  it("PAE's prompt from a Text node and α from a Number node give the target of the same params", async () => {
+    const chain = editChain(manifest, { seed: 3, pae: { prompt: 'a sad face', alpha: 2 }, edit: EDIT });
+    const doc = graph(
+      [
+        ...chain.nodes.filter(([id]) => id !== 'edit' && id !== 'compare'),
+        ['word', 'value/text', { text: 'a sad face' }],
+        ['strength', 'value/number', { value: 2 }],
+        ['fed', 'pae/target', { prompt: 'ignored', alpha: 0, variant: 'pae' }],
+        ['cStored', captureType('Target')],
+        ['cFed', captureType('Target')],
+      ],
+      [
+        ...chain.wires.filter((w) => !w.includes('edit.') && !w.includes('compare.')),
+        'clipImage.embedding > fed.image',
+        'subspace.subspace > fed.subspace',
+        'word.text > fed.prompt',
+        'strength.value > fed.alpha',
+        'pae.target > cStored.value',
+        'fed.target > cFed.value',
+      ],
+    );
+    const { summary, errors } = await runDoc(engine, doc);
+    expect(errors).toEqual([]);
+    expect(summary.status).toBe('ok');
+    const stored = captured.cStored as TargetValue;
+    const fed = captured.cFed as TargetValue;
+    expect(fed.prompt).toBe('a sad face');
+    expect(fed.alpha).toBe(2);
+    expect(Array.from(fed.data)).toEqual(Array.from(stored.data));
+  });
+
+  it('a fed α outside the param range fails PAE with the param named', async () => {
+    const chain = editChain(manifest, { seed: 3, edit: EDIT });
+    const doc = graph(
+      [...chain.nodes.filter(([id]) => id !== 'edit' && id !== 'compare'), ['strength', 'value/number', { value: 40 }]],
+      [...chain.wires.filter((w) => !w.includes('edit.') && !w.includes('compare.')), 'strength.value > pae.alpha'],
+    );
+    doc.nodes.push({ id: 'cTarget', type: captureType('Target'), position: [0, 0], params: {} });
+    doc.connections.push({ from: { node: 'pae', output: 'target' }, to: { node: 'cTarget', input: 'value' } });
+    const { errors } = await runDoc(engine, doc);
+    expect(errors).toEqual([
+      { type: 'error', node: 'pae', message: "PAE 'pae': param 'alpha', fed by its input: 40 is above the maximum 16" },
+    ]);
   });
 });
 

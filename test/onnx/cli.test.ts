@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { onnxCommand } from '../../src/cli/onnx.js';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
-import { FIXTURE_ROOT, loadFixture, relErr } from './fixtures.js';
+import { FIXTURE_ROOT, gradientFeeds, loadFixture, relErr } from './fixtures.js';
 
 function capture() {
   let out = '',
@@ -75,9 +75,7 @@ describe('rete-clip-pae onnx', () => {
     expect(c.out).toMatch(/outputs: loss, x_grad, fc\.weight_grad/);
     const fx = loadFixture('cnn_training_loss');
     const s = await ort.InferenceSession.create(readFileSync(out));
-    const feeds: Record<string, ort.Tensor> = { loss_grad: new ort.Tensor('float32', fx.seed.data, fx.seed.dims) };
-    for (const [k, t] of Object.entries(fx.inputs)) feeds[k] = new ort.Tensor('float32', t.data, t.dims);
-    const r = await s.run(feeds);
+    const r = await s.run(gradientFeeds(fx, (dtype, data, dims) => new ort.Tensor(dtype, data, dims)));
     expect(relErr(r.x_grad!.data as Float32Array, fx.grads.x!.data)).toBeLessThan(1e-3);
     expect(relErr(r['fc.weight_grad']!.data as Float32Array, fx.grads['fc.weight']!.data)).toBeLessThan(1e-3);
   });

@@ -5,7 +5,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
-import { FIXTURES, loadFixture, relErr } from './fixtures.js';
+import { FIXTURES, gradientFeeds, loadFixture, relErr } from './fixtures.js';
 
 ortWeb.env.wasm.numThreads = 1;
 
@@ -13,14 +13,11 @@ type Ort = typeof ortNode | typeof ortWeb;
 
 async function check(ort: Ort, name: string, target: 'any' | 'cpu' = 'any') {
   const fx = loadFixture(name);
-  const wrt = Object.keys(fx.grads);
+  const wrt = fx.wrt;
   const gm = gradientModel(readModel(fx.model, name), { of: fx.of, wrt, target });
   const session = await (ort.InferenceSession as typeof ortNode.InferenceSession).create(writeModel(gm));
-  const feeds: Record<string, ortNode.Tensor> = {};
-  for (const [k, t] of Object.entries(fx.inputs))
-    feeds[k] = new (ort.Tensor as typeof ortNode.Tensor)('float32', t.data, t.dims);
-  feeds[`${fx.of}_grad`] = new (ort.Tensor as typeof ortNode.Tensor)('float32', fx.seed.data, fx.seed.dims);
-  const out = await session.run(feeds);
+  const Tensor = ort.Tensor as typeof ortNode.Tensor;
+  const out = await session.run(gradientFeeds(fx, (dtype, data, dims) => new Tensor(dtype, data, dims)));
   expect(relErr(out[fx.of]!.data as Float32Array, fx.output.data), `${name}: output`).toBeLessThan(1e-4);
   for (const w of wrt) {
     const g = out[`${w}_grad`]!;

@@ -331,7 +331,7 @@ describe('LayerNormalization in float32 (backward reads the forward mean and 1/s
     f32.grads.forEach((g, k) => {
       const ref = f64.grads[k]!;
       const scale = Math.max(...ref.map(Math.abs));
-      g.forEach((v, i) => expect(Math.abs(v - ref[i]!) / scale).toBeLessThan(1e-4));
+      for (const [i, v] of g.entries()) expect(Math.abs(v - ref[i]!) / scale).toBeLessThan(1e-4);
     });
   });
 });

@@ -5,19 +5,12 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import { initializersToInputs } from '../../src/engine/onnx/compose.js';
+import { mulberry32 } from '../../src/engine/random.js';
 import { hostTensor, writeModel, type DType, type HostTensor, type ModelProto } from '../../src/engine/onnx/model.js';
 
-/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 export function randn(dtype: DType, dims: number[], seed: number, scale = 1, offset = 0): HostTensor {
-  const r = rng(seed);
+  // Tests must not depend on Math.random: the tree's one seeded source.
+  const r = mulberry32(seed);
   const n = dims.reduce((a, b) => a * b, 1);
   return hostTensor(
     dtype,

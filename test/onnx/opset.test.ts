@@ -56,7 +56,7 @@ describe('upgradeOpset', () => {
     const up = upgradeOpset(old, 18);
     const ref = await run(old, x);
     const got = await run(up, x);
-    got.forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 6));
+    for (const [i, v] of got.entries()) expect(v).toBeCloseTo(ref[i]!, 6);
   });
 
   it('compose upgrades the older model', async () => {

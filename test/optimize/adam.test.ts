@@ -37,7 +37,7 @@ describe('Adam', () => {
         0.05 * (1 - i / 2000),
       );
     expect(loss()).toBeLessThan(1e-6 * start);
-    Array.from(p).forEach((x, i) => expect(x).toBeCloseTo(centre[i]!, 3));
+    for (const [i, x] of Array.from(p).entries()) expect(x).toBeCloseTo(centre[i]!, 3);
   });
 
   it('refuses a non-finite gradient and mismatched sizes, naming where', () => {

@@ -1,4 +1,4 @@
-// α = 0 is no edit (docs/pae.md: the PAE target at α = 0 is e_I itself). The start then already
+// α = 0 is no edit (docs/method.md: the PAE target at α = 0 is e_I itself). The start then already
 // reaches the target, and Optimize must hand the start back untouched: the gradient there is only
 // rounding noise, which Adam's per-coordinate normalization would turn into full learning-rate steps.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { hostTensor, writeModel } from '../../src/engine/onnx/model.js';
-import { mulberry32 } from '../../src/engine/models/random.js';
+import { mulberry32 } from '../../src/engine/random.js';
 import { loadBundle, type ModelBundle } from '../../src/engine/models/index.js';
 import type { Runtime } from '../../src/engine/tensor/runtime.js';
 import { generatorManifest } from '../../tools/demo/generator/manifest.js';

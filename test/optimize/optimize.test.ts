@@ -91,7 +91,13 @@ describe('optimizeLatent', () => {
     const seen: number[] = [];
     const cancelled = optimizeLatent(
       bundle,
-      run({ signal: controller.signal, onProgress: (s) => (seen.push(s), s === 3 && controller.abort()) }),
+      run({
+        signal: controller.signal,
+        onProgress: (s) => {
+          seen.push(s);
+          if (s === 3) controller.abort();
+        },
+      }),
     );
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
     expect(seen).toEqual([1, 2, 3]);

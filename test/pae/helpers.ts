@@ -1,15 +1,9 @@
-/** A deterministic pseudo-random vector for property tests. */
+import { mulberry32 } from '../../src/engine/random.js';
+
+/** A deterministic pseudo-random vector for property tests (uniform in [-0.5, 0.5)). */
 export function randomVector(seed: number, n: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
-  return out;
+  const uniform = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => uniform() - 0.5);
 }
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-6): void {

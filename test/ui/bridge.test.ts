@@ -84,7 +84,40 @@ describe('document ⇄ editor', () => {
   it('fills params the document leaves out with their defaults', () => {
     const node = createNode(catalogue, 'image/resize', { params: { width: 64 } });
     expect(node.params).toEqual({ width: 64, height: 256, mode: 'center-crop' });
-    expect(Object.keys(node.inputs)).toEqual(['image']);
+    expect(Object.keys(node.inputs)).toEqual(['image', 'width', 'height']);
     expect(node.outputs.image?.socket.type).toBe('Image');
+  });
+
+  it('gives every param the registry lets be fed an input socket keyed and labelled like the param', () => {
+    const node = createNode(catalogue, 'image/resize');
+    expect([...node.paramInputs]).toEqual(['width', 'height']);
+    expect(node.inputs.width?.socket.type).toBe('Number');
+    expect(node.inputs.width?.label).toBe(catalogue.get('image/resize')!.params.width!.label ?? 'width');
+    expect(node.inputs.mode).toBeUndefined(); // a select has no socket type that feeds it
+  });
+
+  it('saves and loads a connection into a param input as an ordinary connection', async () => {
+    const editor = new NodeEditor<ClipPaeSchemes>();
+    const area = fakeArea();
+    guardConnections(editor, (reason) => {
+      throw new Error(`refused: ${reason}`);
+    });
+    const doc = {
+      format: 'rete-clip-pae/graph' as const,
+      version: 1 as const,
+      nodes: [
+        { id: 'n', type: 'value/number', position: [0, 0] as [number, number], params: { value: 96 } },
+        {
+          id: 'r',
+          type: 'image/resize',
+          position: [200, 0] as [number, number],
+          params: { width: 64, height: 64, mode: 'stretch' },
+        },
+      ],
+      connections: [{ from: { node: 'n', output: 'value' }, to: { node: 'r', input: 'width' } }],
+    };
+    await loadDocument(editor, area, catalogue, doc);
+    expect(editor.getConnections().map((c) => [c.source, c.targetInput])).toEqual([['n', 'width']]);
+    expect(toDocument(editor, area)).toEqual(doc);
   });
 });

@@ -17,6 +17,7 @@ async function graph() {
     resize2: createNode(catalogue, 'image/resize', { id: 'resize2' }),
     preview: createNode(catalogue, 'image/preview', { id: 'preview' }),
     number: createNode(catalogue, 'value/number', { id: 'number' }),
+    text: createNode(catalogue, 'value/text', { id: 'text' }),
   };
   for (const node of Object.values(nodes)) await editor.addNode(node);
   const connect = (a: keyof typeof nodes, out: string, b: keyof typeof nodes, input: string) =>
@@ -55,6 +56,16 @@ describe('connection rules', () => {
     expect(refused[1]).toContain('cannot feed itself');
   });
 
+  it('connects a Number into a param input and refuses a Text there', async () => {
+    const { refused, connect } = await graph();
+    expect(await connect('number', 'value', 'resize', 'width')).toBe(true);
+    expect(refused).toEqual([]);
+    expect(await connect('text', 'text', 'resize', 'height')).toBe(false);
+    expect(refused[0]).toMatch(/gives Text, but Resize\.height takes Number$/);
+    expect(await connect('number', 'value', 'resize', 'width')).toBe(false);
+    expect(refused[1]).toContain('already has a connection');
+  });
+
   it('refuses unknown ports', async () => {
     const { editor } = await graph();
     const problem = connectionProblem(
@@ -74,10 +85,12 @@ describe('connection rules', () => {
   });
 
   it('has one shared socket per type that knows its compatibility', () => {
-    expect(socketFor('Image')).toBe(socketFor('Image'));
-    expect(socketFor('Image').isCompatibleWith(socketFor('Image'))).toBe(true);
-    expect(socketFor('Image').isCompatibleWith(socketFor('Latent'))).toBe(false);
-    expect(socketFor('Image').color).toBe('#4caf50');
-    expect(() => socketFor('Imagee')).toThrow('unknown socket type "Imagee"');
+    const socket = (type: string) => socketFor(catalogue, type);
+    expect(socket('Image')).toBe(socket('Image'));
+    expect(socket('Image').isCompatibleWith(socket('Image'))).toBe(true);
+    expect(socket('Image').isCompatibleWith(socket('Latent'))).toBe(false);
+    expect(socket('Image').color).toBe('#4caf50');
+    expect(socket('Image').help).toBe('An RGB image with values in [0, 1]');
+    expect(() => socket('Imagee')).toThrow('unknown socket type "Imagee"');
   });
 });

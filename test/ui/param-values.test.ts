@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceNumber, promptsToText, sameList, textToPrompts } from '../../src/plugin/param-values.js';
+import { coerceNumber, promptsToText, sameValue, textToPrompts } from '../../src/plugin/param-values.js';
 
 describe('param values from user input', () => {
   it('snaps numbers to whole numbers and to the range', () => {
@@ -17,7 +17,10 @@ describe('param values from user input', () => {
     ]);
     expect(promptsToText(['a', 'b'])).toBe('a\nb');
     expect(promptsToText('not a list')).toBe('');
-    expect(sameList(['a'], ['a'])).toBe(true);
-    expect(sameList(['a'], ['a', 'b'])).toBe(false);
+    expect(sameValue(['a'], ['a'])).toBe(true);
+    expect(sameValue(['a'], ['a', 'b'])).toBe(false);
+    expect(sameValue(['a'], 'a')).toBe(false);
+    expect(sameValue(0.5, 0.5)).toBe(true);
+    expect(sameValue(Number.NaN, Number.NaN)).toBe(true);
   });
 });

@@ -17,7 +17,10 @@ function fakes() {
     run(_doc: unknown, options: { onEvent?: (e: EngineEvent) => void }) {
       let resolve!: (s: RunSummary) => void;
       let reject!: (e: Error) => void;
-      const done = new Promise<RunSummary>((res, rej) => ((resolve = res), (reject = rej)));
+      const done = new Promise<RunSummary>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
       const run = { onEvent: options.onEvent, resolve, reject, cancelled: false };
       runs.push(run);
       return { done, cancel: () => (run.cancelled = true) };

@@ -20,9 +20,10 @@ import { buildGenerator, writeGenerator } from './generator/index.js';
 import { modelCard } from './model-card.js';
 import { subgraphFor } from './onnx-subgraph.js';
 import { clock } from './progress.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../src/engine/random.js';
 
-export const DEFAULT_OUT = 'public/models/demo';
+/** The app's demo bundle folder, from this file's place in the repository (not the working directory). */
+export const DEFAULT_OUT = fileURLToPath(new URL('../../public/models/demo', import.meta.url));
 export const DEFAULT_SEED = 1;
 
 export interface BuildOptions {

@@ -26,7 +26,7 @@ import {
   type Retrieval,
 } from './metrics.js';
 import { Progress } from './progress.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../src/engine/random.js';
 
 export const BUILD_INFO = 'build.json';
 
@@ -53,7 +53,7 @@ export interface EvalReport {
   edit?: EditEval;
 }
 
-/** The edit goal: a text target moves the true expression toward happy on ≥ 90 % of random faces. */
+/** The demo bundle's edit goal: a text target moves the true expression toward happy on ≥ 90 % of random faces. */
 export const EDIT_GOAL = { prompt: 'a happy face', target: 'text', steps: 100, toward: 0.9 } as const;
 
 /** Random faces edited toward EDIT_GOAL.prompt with a text target, scored on their true attributes. */
@@ -269,7 +269,7 @@ export function formatReport(r: EvalReport, goals = { zeroShot: 0.9, attributeEr
   return lines.join('\n');
 }
 
-/** Whether the edit measurement meets the edit goal (toward happy on ≥ 90 % of faces). */
+/** Whether the edit measurement meets the demo bundle's edit goal (toward happy on ≥ 90 % of faces). */
 export function editGoalMet(e: EditEval): boolean {
   return e.toward >= EDIT_GOAL.toward;
 }

@@ -4,7 +4,7 @@ import { ATTRIBUTES, CLASS_GROUPS } from './attributes.js';
 import { captionFace, captionHolds } from './data/captions.js';
 import type { Face } from './data/faces.js';
 import { dot, type ClipRunner } from './clip/embed.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../src/engine/random.js';
 
 export interface GroupAccuracy {
   group: string;
@@ -119,7 +119,8 @@ export function reconstruction(
     ATTRIBUTES.forEach((a, k) => {
       const e = Math.abs(trueAttributes[i]![k]! - encodedAttributes[i]![k]!) / (a.max - a.min);
       total += e;
-      const s = (sums[a.group] ??= [0, 0]);
+      sums[a.group] ??= [0, 0];
+      const s = sums[a.group]!;
       s[0] += e;
       s[1] += 1;
     });

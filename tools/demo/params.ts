@@ -2,7 +2,7 @@
 // updated by Adam each step) and the exported inference graph (weights baked in as initializers), so
 // both graphs are built by one function and cannot drift apart.
 import { hostTensor, type HostTensor } from '../../src/engine/onnx/model.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../src/engine/random.js';
 
 export type Init =
   | { kind: 'he'; fanIn: number; gain?: number }

@@ -5,6 +5,7 @@
 //        [--prompt "a happy face"] [--steps 100] [--out /tmp/edits.png]
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encode } from 'fast-png';
 import { loadBundle } from '../../src/engine/models/index.js';
@@ -16,7 +17,7 @@ import { createRuntime } from '../../src/engine/tensor/runtime.js';
 
 const { values: args } = parseArgs({
   options: {
-    bundle: { type: 'string', default: 'public/models/demo' },
+    bundle: { type: 'string', default: fileURLToPath(new URL('../../public/models/demo', import.meta.url)) },
     seed: { type: 'string', default: '2024' },
     count: { type: 'string', default: '8' },
     prompt: { type: 'string', default: 'a happy face' },

@@ -10,7 +10,7 @@ import { writeModel } from '../../src/engine/onnx/model.js';
 import { attributeIndex, classGroup, classify, prototypeAttributes } from './attributes.js';
 import { buildGenerator } from './generator/index.js';
 import { attributesOf, latentForAttributes, randomLatent } from './generator/latent.js';
-import { Random } from './generator/random.js';
+import { Rng } from '../../src/engine/random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +42,7 @@ const zoom = int('zoom', args.zoom) || 1;
 const built = buildGenerator({ seed, size });
 const session = await ort.InferenceSession.create(writeModel(built.generator));
 const model = built.latentModel;
-const rng = new Random(int('faces-seed', args['faces-seed']));
+const rng = new Rng(int('faces-seed', args['faces-seed']), 'mulberry32');
 
 const rows: { label: string; latents: Float32Array[] }[] = [];
 for (let r = 0; r < randomRows; r++) {

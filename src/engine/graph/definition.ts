@@ -1,6 +1,7 @@
 // What a node is, as data: the contract between the document validator, the engine, the node
-// catalogue and the editor. A node definition never touches the DOM or Rete.
-import type { SocketType } from './sockets.js';
+// catalogue and the editor. A node definition never touches the DOM or Rete. The engine knows no
+// socket type by name: families register theirs (registry.ts) and say what value each carries by
+// adding to SocketValues, so that `ctx.inputs` and `ctx.params` are typed inside `run`.
 
 /** A parameter the user sets on a node; the editor draws a control for each kind. */
 export type ParamDef =
@@ -31,12 +32,52 @@ export type ParamDef =
 
 export type ParamKind = ParamDef['kind'];
 
-export interface PortDef {
-  type: SocketType;
+/**
+ * The value each socket type carries, by socket type name. Empty here: every node family adds its
+ * own types by declaration merging (`declare module '…/engine/graph/definition.js' { interface
+ * SocketValues { Image: ImageValue } }`). A socket type missing here carries `unknown`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by the node families through declaration merging
+export interface SocketValues {}
+
+/** The value a socket of type S carries. */
+export type SocketValue<S> = S extends keyof SocketValues ? SocketValues[S] : unknown;
+
+export interface PortDef<S extends string = string> {
+  /** A socket type name, registered by a node family. */
+  type: S;
   label?: string;
   /** An optional input may stay unconnected; run() then sees it as undefined. */
   optional?: boolean;
 }
+
+export type Ports = Readonly<Record<string, PortDef>>;
+export type ParamDefs = Readonly<Record<string, ParamDef>>;
+
+/** The value of one param as run() sees it. */
+export type ParamValue<D> = D extends { kind: 'number' }
+  ? number
+  : D extends { kind: 'text' | 'image' }
+    ? string
+    : D extends { kind: 'prompts' }
+      ? string[]
+      : D extends { kind: 'select'; options: readonly (infer O)[] }
+        ? O
+        : D extends { kind: 'boolean' }
+          ? boolean
+          : unknown;
+
+export type ParamValues<P> = { -readonly [K in keyof P]: ParamValue<P[K]> };
+
+/** What run() sees on its inputs: an optional input may be undefined. */
+export type InputValues<I> = {
+  -readonly [K in keyof I]: I[K] extends { optional: true }
+    ? SocketValue<I[K] extends PortDef<infer S> ? S : never> | undefined
+    : SocketValue<I[K] extends PortDef<infer S> ? S : never>;
+};
+
+/** What run() returns: one value per declared output. */
+export type OutputValues<O> = { -readonly [K in keyof O]: SocketValue<O[K] extends PortDef<infer S> ? S : never> };
 
 /** An RGB image: float values in [0, 1], planar (CHW), width × height × 3 values. */
 export interface ImageValue {
@@ -70,15 +111,23 @@ export interface EngineServices {
     signal: AbortSignal,
     onProgress?: (loaded: number, total: number | undefined) => void,
   ): Promise<Uint8Array>;
+  /**
+   * A short text that changes whenever the bytes at `url` change (a file's size and mtime, a
+   * server's ETag or Last-Modified, else a hash of the content), without keeping the bytes.
+   */
+  fingerprint(url: string, signal: AbortSignal): Promise<string>;
   /** Host-specific services by name (model bundles, ONNX runtime, …), set up by the host. */
   [service: string]: unknown;
 }
 
-export interface RunContext<P = Record<string, unknown>> {
+export interface RunContext<P = Record<string, unknown>, I = Record<string, unknown>> {
   nodeId: string;
+  /** The params: each one fed by a connected input holds that input's value instead of its stored one. */
   params: P;
-  /** Values on the input sockets, by input name; an unconnected optional input is undefined. */
-  inputs: Record<string, unknown>;
+  /** Values on the input sockets, by input name, checked against their socket types; an unconnected optional input is undefined. */
+  inputs: I;
+  /** What the definition's fingerprint() returned for this run, if it has one. */
+  fingerprint?: string;
   signal: AbortSignal;
   /** Reports progress on long work: fraction in [0, 1] and a short message. */
   progress(fraction: number, message?: string): void;
@@ -97,7 +146,14 @@ export interface RunContext<P = Record<string, unknown>> {
   services: EngineServices;
 }
 
-export interface NodeDefinition<P = any> {
+/** What fingerprint() gets: the params (with fed ones resolved) and the host's services. */
+export interface FingerprintContext<P = Record<string, unknown>> {
+  params: P;
+  signal: AbortSignal;
+  services: EngineServices;
+}
+
+export interface NodeDefinition<I extends Ports = Ports, O extends Ports = Ports, P extends ParamDefs = ParamDefs> {
   /** Stable type id stored in documents, e.g. "image/load". */
   type: string;
   title: string;
@@ -105,9 +161,15 @@ export interface NodeDefinition<P = any> {
   category: string;
   /** What the node does, shown in the editor and the CLI. */
   help: string;
-  inputs: Readonly<Record<string, PortDef>>;
-  outputs: Readonly<Record<string, PortDef>>;
-  params: Readonly<Record<string, ParamDef>>;
+  /** Input names and param names never overlap: a connection to a param's name feeds that param. */
+  inputs: I;
+  outputs: O;
+  params: P;
+  /**
+   * Input names older documents may still use, mapped to today's input or param name (an optional
+   * Prompt input that became the `prompt` param's input). Validation rewrites them.
+   */
+  renamedInputs?: Readonly<Record<string, string>>;
   /** A sink is evaluated when the graph runs even if nothing consumes its outputs (Preview, Save Image, …). */
   sink?: boolean;
   /**
@@ -115,10 +177,22 @@ export interface NodeDefinition<P = any> {
    * document: a saved file never carries a stale graph.
    */
   dependsOnDocument?: boolean;
-  run(ctx: RunContext<P>): Promise<Record<string, unknown>>;
+  /**
+   * For a node that reads something outside the graph (a file, a URL): a short text that changes
+   * when what it reads changes. The engine asks for it before every run and adds it to the node's
+   * cache key, so an image edited on disk or a rebuilt bundle is read again (ComfyUI's IS_CHANGED).
+   * Undefined means there is nothing to read (an empty source), so the params alone are the key.
+   */
+  fingerprint?(ctx: FingerprintContext<ParamValues<P>>): Promise<string | undefined>;
+  run(ctx: RunContext<ParamValues<P>, InputValues<I>>): Promise<OutputValues<O>>;
 }
 
-/** Typed helper so definitions stay checked without repeating their parameter types. */
-export function defineNode<P>(def: NodeDefinition<P>): NodeDefinition<P> {
+/**
+ * Typed helper: the types of `ctx.inputs`, `ctx.params` and the returned outputs follow from the
+ * definition's own inputs, params and outputs (no hand-written param types).
+ */
+export function defineNode<const I extends Ports, const O extends Ports, const P extends ParamDefs>(
+  def: NodeDefinition<I, O, P>,
+): NodeDefinition<I, O, P> {
   return def;
 }

@@ -1,7 +1,9 @@
 // Upgrading documents written by older versions, before they are validated. migrations[n]
 // turns a version-n document into a version-(n+1) one; a new version adds one entry here and
 // bumps DOCUMENT_VERSION, and every older file keeps opening.
+import type { DocConnection } from './document.js';
 import { DOCUMENT_VERSION } from './document.js';
+import type { NodeRegistry } from './registry.js';
 
 export type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
@@ -45,4 +47,22 @@ export function migrateDocument(
     doc.version = v + 1;
   }
   return { ok: true, document: doc };
+}
+
+/**
+ * Rewrites connections into input names a node definition has renamed (its `renamedInputs`), in
+ * place: e.g. CLIP Text's old optional Prompt input `text` now feeds its `prompt` param. Renames
+ * live with the definitions, not in a version step, because they belong to a node family and the
+ * engine knows none by name.
+ */
+export function renameInputs(
+  connections: DocConnection[],
+  nodes: readonly { id: string; type: string }[],
+  registry: NodeRegistry,
+): void {
+  const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  for (const c of connections) {
+    const renamed = registry.get(typeOf.get(c.to.node) ?? '')?.renamedInputs;
+    if (renamed && Object.hasOwn(renamed, c.to.input)) c.to.input = renamed[c.to.input]!;
+  }
 }

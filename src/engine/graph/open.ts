@@ -1,7 +1,7 @@
 // Opening a file as a graph: JSON text, or a PNG saved by Save Image (the graph rides in a text
 // chunk). Both the editor's Open and the CLI go through here.
-import type { NodeRegistry } from '../../nodes/registry.js';
 import { decodePng, GRAPH_PNG_KEY, isPng } from '../tensor/png.js';
+import type { NodeRegistry } from './registry.js';
 import { parseDocument, type ValidationResult } from './validate.js';
 
 export function readDocumentBytes(bytes: Uint8Array, registry: NodeRegistry): ValidationResult {

@@ -2,11 +2,10 @@
 // place (a JSON path) and the problem in plain words. Nothing is half-applied: a caller gets
 // either a complete, normalized document or errors.
 import { z } from 'zod';
-import type { NodeRegistry } from '../../nodes/registry.js';
 import { DOCUMENT_FORMAT, DOCUMENT_VERSION, type DocConnection, type DocNode, type GraphDocument } from './document.js';
-import { migrateDocument } from './migrate.js';
+import { migrateDocument, renameInputs } from './migrate.js';
 import { defaultParam, describeValue, paramProblem } from './params.js';
-import { socketsCompatible } from './sockets.js';
+import type { NodeRegistry } from './registry.js';
 
 export { migrations, migrateDocument } from './migrate.js';
 
@@ -54,8 +53,9 @@ export function parseDocument(text: string, registry: NodeRegistry): ValidationR
 /**
  * Checks a parsed value against the document format and the node catalogue: the envelope
  * (format, version, upgraded by the migrations), the shape of nodes and connections, node types,
- * params (kind, range, unknown names; missing ones get their defaults), ids, connection ends,
- * socket types, one connection per input, and cycles. Returns a fresh, normalized document.
+ * params (kind, range, unknown names; missing ones get their defaults), ids, connection ends
+ * (an input, or a param that an input of its socket type may feed), socket types, one connection
+ * per input, and cycles. Input names a node definition renamed are rewritten to today's. Returns a fresh, normalized document.
  */
 export function validateDocument(value: unknown, registry: NodeRegistry): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -83,6 +83,7 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
     connections: parsed.data.connections.map((c) => ({ from: { ...c.from }, to: { ...c.to } })),
   };
   if (parsed.data.meta !== undefined) doc.meta = parsed.data.meta;
+  renameInputs(doc.connections, parsed.data.nodes, registry);
 
   const errors: DocumentError[] = [];
   const seenIds = new Map<string, number>();
@@ -141,24 +142,39 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
     if (!to) errors.push({ path: `${where}.to.node`, message: `no node has id '${c.to.node}'` });
     const fromDef = from && registry.get(from.type);
     const toDef = to && registry.get(to.type);
-    const output = fromDef?.outputs[c.from.output];
-    const input = toDef?.inputs[c.to.input];
+    const output =
+      fromDef && Object.hasOwn(fromDef.outputs, c.from.output) ? fromDef.outputs[c.from.output] : undefined;
+    // The end is an input, or a param fed by an input of the param's socket type (as in ComfyUI).
+    const isParam =
+      toDef !== undefined && !Object.hasOwn(toDef.inputs, c.to.input) && Object.hasOwn(toDef.params, c.to.input);
+    const inputType = !toDef
+      ? undefined
+      : isParam
+        ? registry.paramSocket(toDef.type, c.to.input)
+        : Object.hasOwn(toDef.inputs, c.to.input)
+          ? toDef.inputs[c.to.input]!.type
+          : undefined;
     if (fromDef && !output) {
       errors.push({
         path: `${where}.from.output`,
         message: `${fromDef.title} '${c.from.node}' has no output '${c.from.output}'${portList('outputs', fromDef.outputs)}`,
       });
     }
-    if (toDef && !input) {
+    if (toDef && isParam && !inputType) {
       errors.push({
         path: `${where}.to.input`,
-        message: `${toDef.title} '${c.to.node}' has no input '${c.to.input}'${portList('inputs', toDef.inputs)}`,
+        message: `param '${c.to.input}' of ${toDef.title} '${c.to.node}' is a ${toDef.params[c.to.input]!.kind} param, which no input can feed`,
+      });
+    } else if (toDef && !inputType) {
+      errors.push({
+        path: `${where}.to.input`,
+        message: `${toDef.title} '${c.to.node}' has no input '${c.to.input}'${portList('inputs', toDef.inputs)}${fedParams(registry, toDef.type, toDef.params)}`,
       });
     }
-    if (output && input && !socketsCompatible(output.type, input.type)) {
+    if (output && inputType && !registry.canConnect(output.type, inputType)) {
       errors.push({
         path: where,
-        message: `cannot connect ${output.type} output '${c.from.output}' of '${c.from.node}' to ${input.type} input '${c.to.input}' of '${c.to.node}'`,
+        message: `cannot connect ${output.type} output '${c.from.output}' of '${c.from.node}' to ${inputType} ${isParam ? 'param' : 'input'} '${c.to.input}' of '${c.to.node}'`,
       });
     }
     const inputKey = JSON.stringify([c.to.node, c.to.input]);
@@ -329,6 +345,12 @@ function key(name: string, first = false): string {
 function portList(kind: string, ports: Readonly<Record<string, unknown>>): string {
   const names = Object.keys(ports);
   return names.length ? ` (its ${kind}: ${names.join(', ')})` : ` (it has no ${kind})`;
+}
+
+/** "; params an input may feed: prompt, alpha", or '' when none. */
+function fedParams(registry: NodeRegistry, type: string, params: Readonly<Record<string, unknown>>): string {
+  const names = Object.keys(params).filter((p) => registry.paramSocket(type, p) !== undefined);
+  return names.length ? `; params an input may feed: ${names.join(', ')}` : '';
 }
 
 /** A "did you mean" for a mistyped type id: the closest known one within a few edits. */

@@ -9,7 +9,7 @@ import { modelContracts, type ModelRole } from './contracts.js';
 import { checkModel, type DeclaredValue } from './io.js';
 import { bundleFiles, parseManifest, type AttributeInfo, type Manifest } from './manifest.js';
 import { imageToInput } from './preprocess.js';
-import { gaussian } from './random.js';
+import { gaussian } from '../random.js';
 import { openBundle, ProgressTracker, type BundleSource, type LoadBytes, type ProgressCallback } from './source.js';
 import { PromptTokenizer, type TokenizedPrompt } from './tokenizer.js';
 
@@ -23,6 +23,12 @@ export interface LoadBundleOptions {
   cache?: BundleCache;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+  /**
+   * What this version of the bundle's files is (the model service's fingerprint of them): cached
+   * files are kept per version, so a model file rebuilt under an unchanged manifest is not served
+   * from the cache.
+   */
+  version?: string;
 }
 
 export interface GenerateResult {
@@ -121,7 +127,12 @@ function unitVector(data: ArrayLike<number>, offset: number, n: number, where: s
 
 export async function loadBundle(source: BundleSource, options: LoadBundleOptions): Promise<ModelBundle> {
   const signal = options.signal ?? new AbortController().signal;
-  const reader = await openBundle(source, { loadBytes: options.loadBytes, cache: options.cache, signal });
+  const reader = await openBundle(source, {
+    loadBytes: options.loadBytes,
+    cache: options.cache,
+    signal,
+    version: options.version,
+  });
   const manifest = parseManifest(reader.manifestBytes, reader.where);
   const label = `bundle "${manifest.name}"`;
   const at = (file: string) => `${label}: ${file}`;

@@ -14,4 +14,4 @@ export { PromptTokenizer, type TokenizedPrompt } from './tokenizer.js';
 export { checkModel, declaredIo, type DeclaredValue, type ModelContract } from './io.js';
 export { modelContracts } from './contracts.js';
 export { resizeImage, centreSquare, imageToInput } from './preprocess.js';
-export { mulberry32, gaussian } from './random.js';
+export { mulberry32, gaussian } from '../random.js';

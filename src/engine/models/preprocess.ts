@@ -29,7 +29,7 @@ function axisWeights(inSize: number, outSize: number): { index: Int32Array; weig
     entries.push(taps);
   }
   const start = new Int32Array(outSize + 1);
-  entries.forEach((t, o) => (start[o + 1] = start[o]! + t.length));
+  for (const [o, t] of entries.entries()) start[o + 1] = start[o]! + t.length;
   const index = new Int32Array(start[outSize]!);
   const weight = new Float32Array(start[outSize]!);
   entries.flat().forEach(([i, w], k) => {

@@ -1,6 +1,7 @@
 // Where a bundle's bytes come from: a URL or path (the app's public/ folder, a server, a local
 // folder in the CLI) read through the host's loadBytes and the cache, or files the user picked.
 // Files are fetched in parallel so every size is known early and the progress total is honest.
+import { readUrl, sha256Hex } from '../io/read.js';
 import type { BundleCache } from './cache.js';
 
 /** Reads one URL or path; reports its own progress when it can (total undefined when unknown). */
@@ -42,6 +43,8 @@ export interface OpenOptions {
   loadBytes?: LoadBytes;
   cache?: BundleCache;
   signal: AbortSignal;
+  /** Part of every cache key (see LoadBundleOptions.version). */
+  version?: string;
 }
 
 function isFileList(source: BundleSource): source is ArrayLike<FileLike> {
@@ -76,16 +79,15 @@ function cacheUrl(url: string): string | undefined {
   return /^https?:/i.test(absolute) ? absolute : undefined;
 }
 
-async function digestOf(bytes: Uint8Array): Promise<string> {
-  const hash = await crypto.subtle.digest('SHA-256', bytes.slice().buffer);
-  return Array.from(new Uint8Array(hash).slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+function digestOf(bytes: Uint8Array): Promise<string> {
+  return sha256Hex(bytes, 8);
 }
 
 export async function openBundle(source: BundleSource, options: OpenOptions): Promise<BundleReader> {
   return isFileList(source) ? openPickedFiles(source) : openUrl(source, options);
 }
 
-async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions): Promise<BundleReader> {
+async function openUrl(source: string, { loadBytes, cache, signal, version }: OpenOptions): Promise<BundleReader> {
   if (!loadBytes) throw new Error(`loading the bundle at ${source} needs a loadBytes function from the host`);
   const where = manifestUrl(source);
   let manifestBytes: Uint8Array;
@@ -97,6 +99,7 @@ async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions
     throw new Error(`cannot read the bundle manifest ${where}: ${(e as Error).message}`);
   }
   const digest = await digestOf(manifestBytes);
+  const tag = version === undefined ? digest : `${digest}.${await sha256Hex(version, 8)}`;
   const warnings: string[] = [];
   // The cache only saves a download: one that cannot read or keep a file (a full quota, Cache
   // Storage's "Unexpected internal error" on a file of hundreds of MB) never fails the load.
@@ -113,7 +116,7 @@ async function openUrl(source: string, { loadBytes, cache, signal }: OpenOptions
     async read(file, onProgress) {
       const url = resolveFile(where, file);
       const cached = cache ? cacheUrl(url) : undefined;
-      const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${digest}` : undefined;
+      const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${tag}` : undefined;
       if (key) {
         let hit: Uint8Array | undefined;
         try {
@@ -189,30 +192,8 @@ async function openPickedFiles(files: ArrayLike<FileLike>): Promise<BundleReader
 }
 
 /** A LoadBytes over fetch that streams the body to report progress (browser, worker, Node 18+). */
-export const fetchBytes: LoadBytes = async (url, signal, onProgress) => {
-  const response = await fetch(url, { signal });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
-  const header = response.headers.get('content-length');
-  const total = header && !response.headers.get('content-encoding') ? Number(header) : undefined;
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    onProgress?.(loaded, total);
-  }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-};
+export const fetchBytes: LoadBytes = async (url, signal, onProgress) =>
+  (await readUrl(url, { signal, onProgress })).bytes;
 
 /** Adds up per-file progress into one bundle-wide report. */
 export class ProgressTracker {

@@ -56,7 +56,7 @@ function gelu(s: GraphState, last: NodeProto, privateNode: Private): Composite |
   const leaves: string[] = [];
   const flatten = (name: string, top: boolean) => {
     const m = top ? last : privateNode(name, 'Mul');
-    if (m && leaves.length < 8) m.input.forEach((i) => flatten(i, false));
+    if (m && leaves.length < 8) for (const i of m.input) flatten(i, false);
     else leaves.push(name);
   };
   flatten(last.output[0]!, true);

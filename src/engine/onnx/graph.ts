@@ -110,7 +110,7 @@ export function topoSort(nodes: readonly NodeProto[], available: Iterable<string
   const ready = new Set<string>(available);
   ready.add('');
   const producers = new Map<string, number>();
-  nodes.forEach((n, i) => n.output.forEach((o) => producers.set(o, i)));
+  for (const [i, n] of nodes.entries()) for (const o of n.output) producers.set(o, i);
   const out: NodeProto[] = [];
   const state = new Uint8Array(nodes.length); // 0 new, 1 visiting, 2 done
   const visit = (start: number) => {

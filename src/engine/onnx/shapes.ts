@@ -406,7 +406,10 @@ export function inferTypes(
       const [lhs, rhs] = eq.split('->') as [string, string | undefined];
       const terms = lhs.split(',');
       const sizes = new Map<string, number>();
-      terms.forEach((t, i) => [...t].forEach((c, k) => sizes.set(c, ins[i]!.dims[k]!)));
+      for (const [i, t] of terms.entries())
+        [...t].forEach((c, k) => {
+          sizes.set(c, ins[i]!.dims[k]!);
+        });
       if (rhs === undefined || eq.includes('.')) return [undefined];
       return [
         same(

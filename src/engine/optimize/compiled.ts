@@ -112,7 +112,10 @@ export function compiledFor<T>(
   keepOnGpu: readonly string[] = [],
 ): Promise<Compiled<T>> {
   let models = byRuntime.get(bundle.runtime);
-  if (!models) byRuntime.set(bundle.runtime, (models = new Map()));
+  if (!models) {
+    models = new Map();
+    byRuntime.set(bundle.runtime, models);
+  }
   const key = `${bundle.id}#${kind}#${files.map(fingerprint).join('+')}`;
   const found = models.get(key);
   if (found) return found as Promise<Compiled<T>>;

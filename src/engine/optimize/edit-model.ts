@@ -188,9 +188,9 @@ export function buildEditModel(source: EditModelSource): EditModel {
         g.output(identity, 'float32', [1, names.identity.dim]);
       }
       let loss = terms[0]!;
-      terms
-        .slice(1)
-        .forEach((t, i) => (loss = g.op('Add', [loss, t], {}, i === terms.length - 2 ? names.loss : undefined)));
+      for (const [i, t] of terms.slice(1).entries()) {
+        loss = g.op('Add', [loss, t], {}, i === terms.length - 2 ? names.loss : undefined);
+      }
       g.output(names.loss, 'float32', []);
       g.output(names.image, 'float32', [1, 3, gen.imageSize[0], gen.imageSize[1]]);
       g.output(embedding, 'float32', [1, clip.embedDim]);

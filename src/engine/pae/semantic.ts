@@ -49,6 +49,6 @@ export function semanticBasis(
     kept.push(labels[i]!);
   });
   const basis = new Float32Array(rows.length * dim);
-  rows.forEach((r, k) => basis.set(r, k * dim));
+  for (const [k, r] of rows.entries()) basis.set(r, k * dim);
   return { basis, n: rows.length, dim, labels: kept, method: 'semantic', notes };
 }

@@ -1,5 +1,5 @@
 // Optimization targets built from an image embedding e_I, a text embedding e_T and a corpus
-// subspace (formulas in docs/pae.md):
+// subspace (formulas in docs/method.md):
 //   pae            e_I − α Σ|c_k| b_k + (α Σ|c_k| / Σ d_k) · P_W(e_T)
 //   pae-reference  e_I − α Σ|c_k| b_k + (α Σ|c_k| / Σ d_k) · e_T
 //   naive          e_I + α e_T

@@ -3,8 +3,9 @@
 // results by signature. Why this and not rete-engine's DataflowEngine: see README.md here.
 import type { EngineServices, NodeDefinition, OutputFile, OutputSummary, RunContext } from '../graph/definition.js';
 import { serializeDocument, type GraphDocument } from '../graph/document.js';
+import { paramProblem } from '../graph/params.js';
+import type { NodeRegistry } from '../graph/registry.js';
 import { topologicalOrder, validateDocument } from '../graph/validate.js';
-import type { NodeRegistry } from '../../nodes/registry.js';
 import { ByteLruCache } from './cache.js';
 import { DocumentInvalidError, type EngineEvent, type NodeOutcome, type RunSummary } from './events.js';
 import { nodeSignature } from './signature.js';
@@ -114,6 +115,11 @@ export class Engine {
     const keys = new Map<string, string>();
     const files: RunSummary['files'] = [];
     let failed = false;
+    const fail = (id: string, message: string) => {
+      failed = true;
+      outcomes[id] = { status: 'error', message };
+      emit({ type: 'error', node: id, message });
+    };
 
     for (const id of order) {
       if (signal.aborted) break;
@@ -122,27 +128,55 @@ export class Engine {
 
       const blocked = this.blockedBy(def, id, feeding, outcomes);
       if (blocked) {
-        outcomes[id] = blocked.outcome;
         if (blocked.outcome.status === 'error') {
-          failed = true;
-          emit({ type: 'error', node: id, message: blocked.outcome.message });
-        } else if (blocked.outcome.status === 'skipped') {
-          emit({ type: 'skipped', node: id, because: blocked.outcome.because });
+          fail(id, blocked.outcome.message);
+        } else {
+          outcomes[id] = blocked.outcome;
+          if (blocked.outcome.status === 'skipped')
+            emit({ type: 'skipped', node: id, because: blocked.outcome.because });
         }
         continue;
       }
 
+      // Values arriving on inputs, and on params fed by an input (they replace the stored value);
+      // both are checked here, once, so run() can trust what it is given.
       const inputs: Record<string, unknown> = {};
+      const params: Record<string, unknown> = structuredClone(node.params);
+      const fedParams: Record<string, unknown> = {};
       const inputKeys: Record<string, { key: string; output: string }> = {};
+      let problem: string | undefined;
       for (const [name, from] of feeding.get(id) ?? []) {
-        inputs[name] = results.get(from.node)!.outputs[from.output];
+        const value = results.get(from.node)!.outputs[from.output];
         inputKeys[name] = { key: keys.get(from.node)!, output: from.output };
+        if (Object.hasOwn(def.inputs, name)) inputs[name] = value;
+        else fedParams[name] = value;
+        problem ??= this.inputProblem(def, id, name, value);
       }
+      if (problem) {
+        fail(id, problem);
+        continue;
+      }
+      Object.assign(params, fedParams);
+
+      let fingerprint: string | undefined;
+      try {
+        fingerprint = def.fingerprint
+          ? await def.fingerprint({ params: params as never, signal, services: this.services })
+          : undefined;
+      } catch (e) {
+        if (signal.aborted) break;
+        fail(id, e instanceof Error ? e.message : String(e));
+        continue;
+      }
+      const storedParams = { ...node.params };
+      for (const name of Object.keys(fedParams)) delete storedParams[name];
       const key = await nodeSignature({
         type: node.type,
-        params: node.params,
+        // A fed param's stored value plays no part: the input's key stands for it.
+        params: storedParams,
         inputs: inputKeys,
         document: def.dependsOnDocument ? serializeDocument(doc) : undefined,
+        fingerprint,
       });
       keys.set(id, key);
       if (signal.aborted) break;
@@ -165,16 +199,13 @@ export class Engine {
       const t0 = performance.now();
       let result: NodeResult;
       try {
-        result = await this.evaluate(def, id, node.params, inputs, doc, signal, emit);
+        result = await this.evaluate(def, id, params, inputs, fingerprint, doc, signal, emit);
       } catch (e) {
         if (e instanceof Cancelled || signal.aborted) {
           outcomes[id] = { status: 'cancelled' };
           break;
         }
-        failed = true;
-        const message = e instanceof Error ? e.message : String(e);
-        outcomes[id] = { status: 'error', message };
-        emit({ type: 'error', node: id, message });
+        fail(id, e instanceof Error ? e.message : String(e));
         continue;
       }
       const ms = performance.now() - t0;
@@ -200,6 +231,25 @@ export class Engine {
     return { status, ms: performance.now() - started, nodes: ordered, files };
   }
 
+  /**
+   * What is wrong with a value arriving on an input or a fed param, naming the node, the input and
+   * the socket type: a node whose output breaks its socket type's promise is caught here, before
+   * the node downstream trips over it.
+   */
+  private inputProblem(def: NodeDefinition, id: string, name: string, value: unknown): string | undefined {
+    const isInput = Object.hasOwn(def.inputs, name);
+    const type = isInput ? def.inputs[name]!.type : this.registry.paramSocket(def.type, name);
+    const socket = type === undefined ? undefined : this.registry.socketType(type);
+    const where = `${def.title} '${id}': ${isInput ? 'input' : 'param'} '${name}'`;
+    const wrong = socket ? socket.check(value) : `has no socket type that may feed it`;
+    if (wrong) return `${where} (${type ?? 'no socket type'}) ${wrong}`;
+    if (!isInput) {
+      const outOfRange = paramProblem(def.params[name]!, value);
+      if (outOfRange) return `${where}, fed by its input: ${outOfRange}`;
+    }
+    return undefined;
+  }
+
   /** Why a node cannot run: an unconnected required input (an error), or a failed input (skipped). */
   private blockedBy(
     def: NodeDefinition,
@@ -207,10 +257,13 @@ export class Engine {
     feeding: Map<string, Map<string, { node: string; output: string }>>,
     outcomes: Record<string, NodeOutcome>,
   ): { outcome: NodeOutcome } | null {
-    for (const [name, port] of Object.entries(def.inputs)) {
-      const from = feeding.get(id)?.get(name);
+    // Inputs in definition order, then the params fed by an input.
+    const fed = feeding.get(id);
+    const ends = [...Object.keys(def.inputs), ...[...(fed?.keys() ?? [])].filter((n) => !Object.hasOwn(def.inputs, n))];
+    for (const name of ends) {
+      const from = fed?.get(name);
       if (!from) {
-        if (port.optional) continue;
+        if (def.inputs[name]!.optional) continue;
         return { outcome: { status: 'error', message: `input '${name}' is not connected` } };
       }
       const upstream = outcomes[from.node]!;
@@ -227,6 +280,7 @@ export class Engine {
     id: string,
     params: Record<string, unknown>,
     inputs: Record<string, unknown>,
+    fingerprint: string | undefined,
     doc: GraphDocument,
     signal: AbortSignal,
     emit: (event: EngineEvent) => void,
@@ -237,9 +291,11 @@ export class Engine {
     const files: OutputFile[] = [];
     const ctx: RunContext = {
       nodeId: id,
-      // A copy: a node that edits its params must not change what its cache key was made from.
-      params: structuredClone(params),
+      // A copy of the stored params (made by the caller): a node that edits its params must not
+      // change what its cache key was made from.
+      params,
       inputs,
+      fingerprint,
       signal,
       progress: (fraction, message) => {
         if (!live || !Number.isFinite(fraction)) return;
@@ -259,7 +315,7 @@ export class Engine {
     };
     try {
       const outputs = await untilAborted(
-        Promise.resolve().then(() => def.run(ctx)),
+        Promise.resolve().then(() => def.run(ctx as never) as Promise<Record<string, unknown>>),
         signal,
       );
       if (outputs === null || typeof outputs !== 'object') throw new Error(`${def.title} returned no outputs`);

@@ -2,10 +2,10 @@
 // relative URLs resolved against the app's base (not the worker script's URL), data: URLs
 // decoded directly. Further services (model bundles, the ONNX runtime) are added by key.
 import type { EngineServices } from '../graph/definition.js';
+import { isDataUrl } from '../io/data-url.js';
+import { readUrl, urlFingerprint } from '../io/read.js';
 import { createRuntime, type Runtime } from '../tensor/runtime.js';
-import { decodeDataUrl, isDataUrl } from './data-url.js';
 import { createModelService, MODEL_SERVICE_KEY, type Device } from './models-service.js';
-import { readResponse } from './read-response.js';
 
 export interface BrowserServicesOptions {
   /** The app's base URL; relative URLs such as `models/demo/manifest.json` resolve against it. */
@@ -56,26 +56,12 @@ async function browserRuntime(device: Device): Promise<Runtime> {
 }
 
 export function createBrowserServices(options: BrowserServicesOptions = {}): EngineServices {
-  const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) => {
-    signal.throwIfAborted();
-    if (isDataUrl(url)) return decodeDataUrl(url);
-    const absolute = new URL(url, options.base ?? defaultAppBase()).href;
-    let response: Response;
-    try {
-      response = await fetch(absolute, { signal });
-    } catch (e) {
-      if (signal.aborted) throw e;
-      throw new Error(`cannot load ${url}: ${(e as Error).message}`);
-    }
-    if (!response.ok) throw new Error(`cannot load ${url}: HTTP ${response.status} ${response.statusText}`);
-    return readResponse(response, onProgress);
-  };
-  // Bundle URLs are made absolute against the app, so the model cache keys do not depend on where
-  // the worker script happens to live.
-  const models = createModelService({
-    loadBytes,
-    createRuntime: browserRuntime,
-    resolve: (url) => (isDataUrl(url) ? url : new URL(url, options.base ?? defaultAppBase()).href),
-  });
-  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };
+  // Bundle and image URLs are made absolute against the app, so the model cache keys do not depend
+  // on where the worker script happens to live.
+  const absolute = (url: string) => (isDataUrl(url) ? url : new URL(url, options.base ?? defaultAppBase()).href);
+  const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) =>
+    (await readUrl(absolute(url), { signal, onProgress })).bytes;
+  const fingerprint: EngineServices['fingerprint'] = (url, signal) => urlFingerprint(absolute(url), signal);
+  const models = createModelService({ loadBytes, fingerprint, createRuntime: browserRuntime, resolve: absolute });
+  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes, fingerprint };
 }

@@ -1,14 +1,15 @@
 // What the engine lends to nodes under Node (the CLI, tests): bytes from files, from the app's
 // public/ folder, from http(s) and from data: URLs. Further services (model bundles, the ONNX
 // runtime) are added by key through `extra`.
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
+import { isFile, localFileFingerprint, readLocalFile } from '../io/read-file.js';
+import { readUrl, urlFingerprint } from '../io/read.js';
+import { decodeImageNode } from '../tensor/image-decode-node.js';
+import { IMAGE_DECODER_KEY } from '../tensor/image-file.js';
 import { createRuntime } from '../tensor/runtime.js';
-import { decodeDataUrl, isDataUrl } from './data-url.js';
 import { createModelService, MODEL_SERVICE_KEY } from './models-service.js';
-import { readResponse, type ByteProgress } from './read-response.js';
 
 /** The repository's public/ folder: app URLs like `images/x.png` mean files in it. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url));
@@ -26,36 +27,39 @@ export function createNodeServices(options: NodeServicesOptions = {}): EngineSer
   const baseDir = resolve(options.baseDir ?? process.cwd());
   const publicDir = resolve(options.publicDir ?? PUBLIC_DIR);
   const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) => {
-    const bytes = await loadBytesNode(url, signal, baseDir, publicDir, onProgress);
+    signal.throwIfAborted();
+    const where = await locate(url, baseDir, publicDir);
+    const { bytes } =
+      where.kind === 'url'
+        ? await readUrl(url, { signal, onProgress })
+        : await readLocalFile(where.path, url, onProgress);
     signal.throwIfAborted();
     return bytes;
   };
+  const fingerprint: EngineServices['fingerprint'] = async (url, signal) => {
+    signal.throwIfAborted();
+    const where = await locate(url, baseDir, publicDir);
+    return where.kind === 'url' ? urlFingerprint(url, signal) : localFileFingerprint(where.path, url);
+  };
   // onnxruntime-node has one device here (its CPU provider), so 'wasm' and 'auto' get the same runtime.
-  const models = createModelService({ loadBytes, createRuntime: () => createRuntime() });
-  return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes };
+  const models = createModelService({ loadBytes, fingerprint, createRuntime: () => createRuntime() });
+  return {
+    [MODEL_SERVICE_KEY]: models,
+    [IMAGE_DECODER_KEY]: decodeImageNode,
+    ...options.extra,
+    loadBytes,
+    fingerprint,
+  };
 }
 
-async function loadBytesNode(
+/** What a URL or path names here: something fetch reads (http(s), data:), or a local file. */
+async function locate(
   url: string,
-  signal: AbortSignal,
   baseDir: string,
   publicDir: string,
-  onProgress?: ByteProgress,
-): Promise<Uint8Array> {
-  signal.throwIfAborted();
-  if (isDataUrl(url)) return decodeDataUrl(url);
-  if (/^https?:\/\//i.test(url)) {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (e) {
-      if (signal.aborted) throw e;
-      throw new Error(`cannot download ${url}: ${(e as Error).message}`);
-    }
-    if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-    return readResponse(response, onProgress);
-  }
-  if (/^file:/i.test(url)) return readFileChecked(fileURLToPath(url), url, onProgress);
+): Promise<{ kind: 'url' } | { kind: 'file'; path: string }> {
+  if (/^(https?:\/\/|data:)/i.test(url)) return { kind: 'url' };
+  if (/^file:/i.test(url)) return { kind: 'file', path: fileURLToPath(url) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
     throw new Error(`cannot read '${url}': only file paths, file:, http(s): and data: URLs are supported here`);
 
@@ -65,27 +69,7 @@ async function loadBytesNode(
     ? [path, resolve(publicDir, `.${path}`)]
     : [resolve(baseDir, path), resolve(publicDir, path)];
   for (const candidate of candidates) {
-    if (await isFile(candidate)) return readFileChecked(candidate, url, onProgress);
+    if (await isFile(candidate)) return { kind: 'file', path: candidate };
   }
   throw new Error(`cannot read '${url}': no such file (looked in ${[...new Set(candidates)].join(' and ')})`);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function readFileChecked(path: string, url: string, onProgress?: ByteProgress): Promise<Uint8Array> {
-  try {
-    const bytes = new Uint8Array(await readFile(path));
-    onProgress?.(bytes.byteLength, bytes.byteLength);
-    return bytes;
-  } catch (e) {
-    throw new Error(
-      `cannot read '${url}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
 }

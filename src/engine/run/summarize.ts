@@ -1,12 +1,11 @@
 // What the editor shows for an output value when its node did not say otherwise: a small image for
 // images, the value for numbers and texts, and a short description for everything else.
 import type { OutputSummary } from '../graph/definition.js';
-import type { SocketType } from '../graph/sockets.js';
 import { downscaleForPreview, isImageValue } from '../tensor/image.js';
 
 export const PREVIEW_MAX_SIDE = 256;
 
-export function summarizeOutput(value: unknown, type: SocketType): OutputSummary {
+export function summarizeOutput(value: unknown, type: string): OutputSummary {
   if (isImageValue(value)) return { kind: 'image', image: downscaleForPreview(value, PREVIEW_MAX_SIDE) };
   if (typeof value === 'number') return { kind: 'value', text: formatNumber(value) };
   if (typeof value === 'string') return { kind: 'value', text: shorten(value, 200) };

@@ -1,6 +1,7 @@
 // Decoding image files into ImageValue. PNG is decoded here everywhere, so the browser and the
-// CLI see the same pixels; other formats need the browser's decoders (createImageBitmap and
-// OffscreenCanvas, present in pages and workers). No DOM types are touched when they are absent.
+// CLI see the same pixels; other formats go to the host's decoder (image-decode-node.ts under
+// Node, lent as a service) or to the browser's (createImageBitmap and OffscreenCanvas, present in
+// pages and workers), both with the EXIF orientation applied. No DOM types are touched when absent.
 import type { ImageValue } from '../graph/definition.js';
 import { imageFromRgba } from './image.js';
 import { decodePng, isPng } from './png.js';
@@ -16,22 +17,33 @@ export function sniffImageFormat(bytes: Uint8Array): 'png' | 'jpeg' | 'gif' | 'w
   return 'unknown';
 }
 
+/** A host's decoder for formats other than PNG: bytes and a name for messages to an upright RGB image. */
+export type ImageDecoder = (bytes: Uint8Array, name: string) => Promise<ImageValue>;
+
+/** The service key under which a host lends its ImageDecoder (the Node host lends sharp's). */
+export const IMAGE_DECODER_KEY = 'imageDecoder';
+
 /**
  * Decodes an image file. PNG is decoded here everywhere (same pixels in the browser and the CLI);
- * other formats need the browser's decoders (createImageBitmap + OffscreenCanvas, available in
- * pages and workers). In Node only PNG is supported, and the error says so.
+ * other formats go to `decoder` when the host lends one, else to the browser's decoders
+ * (createImageBitmap + OffscreenCanvas, available in pages and workers).
  */
-export async function decodeImageFile(bytes: Uint8Array, name = 'image'): Promise<ImageValue> {
+export async function decodeImageFile(bytes: Uint8Array, name = 'image', decoder?: ImageDecoder): Promise<ImageValue> {
   const format = sniffImageFormat(bytes);
   if (format === 'png') return decodePng(bytes).image;
+  if (decoder) return decoder(bytes, name);
   const g = globalThis as { createImageBitmap?: typeof createImageBitmap; OffscreenCanvas?: typeof OffscreenCanvas };
   if (typeof g.createImageBitmap !== 'function' || typeof g.OffscreenCanvas !== 'function') {
     const what = format === 'unknown' ? 'not a recognised image format' : `a ${format.toUpperCase()} file`;
-    throw new Error(`${name} is ${what}; outside the browser only PNG images can be read (convert it to PNG)`);
+    throw new Error(`${name} is ${what}; without an image decoder only PNG images can be read (convert it to PNG)`);
   }
   let bitmap: ImageBitmap;
   try {
-    bitmap = await g.createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), { premultiplyAlpha: 'none' });
+    bitmap = await g.createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), {
+      premultiplyAlpha: 'none',
+      // Upright as the photo is shown elsewhere (phones store portraits sideways plus an EXIF turn).
+      imageOrientation: 'from-image',
+    });
   } catch (e) {
     throw new Error(`${name} could not be decoded as an image (${format}): ${(e as Error).message}`);
   }

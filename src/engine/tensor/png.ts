@@ -23,6 +23,7 @@ export function encodePng(image: ImageValue, options: { text?: Record<string, st
         `PNG text keyword '${keyword}' must be 1–79 Latin-1 characters without leading, trailing or double spaces`,
       );
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: Latin-1 is exactly the code points 0–255
     if (/^[\x00-\xff]*$/.test(value)) latin1[keyword] = value;
     else utf8.push([keyword, value]);
   }

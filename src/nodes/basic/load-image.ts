@@ -1,16 +1,16 @@
 // Load Image: the start of every edit. The picture comes from a URL, a data: URL (what the
 // editor stores for a picked or dropped file) or, in the CLI, a file path.
 import { defineNode } from '../../engine/graph/definition.js';
-import { decodeImageFile } from '../../engine/tensor/image-file.js';
+import { decodeImageFile, IMAGE_DECODER_KEY, type ImageDecoder } from '../../engine/tensor/image-file.js';
 
-export const loadImage = defineNode<{ source: string }>({
+export const loadImage = defineNode({
   type: 'image/load',
   title: 'Load Image',
   category: 'Image',
   help:
     'Reads an image as RGB values in [0, 1]. The source is a URL (relative ones resolve against the app, ' +
     'e.g. images/test-pattern.png), a data: URL from a picked or dropped file, or a file path in the CLI. ' +
-    'PNG works everywhere; JPEG, WebP and other formats need the browser.',
+    'PNG, JPEG and WebP (turned upright by their EXIF orientation) work in the editor and the CLI.',
   inputs: {},
   outputs: { image: { type: 'Image', label: 'Image' } },
   params: {
@@ -21,6 +21,11 @@ export const loadImage = defineNode<{ source: string }>({
       help: 'A URL, a data: URL or (CLI) a file path; pick or drop a file in the editor.',
     },
   },
+  // An image edited on disk (or a changed URL) is read again on the next run.
+  async fingerprint(ctx) {
+    const source = ctx.params.source.trim();
+    return source === '' ? undefined : ctx.services.fingerprint(source, ctx.signal);
+  },
   async run(ctx) {
     const source = ctx.params.source.trim();
     if (source === '') throw new Error('no image chosen: pick or drop a file, or enter a URL');
@@ -28,7 +33,8 @@ export const loadImage = defineNode<{ source: string }>({
     ctx.progress(0, 'reading');
     const bytes = await ctx.services.loadBytes(source, ctx.signal);
     ctx.progress(0.5, 'decoding');
-    const image = await decodeImageFile(bytes, name);
+    const decoder = ctx.services[IMAGE_DECODER_KEY] as ImageDecoder | undefined;
+    const image = await decodeImageFile(bytes, name, decoder);
     ctx.show('size', { kind: 'value', text: `${image.width} × ${image.height}` });
     return { image };
   },

@@ -2,7 +2,7 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { isImageValue } from '../../engine/tensor/image.js';
 
-export const previewImage = defineNode<Record<string, never>>({
+export const previewImage = defineNode({
   type: 'image/preview',
   title: 'Preview',
   category: 'Output',

@@ -5,7 +5,7 @@ import { isImageValue, resizeBilinear, resizeCover } from '../../engine/tensor/i
 
 const MODES = ['stretch', 'center-crop'] as const;
 
-export const resizeImage = defineNode<{ width: number; height: number; mode: (typeof MODES)[number] }>({
+export const resizeImage = defineNode({
   type: 'image/resize',
   title: 'Resize',
   category: 'Image',

@@ -5,7 +5,7 @@ import { serializeDocument, type GraphDocument } from '../../engine/graph/docume
 import { isImageValue } from '../../engine/tensor/image.js';
 import { encodePng, GRAPH_PNG_KEY } from '../../engine/tensor/png.js';
 
-export const saveImage = defineNode<{ filename: string }>({
+export const saveImage = defineNode({
   type: 'image/save',
   title: 'Save Image',
   category: 'Output',
@@ -41,6 +41,7 @@ export function safeFileName(name: string): string {
   const base = name
     .split(/[\\/]/)
     .pop()!
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are not allowed in file names
     .replace(/[\x00-\x1f<>:"|?*]/g, '_')
     .trim()
     .replace(/^\.+/, '');

@@ -1,7 +1,7 @@
 // Constant values to wire into other nodes' inputs (a prompt, a strength, a seed).
 import { defineNode } from '../../engine/graph/definition.js';
 
-export const textValue = defineNode<{ text: string }>({
+export const textValue = defineNode({
   type: 'value/text',
   title: 'Text',
   category: 'Values',
@@ -14,7 +14,7 @@ export const textValue = defineNode<{ text: string }>({
   },
 });
 
-export const numberValue = defineNode<{ value: number }>({
+export const numberValue = defineNode({
   type: 'value/number',
   title: 'Number',
   category: 'Values',

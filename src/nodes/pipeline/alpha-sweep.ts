@@ -2,9 +2,9 @@
 import { defineNode, type ImageValue } from '../../engine/graph/definition.js';
 import { optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
-import { paeTarget, TARGET_VARIANTS, type TargetVariant } from '../../engine/pae/target.js';
+import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { sideBySide } from './strip.js';
-import { checkSameBundle, readEmbedding, readLatent, readModels, readSubspace } from './values.js';
+import { checkSameBundle } from './values.js';
 
 const MAX_ALPHAS = 12;
 
@@ -21,13 +21,7 @@ export function parseAlphas(text: string): number[] {
   });
 }
 
-export const alphaSweep = defineNode<{
-  alphas: string;
-  variant: TargetVariant;
-  steps: number;
-  lr: number;
-  lambdaL2: number;
-}>({
+export const alphaSweep = defineNode({
   type: 'optimize/alpha-sweep',
   title: 'Alpha Sweep',
   category: 'Optimize',
@@ -88,11 +82,11 @@ export const alphaSweep = defineNode<{
   },
   sink: true,
   async run(ctx) {
-    const models = readModels(ctx.inputs.models);
-    const start = readLatent(ctx.inputs.latent);
-    const image = readEmbedding(ctx.inputs.image, 'image');
-    const text = readEmbedding(ctx.inputs.text, 'text');
-    const sub = readSubspace(ctx.inputs.subspace);
+    const models = ctx.inputs.models;
+    const start = ctx.inputs.latent;
+    const image = ctx.inputs.image;
+    const text = ctx.inputs.text;
+    const sub = ctx.inputs.subspace;
     checkSameBundle(models, start, 'the start latent');
     checkSameBundle(models, image, 'the image embedding');
     checkSameBundle(models, text, 'the prompt embedding');

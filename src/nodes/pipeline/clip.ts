@@ -1,27 +1,29 @@
 // CLIP Text and CLIP Image: unit embeddings in the bundle's joint space.
 import { defineNode } from '../../engine/graph/definition.js';
-import { embeddingValue, readImage, readModels, readText } from './values.js';
+import { embeddingValue } from './values.js';
 
-export const clipText = defineNode<{ prompt: string }>({
+export const clipText = defineNode({
   type: 'clip/text',
   title: 'CLIP Text',
   category: 'CLIP',
   help:
-    "Embeds a prompt with the bundle's CLIP text tower (L2-normalized). The prompt is the param, or the Text input when one is connected. " +
+    "Embeds a prompt with the bundle's CLIP text tower (L2-normalized). The prompt is the param, or a Text output connected to it. " +
     "Use it for a text target, an Alpha Sweep, or PAE's target embedding.",
-  inputs: { models: { type: 'Models', label: 'Models' }, text: { type: 'Text', label: 'Prompt', optional: true } },
+  inputs: { models: { type: 'Models', label: 'Models' } },
+  // Documents from before params could be fed by inputs connected a Text to the optional input 'text'.
+  renamedInputs: { text: 'prompt' },
   outputs: { embedding: { type: 'Embedding', label: 'Embedding' } },
   params: {
     prompt: {
       kind: 'text',
       default: 'a happy face',
       label: 'Prompt',
-      help: 'The prompt to embed when the Text input is not connected.',
+      help: 'The prompt to embed.',
     },
   },
   async run(ctx) {
-    const { bundle } = readModels(ctx.inputs.models);
-    const prompt = (ctx.inputs.text === undefined ? ctx.params.prompt : readText(ctx.inputs.text, 'text')).trim();
+    const { bundle } = ctx.inputs.models;
+    const prompt = ctx.params.prompt.trim();
     if (prompt === '') throw new Error('the prompt is empty');
     const [data] = await bundle.encodeText([prompt], ctx.signal);
     ctx.show('embedding', { kind: 'value', text: `“${prompt}” · ${data!.length}-d` });
@@ -29,7 +31,7 @@ export const clipText = defineNode<{ prompt: string }>({
   },
 });
 
-export const clipImage = defineNode<Record<string, never>>({
+export const clipImage = defineNode({
   type: 'clip/image',
   title: 'CLIP Image',
   category: 'CLIP',
@@ -40,8 +42,8 @@ export const clipImage = defineNode<Record<string, never>>({
   outputs: { embedding: { type: 'Embedding', label: 'Embedding' } },
   params: {},
   async run(ctx) {
-    const { bundle } = readModels(ctx.inputs.models);
-    const image = readImage(ctx.inputs.image);
+    const { bundle } = ctx.inputs.models;
+    const image = ctx.inputs.image;
     const data = await bundle.encodeImage(image, ctx.signal);
     ctx.show('embedding', { kind: 'value', text: `image · ${data.length}-d` });
     return { embedding: embeddingValue(bundle, data, 'image', 'image') };

@@ -1,9 +1,8 @@
 // Compare: the start and the edit side by side, with the subspace coefficients before and after.
 import { defineNode } from '../../engine/graph/definition.js';
-import { readCoefficients, readImage } from './values.js';
 import { sideBySide } from './strip.js';
 
-export const compareNode = defineNode<Record<string, never>>({
+export const compareNode = defineNode({
   type: 'output/compare',
   title: 'Compare',
   category: 'Output',
@@ -21,8 +20,8 @@ export const compareNode = defineNode<Record<string, never>>({
   params: {},
   sink: true,
   async run(ctx) {
-    const before = readImage(ctx.inputs.before, 'before');
-    const after = readImage(ctx.inputs.after, 'after');
+    const before = ctx.inputs.before;
+    const after = ctx.inputs.after;
     const image = sideBySide([before, after]);
     ctx.show('comparison', { kind: 'image', image });
     // The picture is already shown large; the output socket only says what it carries.
@@ -34,8 +33,8 @@ export const compareNode = defineNode<Record<string, never>>({
         throw new Error(
           `connect both coefficient inputs (only '${cb === undefined ? 'coefficientsAfter' : 'coefficientsBefore'}' is connected)`,
         );
-      const b = readCoefficients(cb, 'coefficientsBefore');
-      const a = readCoefficients(ca, 'coefficientsAfter');
+      const b = cb;
+      const a = ca;
       if (b.labels.length !== a.labels.length || b.labels.some((l, i) => l !== a.labels[i])) {
         throw new Error(
           `the coefficients before (${b.labels.join(', ')}) and after (${a.labels.join(', ')}) are not along the same directions; connect ones from the same subspace`,

@@ -20,7 +20,7 @@ export const CORPUS_PRESETS = {
   mouth: ['large mouth', 'small mouth'],
 } as const satisfies Record<string, readonly string[]>;
 
-export const corpus = defineNode<{ prompts: string[] }>({
+export const corpus = defineNode({
   type: 'pae/corpus',
   title: 'Corpus',
   category: 'PAE',

@@ -1,8 +1,8 @@
 // Decode: a latent through the generator to the face it stands for.
 import { defineNode } from '../../engine/graph/definition.js';
-import { checkSameBundle, readLatent, readModels } from './values.js';
+import { checkSameBundle } from './values.js';
 
-export const decodeLatent = defineNode<Record<string, never>>({
+export const decodeLatent = defineNode({
   type: 'latent/decode',
   title: 'Decode',
   category: 'Latent',
@@ -11,8 +11,8 @@ export const decodeLatent = defineNode<Record<string, never>>({
   outputs: { image: { type: 'Image', label: 'Image' } },
   params: {},
   async run(ctx) {
-    const models = readModels(ctx.inputs.models);
-    const latent = readLatent(ctx.inputs.latent);
+    const models = ctx.inputs.models;
+    const latent = ctx.inputs.latent;
     checkSameBundle(models, latent, "the latent on input 'latent'");
     const { image } = await models.bundle.generate(latent.data, ctx.signal);
     return { image };

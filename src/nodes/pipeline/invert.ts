@@ -1,9 +1,9 @@
 // Invert: a picture to a latent, so a real image can be edited like a sampled face.
 import { defineNode } from '../../engine/graph/definition.js';
 import { invertImage } from '../../engine/optimize/index.js';
-import { latentValue, readImage, readModels } from './values.js';
+import { latentValue } from './values.js';
 
-export const invertNode = defineNode<{ refineSteps: number; lr: number; lambdaL2: number }>({
+export const invertNode = defineNode({
   type: 'latent/invert',
   title: 'Invert',
   category: 'Latent',
@@ -44,8 +44,8 @@ export const invertNode = defineNode<{ refineSteps: number; lr: number; lambdaL2
     },
   },
   async run(ctx) {
-    const { bundle } = readModels(ctx.inputs.models);
-    const image = readImage(ctx.inputs.image);
+    const { bundle } = ctx.inputs.models;
+    const image = ctx.inputs.image;
     const { refineSteps, lr, lambdaL2 } = ctx.params;
     const result = await invertImage(bundle, {
       image,

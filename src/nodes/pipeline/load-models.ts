@@ -1,10 +1,10 @@
 // Load Models: the start of every pipeline graph. One bundle (generator, CLIP towers, tokenizer,
 // optional encoder) from a manifest URL, loaded once per worker by the host's model service.
 import { defineNode } from '../../engine/graph/definition.js';
-import { DEVICES, modelService, type Device } from '../../engine/run/models-service.js';
+import { DEVICES, modelService } from '../../engine/run/models-service.js';
 import { backendLabel, type ModelsValue } from './values.js';
 
-export const loadModels = defineNode<{ bundle: string; device: Device }>({
+export const loadModels = defineNode({
   type: 'models/load',
   title: 'Load Models',
   category: 'Models',
@@ -31,6 +31,11 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
         "The CLI always runs on onnxruntime-node's CPU provider.",
     },
   },
+  // A rebuilt bundle (a changed manifest or model file) is loaded again on the next run.
+  async fingerprint(ctx) {
+    const url = ctx.params.bundle.trim();
+    return url === '' ? undefined : modelService(ctx.services).fingerprint(url, ctx.signal);
+  },
   async run(ctx) {
     const url = ctx.params.bundle.trim();
     if (url === '') throw new Error('no bundle chosen: enter the URL or path of a manifest.json');
@@ -40,6 +45,7 @@ export const loadModels = defineNode<{ bundle: string; device: Device }>({
     const bundle = await service.load(url, {
       device: ctx.params.device,
       signal: ctx.signal,
+      fingerprint: ctx.fingerprint,
       onProgress: (loaded, total) =>
         ctx.progress(total > 0 ? 0.9 * (loaded / total) : 0, `downloading ${formatMb(loaded)} of ${formatMb(total)}`),
     });

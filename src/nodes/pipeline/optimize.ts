@@ -3,25 +3,9 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
-import {
-  checkSameBundle,
-  embeddingValue,
-  latentValue,
-  readLatent,
-  readModels,
-  readTarget,
-  type CoefficientsValue,
-} from './values.js';
+import { checkSameBundle, embeddingValue, latentValue, type CoefficientsValue } from './values.js';
 
-export interface OptimizeParams {
-  steps: number;
-  lr: number;
-  lambdaL2: number;
-  lambdaId: number;
-  previewEvery: number;
-}
-
-export const optimizeNode = defineNode<OptimizeParams>({
+export const optimizeNode = defineNode({
   type: 'optimize/edit',
   title: 'Optimize',
   category: 'Optimize',
@@ -90,9 +74,9 @@ export const optimizeNode = defineNode<OptimizeParams>({
     },
   },
   async run(ctx) {
-    const models = readModels(ctx.inputs.models);
-    const start = readLatent(ctx.inputs.latent);
-    const target = readTarget(ctx.inputs.target);
+    const models = ctx.inputs.models;
+    const start = ctx.inputs.latent;
+    const target = ctx.inputs.target;
     checkSameBundle(models, start, 'the start latent');
     checkSameBundle(models, target, 'the target');
     const { steps, lr, lambdaL2, lambdaId, previewEvery } = ctx.params;

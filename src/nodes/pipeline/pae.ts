@@ -1,12 +1,12 @@
 // PAE: the optimization target of one edit, built from the start image's embedding, the prompt and
-// the corpus subspace (formulas in src/engine/pae and docs/pae.md), held fixed while Optimize runs.
+// the corpus subspace (formulas in src/engine/pae and docs/method.md), held fixed while Optimize runs.
 import { defineNode } from '../../engine/graph/definition.js';
 import { coefficients, project } from '../../engine/pae/subspace.js';
-import { paeTarget, TARGET_VARIANTS, type TargetVariant } from '../../engine/pae/target.js';
+import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { norm } from '../../engine/pae/vector.js';
-import { readEmbedding, readSubspace, readText, type CoefficientsValue, type TargetValue } from './values.js';
+import type { CoefficientsValue, TargetValue } from './values.js';
 
-export const paeNode = defineNode<{ prompt: string; alpha: number; variant: TargetVariant }>({
+export const paeNode = defineNode({
   type: 'pae/target',
   title: 'PAE',
   category: 'PAE',
@@ -14,14 +14,15 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
     'Builds the target embedding for an edit. With e_I the image embedding, e_T the prompt embedding and b_k the subspace directions: ' +
     "c_k = e_I·b_k, d_k = e_T·b_k, and PAE = e_I − α Σ|c_k| b_k + (α Σ|c_k| / Σ d_k) P_W(e_T): the image keeps everything outside the corpus subspace and trades its own subspace component for the prompt's. " +
     "Variants: 'pae' (the paper), 'pae-reference' (the reference code: adds e_T itself), 'naive' (e_I + α e_T), 'text' (e_T, StyleCLIP's plain text target). " +
-    'α = 0 is no edit; larger α edits harder. The prompt is the param, the Text input when connected, or any embedding on the Target embedding input (e.g. of another image). ' +
+    'α = 0 is no edit; larger α edits harder. The prompt is the param (or a Text output connected to it); an embedding on the Target embedding input (e.g. of another image) takes its place. ' +
     "The bars show the image's coefficients (before) and the target's (where the edit aims). In a chain, feed the image embedding from the previous Optimize.",
   inputs: {
     image: { type: 'Embedding', label: 'Image embedding' },
     subspace: { type: 'Subspace', label: 'Subspace' },
-    text: { type: 'Text', label: 'Prompt', optional: true },
     embedding: { type: 'Embedding', label: 'Target embedding', optional: true },
   },
+  // Documents from before params could be fed by inputs connected a Text to the optional input 'text'.
+  renamedInputs: { text: 'prompt' },
   outputs: {
     target: { type: 'Target', label: 'Target' },
     coefficients: { type: 'Coefficients', label: 'Coefficients' },
@@ -31,7 +32,7 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
       kind: 'text',
       default: 'a happy face',
       label: 'Prompt',
-      help: 'What the face should become, when neither the Prompt nor the Target embedding input is connected.',
+      help: 'What the face should become, when the Target embedding input is not connected.',
     },
     alpha: {
       kind: 'number',
@@ -51,8 +52,8 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
     },
   },
   async run(ctx) {
-    const image = readEmbedding(ctx.inputs.image, 'image');
-    const sub = readSubspace(ctx.inputs.subspace);
+    const image = ctx.inputs.image;
+    const sub = ctx.inputs.subspace;
     if (image.bundleId !== sub.bundleId) {
       throw new Error(
         `the image embedding was made with the bundle ${image.bundleId}, the subspace with ${sub.bundleId}; use one Load Models node for both`,
@@ -62,13 +63,10 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
       throw new Error(
         `input 'image' needs the embedding of an image, got the embedding of the prompt "${image.label}"`,
       );
-    if (ctx.inputs.text !== undefined && ctx.inputs.embedding !== undefined) {
-      throw new Error('connect either the Prompt or the Target embedding input, not both');
-    }
     let text: Float32Array;
     let prompt: string;
     if (ctx.inputs.embedding !== undefined) {
-      const e = readEmbedding(ctx.inputs.embedding, 'embedding');
+      const e = ctx.inputs.embedding;
       if (e.bundleId !== sub.bundleId)
         throw new Error(
           `the target embedding was made with the bundle ${e.bundleId}, the subspace with ${sub.bundleId}`,
@@ -76,7 +74,7 @@ export const paeNode = defineNode<{ prompt: string; alpha: number; variant: Targ
       text = e.data;
       prompt = e.label;
     } else {
-      prompt = (ctx.inputs.text === undefined ? ctx.params.prompt : readText(ctx.inputs.text, 'text')).trim();
+      prompt = ctx.params.prompt.trim();
       if (prompt === '') throw new Error('the prompt is empty');
       [text] = (await sub.models.bundle.encodeText([prompt], ctx.signal)) as [Float32Array];
     }

@@ -1,8 +1,8 @@
 // Random Face: a start latent from a seed, pulled toward the mean face by the truncation ψ.
 import { defineNode } from '../../engine/graph/definition.js';
-import { latentValue, readModels } from './values.js';
+import { latentValue } from './values.js';
 
-export const randomFace = defineNode<{ seed: number; truncation: number }>({
+export const randomFace = defineNode({
   type: 'latent/random',
   title: 'Random Face',
   category: 'Latent',
@@ -33,7 +33,7 @@ export const randomFace = defineNode<{ seed: number; truncation: number }>({
     },
   },
   async run(ctx) {
-    const { bundle } = readModels(ctx.inputs.models);
+    const { bundle } = ctx.inputs.models;
     const data = await bundle.sampleLatent(ctx.params.seed, ctx.params.truncation, ctx.signal);
     // A thumbnail on the latent output: the face this seed stands for.
     const { image } = await bundle.generate(data, ctx.signal);

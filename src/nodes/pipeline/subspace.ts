@@ -2,11 +2,11 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { pcaBasis } from '../../engine/pae/pca.js';
 import { semanticBasis } from '../../engine/pae/semantic.js';
-import { readModels, readPrompts, type SubspaceValue } from './values.js';
+import type { SubspaceValue } from './values.js';
 
 const METHODS = ['semantic', 'pca'] as const;
 
-export const subspace = defineNode<{ method: (typeof METHODS)[number]; n: number }>({
+export const subspace = defineNode({
   type: 'pae/subspace',
   title: 'Subspace',
   category: 'PAE',
@@ -36,8 +36,8 @@ export const subspace = defineNode<{ method: (typeof METHODS)[number]; n: number
     },
   },
   async run(ctx) {
-    const models = readModels(ctx.inputs.models);
-    const prompts = readPrompts(ctx.inputs.prompts);
+    const models = ctx.inputs.models;
+    const prompts = ctx.inputs.prompts;
     if (prompts.length === 0) throw new Error('the corpus is empty');
     const { method, n } = ctx.params;
     const used = method === 'semantic' && n > 0 ? prompts.slice(0, n) : prompts;

@@ -1,14 +1,12 @@
 // The values that flow between pipeline nodes. They never leave the engine's worker (the page sees
 // only summaries), so they hold typed arrays and the loaded bundle as they are. Each carries a
-// `kind` tag, checked when a node reads its inputs, and the id of the bundle it was made with, so
-// a latent of one generator is never decoded by another.
-import type { ImageValue } from '../../engine/graph/definition.js';
+// `kind` tag, checked by the engine when it arrives on an input (sockets.ts), and the id of the
+// bundle it was made with, so a latent of one generator is never decoded by another.
 import type { ModelBundle } from '../../engine/models/bundle.js';
 import type { Subspace } from '../../engine/pae/subspace.js';
 import type { TargetVariant } from '../../engine/pae/target.js';
 import type { Device } from '../../engine/run/models-service.js';
 import type { Backend } from '../../engine/tensor/runtime.js';
-import { isImageValue } from '../../engine/tensor/image.js';
 
 /** A loaded bundle. Its memory lives in the model service, not in the engine's result cache. */
 export interface ModelsValue {
@@ -70,46 +68,6 @@ export interface TargetValue {
   /** c_k: the start image's coefficients. */
   before: number[];
   bundleId: string;
-}
-
-type Kinded = { kind: string };
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'object' && typeof (value as Kinded).kind === 'string')
-    return `a ${(value as Kinded).kind} value`;
-  return typeof value;
-}
-
-function expectKind<T extends Kinded>(value: unknown, kind: T['kind'], input: string): T {
-  if (typeof value !== 'object' || value === null || (value as Kinded).kind !== kind) {
-    throw new Error(`input '${input}' expected a ${kind} value, got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-export const readModels = (v: unknown, input = 'models') => expectKind<ModelsValue>(v, 'models', input);
-export const readLatent = (v: unknown, input = 'latent') => expectKind<LatentValue>(v, 'latent', input);
-export const readEmbedding = (v: unknown, input: string) => expectKind<EmbeddingValue>(v, 'embedding', input);
-export const readSubspace = (v: unknown, input = 'subspace') => expectKind<SubspaceValue>(v, 'subspace', input);
-export const readCoefficients = (v: unknown, input: string) => expectKind<CoefficientsValue>(v, 'coefficients', input);
-export const readTarget = (v: unknown, input = 'target') => expectKind<TargetValue>(v, 'target', input);
-
-export function readImage(value: unknown, input = 'image'): ImageValue {
-  if (!isImageValue(value)) throw new Error(`input '${input}' expected an image, got ${describe(value)}`);
-  return value;
-}
-
-export function readText(value: unknown, input: string): string {
-  if (typeof value !== 'string') throw new Error(`input '${input}' expected text, got ${describe(value)}`);
-  return value;
-}
-
-export function readPrompts(value: unknown, input = 'prompts'): string[] {
-  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string'))
-    throw new Error(`input '${input}' expected a list of prompts, got ${describe(value)}`);
-  return value;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { LitElement, css, html } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { defaultAppBase } from '../../engine/run/services-browser.js';
-import { fieldStyles } from './theme.js';
+import { fieldStyles } from './styles.js';
 
 /** Where the engine will read `value` from: relative paths resolve against the app, not the page. */
 export function imageUrlForDisplay(value: string): string {

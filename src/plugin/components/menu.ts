@@ -2,7 +2,7 @@
 // you type), or a node's/connection's own actions.
 import { LitElement, css, html } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { fieldStyles, themeVars } from './theme.js';
+import { fieldStyles, themeVars } from './styles.js';
 
 /** The context menu plugin's item shape (its package does not export the type). */
 export interface MenuItem {

@@ -2,7 +2,8 @@
 // run reported (progress, error, previews, values, bars, files to download).
 import { LitElement, css, html, nothing } from 'lit';
 import type { ClipPaeNode, NodeRunView, OutputView } from '../node.js';
-import { categoryColor, themeVars } from './theme.js';
+import { categoryColor } from '../theme.js';
+import { themeVars } from './styles.js';
 import './param-control.js';
 import './image-view.js';
 import './bar-chart.js';
@@ -126,6 +127,15 @@ export class NodeCardElement extends LitElement {
       .params {
         cursor: default;
         user-select: text;
+      }
+      .param-row {
+        position: relative;
+      }
+      /* A param's input socket sits on the card's left edge, like the other inputs. */
+      .param-row > .socket {
+        position: absolute;
+        left: -18px;
+        top: 0;
       }
       .progress {
         margin: 6px 10px 0;
@@ -325,7 +335,8 @@ export class NodeCardElement extends LitElement {
     if (!node) return nothing;
     const def = node.definition;
     const run = node.run;
-    const inputs = Object.keys(node.inputs);
+    // Inputs that feed a param are drawn next to the param's control, not with the ports.
+    const inputs = Object.keys(node.inputs).filter((key) => !node.paramInputs.has(key));
     const outputs = Object.keys(node.outputs);
     const params = Object.entries(def.params);
     const status =
@@ -378,7 +389,18 @@ export class NodeCardElement extends LitElement {
               @dblclick=${(e: Event) => e.stopPropagation()}
               @param-change=${this.onParamChange}
             >
-              ${params.map(([name, p]) => html`<clip-pae-param .name=${name} .def=${p} .value=${node.params[name]}></clip-pae-param>`)}
+              ${params.map(([name, p]) => {
+                const control = html`<clip-pae-param
+                  .name=${name}
+                  .def=${p}
+                  .value=${node.params[name]}
+                  .fromInput=${node.fedParams.has(name)}
+                ></clip-pae-param>`;
+                if (!node.paramInputs.has(name)) return control;
+                return html`<div class="param-row" data-input=${name} title=${node.inputs[name]?.socket.type ?? ''}>
+                  ${this.socketRef('input', name)}${control}
+                </div>`;
+              })}
             </div>`
             : null
         }

@@ -1,8 +1,8 @@
 // A node type as it appears in the palette: a compact card to drag onto the canvas or click.
 import { LitElement, css, html } from 'lit';
 import type { NodeDefinition } from '../../engine/graph/definition.js';
-import { SOCKET_TYPES, isSocketType } from '../../engine/graph/sockets.js';
-import { categoryColor, themeVars } from './theme.js';
+import { categoryColor, socketColor } from '../theme.js';
+import { themeVars } from './styles.js';
 
 export class PaletteItemElement extends LitElement {
   static override properties = { definition: { attribute: false } };
@@ -57,8 +57,7 @@ export class PaletteItemElement extends LitElement {
     if (!def) return html``;
     const dots = (ports: NodeDefinition['inputs']) =>
       Object.values(ports).map(
-        (p) =>
-          html`<span class="dot" title=${p.type} style="background:${isSocketType(p.type) ? SOCKET_TYPES[p.type].color : '#888'}"></span>`,
+        (p) => html`<span class="dot" title=${p.type} style="background:${socketColor(p.type)}"></span>`,
       );
     const hasInputs = Object.keys(def.inputs).length > 0;
     const hasOutputs = Object.keys(def.outputs).length > 0;

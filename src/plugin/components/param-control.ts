@@ -3,8 +3,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { ParamDef } from '../../engine/graph/definition.js';
-import { fieldStyles } from './theme.js';
-import { coerceNumber, promptsToText, sameList, textToPrompts } from '../param-values.js';
+import { fieldStyles } from './styles.js';
+import { coerceNumber, promptsToText, sameValue, textToPrompts } from '../param-values.js';
 import './image-picker.js';
 
 type NumberDef = Extract<ParamDef, { kind: 'number' }>;
@@ -14,10 +14,13 @@ export class ParamControlElement extends LitElement {
     name: { type: String, reflect: true },
     def: { attribute: false },
     value: { attribute: false },
+    fromInput: { type: Boolean, reflect: true, attribute: 'from-input' },
   };
   declare name: string;
   declare def: ParamDef;
   declare value: unknown;
+  /** A connection into the param's input socket feeds it: the stored value is unused, so not editable. */
+  declare fromInput: boolean;
   /** The prompt text as typed: one prompt per line drops blank lines, which must not vanish mid-typing. */
   private promptDraft: string | undefined;
 
@@ -60,6 +63,19 @@ export class ParamControlElement extends LitElement {
       }
       .presets {
         margin-top: 3px;
+      }
+      fieldset {
+        border: 0;
+        margin: 0;
+        padding: 0;
+        min-width: 0;
+      }
+      fieldset:disabled {
+        opacity: 0.45;
+      }
+      .from-input {
+        font-style: italic;
+        color: var(--cp-accent, #6ea8fe);
       }
     `,
   ];
@@ -120,7 +136,7 @@ export class ParamControlElement extends LitElement {
 
   private promptText(): string {
     const draft = this.promptDraft;
-    if (draft !== undefined && sameList(textToPrompts(draft), this.value)) return draft;
+    if (draft !== undefined && sameValue(textToPrompts(draft), this.value)) return draft;
     this.promptDraft = undefined;
     return promptsToText(this.value);
   }
@@ -208,11 +224,15 @@ export class ParamControlElement extends LitElement {
 
   override render() {
     if (!this.def) return nothing;
+    const fed = this.fromInput === true;
+    const note = fed ? html`<span class="from-input" data-testid="from-input">from input</span>` : null;
     const title =
-      this.def.kind === 'boolean'
+      this.def.kind === 'boolean' && !fed
         ? null
-        : html`<label class="title" title=${this.def.help}><span>${this.labelText}</span></label>`;
-    return html`<div title=${this.def.help} data-param=${this.name}>${title}${this.renderControl()}</div>`;
+        : html`<label class="title" title=${this.def.help}><span>${this.labelText}</span>${note}</label>`;
+    return html`<div title=${this.def.help} data-param=${this.name}>
+      ${title}<fieldset ?disabled=${fed}>${this.renderControl()}</fieldset>
+    </div>`;
   }
 }
 

@@ -1,7 +1,8 @@
 // A socket dot in its type's colour. While a connection is being dragged, the editor sets
-// --clip-pae-dim-<Type> on its container for every type that cannot take it, dimming those dots.
+// --clip-pae-dim-<Type> (theme.ts dimProperty) on its container for every type that cannot take it, dimming those dots.
 import { LitElement, css, html } from 'lit';
 import type { TypedSocket } from '../sockets.js';
+import { dimProperty } from '../theme.js';
 
 export class SocketElement extends LitElement {
   static override properties = { socket: { attribute: false } };
@@ -35,7 +36,7 @@ export class SocketElement extends LitElement {
       data-testid="socket"
       data-socket-type=${socket.type}
       title="${socket.type}: ${socket.help}"
-      style="background:${socket.color};opacity:var(--clip-pae-dim-${socket.type}, 1)"
+      style="background:${socket.color};opacity:var(${dimProperty(socket.type)}, 1)"
     ></div>`;
   }
 }

@@ -6,7 +6,7 @@ import type { GraphDocument } from '../../../src/engine/graph/document.js';
 import type { EngineEvent, RunSummary } from '../../../src/engine/run/events.js';
 import { EngineClient } from '../../../src/engine/run/worker-client.js';
 
-const worker = new Worker(new URL('../../../src/engine/run/worker.ts', import.meta.url), { type: 'module' });
+const worker = new Worker(new URL('../../../src/host/worker.ts', import.meta.url), { type: 'module' });
 const client = new EngineClient(worker, { base: new URL('/', location.href).href });
 
 export interface PageRun {

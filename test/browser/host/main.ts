@@ -6,7 +6,7 @@ import { AreaPlugin } from 'rete-area-plugin';
 import {
   EngineClient,
   NodeRegistry,
-  catalogue,
+  basicFamily,
   createEngineWorker,
   setupClipPae,
   type ClipPaeSchemes,
@@ -19,9 +19,7 @@ const area = new AreaPlugin<ClipPaeSchemes, any>(container);
 editor.use(area);
 
 const refused: string[] = [];
-const basics = new NodeRegistry(
-  catalogue.list().filter((d) => d.type.startsWith('image/') || d.type.startsWith('value/')),
-);
+const basics = new NodeRegistry([basicFamily]);
 const clipPae = setupClipPae(editor, area, { registry: basics, onRefused: (reason) => refused.push(reason) });
 
 const load = await clipPae.addNode('image/load', { x: 240, y: 40 }, { params: { source: 'images/test-pattern.png' } });

@@ -6,7 +6,7 @@ import { captionFace } from '../data/captions.js';
 import type { Corpus } from '../data/dataset.js';
 import { clipPixels } from '../data/render.js';
 import { ParamStore } from '../params.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../../src/engine/random.js';
 import { train, type TrainResult } from '../trainer.js';
 import { clipLossGraph } from './loss.js';
 import { contrastiveTargets } from './targets.js';

@@ -4,7 +4,7 @@
 // Each caption records the claims it makes, so the trainer knows which captions are true of which
 // faces.
 import { CLASS_GROUPS, type ClassGroup, type ClassSpec, type Phrases } from '../attributes.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../../src/engine/random.js';
 import { splitWords } from '../clip/tokenizer.js';
 
 /** A face's class per group, or null where the group is not visible (hair colour of a bald head). */

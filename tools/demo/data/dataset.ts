@@ -1,7 +1,7 @@
 // The training corpus: sampled faces (latents, true attributes, classes) with their renders.
 import type { ModelProto } from 'onnx-buf';
 import type { LatentModel } from '../generator/latent.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../../src/engine/random.js';
 import { sampleFaces, type Face, type FaceSamplerOptions } from './faces.js';
 import { renderFaces, type RenderedFaces } from './render.js';
 

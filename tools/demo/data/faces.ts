@@ -7,8 +7,7 @@
 // class is not clear-cut there is left unnamed (null) and never captioned or scored.
 import { ATTRIBUTES, CLASS_GROUPS, attributeIndex, classify, type ClassGroup } from '../attributes.js';
 import { attributesOf, latentForAttributes, randomLatent, type LatentModel } from '../generator/latent.js';
-import { Random } from '../generator/random.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../../../src/engine/random.js';
 import type { FaceClasses } from './captions.js';
 
 export interface Face {
@@ -126,7 +125,7 @@ export function readClasses(attributes: ArrayLike<number>, minMargin = SAMPLER_D
 
 export function sampleFace(model: LatentModel, rng: Rng, options: FaceSamplerOptions = {}): Face {
   const o = { ...SAMPLER_DEFAULTS, ...options };
-  const base = randomLatent(model, new Random(rng.nextU32()), rng.range(o.psi[0], o.psi[1]));
+  const base = randomLatent(model, new Rng(rng.nextU32(), 'mulberry32'), rng.range(o.psi[0], o.psi[1]));
   const baseAttributes = attributesOf(model, base);
   const chosen = chooseClasses(rng);
   const free = rng.chance(o.freeShare);

@@ -5,7 +5,7 @@ import { ATTRIBUTES } from '../attributes.js';
 import type { Corpus } from '../data/dataset.js';
 import { fullPixels } from '../data/render.js';
 import { ParamStore } from '../params.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../../src/engine/random.js';
 import { train, type TrainResult } from '../trainer.js';
 import { encoderLossGraph, type EncoderLossWeights } from './loss.js';
 import type { EncoderShape } from './network.js';

@@ -26,7 +26,6 @@ export {
   type LatentModel,
   type NormalSource,
 } from './latent.js';
-export { Random } from './random.js';
 
 export interface GeneratorOptions {
   seed: number;
@@ -184,7 +183,7 @@ export function writeGenerator(dir: string, built: BuiltGenerator): string[] {
   mkdirSync(dir, { recursive: true });
   const mean = new Uint8Array(built.meanLatent.length * 4);
   const view = new DataView(mean.buffer);
-  built.meanLatent.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (const [i, v] of built.meanLatent.entries()) view.setFloat32(i * 4, v, true);
   const files: [string, Uint8Array][] = [
     [GENERATOR_FILES.generator, writeModel(built.generator)],
     [GENERATOR_FILES.mapping, writeModel(built.mapping)],

@@ -5,7 +5,7 @@
 import type { LayerGroup } from '../attributes.js';
 import { ATTRIBUTES } from '../attributes.js';
 import { FACE_PARAMS, LAYER_GROUPS, layersOf } from './params.js';
-import { Random } from './random.js';
+import { Rng } from '../../../src/engine/random.js';
 
 /** Row-major [rows × cols] matrix. */
 export interface Matrix {
@@ -43,7 +43,7 @@ export interface LatentModel {
 const MAPPING_HIDDEN = 64;
 const STATS_SAMPLES = 8000;
 
-function randomMatrix(rng: Random, rows: number, cols: number, scale: number): Matrix {
+function randomMatrix(rng: Rng, rows: number, cols: number, scale: number): Matrix {
   return { rows, cols, data: rng.normals(rows * cols, scale) };
 }
 
@@ -82,7 +82,7 @@ export function buildLatentModel(seed: number, L: number, D: number, zDim = D): 
   ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`generator ${what} must be a positive integer, got ${v}`);
   }
-  const rng = new Random(seed);
+  const rng = new Rng(seed, 'mulberry32');
   const H = MAPPING_HIDDEN;
   const layers = [
     { weight: randomMatrix(rng, zDim, H, 1.5 / Math.sqrt(zDim)), bias: rng.normals(H, 0.3), tanh: true },
@@ -145,7 +145,7 @@ export function buildLatentModel(seed: number, L: number, D: number, zDim = D): 
 }
 
 function resample(mapping: MappingWeights, seed: number, zDim: number): Float64Array[] {
-  const r = new Random(seed ^ 0x5eed);
+  const r = new Rng(seed ^ 0x5eed, 'mulberry32');
   return Array.from({ length: STATS_SAMPLES }, () => mapZ(mapping, r.normals(zDim)));
 }
 
@@ -172,7 +172,7 @@ export function truncate(model: LatentModel, latent: ArrayLike<number>, psi: num
   return out;
 }
 
-/** Any seeded source of standard normal numbers (this folder's Random, or the build's own). */
+/** Any seeded source of standard normal numbers (a mulberry32 Rng, or the build's own). */
 export interface NormalSource {
   normal(): number;
 }
@@ -211,7 +211,7 @@ export function preActivations(model: LatentModel, latent: ArrayLike<number>): F
   const out = new Float64Array(FACE_PARAMS.length);
   for (const g of model.groups) {
     const pre = affine(groupInput(model, g, latent), g.mix, g.bias);
-    g.params.forEach((pi, k) => (out[pi] = pre[k]!));
+    for (const [k, pi] of g.params.entries()) out[pi] = pre[k]!;
   }
   return out;
 }
