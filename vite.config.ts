@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 
 const fromRoot = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const modules = fromRoot('./node_modules');
+
 // Cross-origin isolation: onnxruntime-web runs wasm on every core only where SharedArrayBuffer
 // exists, which browsers allow only in isolated pages. Static hosts need the same two headers
 // (public/_headers, and the README's "Hosting" section).
-const modules = fromRoot('./node_modules');
-
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',

@@ -32,7 +32,7 @@ async function workerCount(): Promise<number> {
 
 describe('cross-origin isolation', () => {
   it('serves the app and its worker with COOP same-origin and COEP require-corp', async () => {
-    for (const path of ['', 'src/engine/run/worker.ts']) {
+    for (const path of ['', 'src/host/worker.ts']) {
       const response = await fetch(`${served.url}${path}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
