@@ -83,7 +83,8 @@ export async function measureEdit(
     [names.lossSeed]: hostTensor('float32', [], [1]),
   };
   const step = async () => {
-    const out = await session.run(feeds);
+    // What Optimize reads on a step without a preview (the image is not copied out).
+    const out = await session.run(feeds, { outputs: [names.loss, names.grad, names.embedding] });
     try {
       const loss = (await out[names.loss]!.read()).data[0];
       await out[names.grad]!.read();

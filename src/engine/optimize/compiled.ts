@@ -20,7 +20,7 @@ export class CompiledModel {
   ): Promise<Record<string, HostTensor>> {
     const result = this.tail.then(async () => {
       signal?.throwIfAborted();
-      const out = await this.session.run(feeds, { signal });
+      const out = await this.session.run(feeds, { signal, outputs: read });
       const host: Record<string, HostTensor> = {};
       try {
         for (const name of read) host[name] = await out[name]!.read();

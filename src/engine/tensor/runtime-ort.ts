@@ -125,8 +125,16 @@ export class OrtSession implements Session {
       native[input.name] = await this.toNative(input.name, feed);
     }
     let results: InferenceSession.ReturnType;
+    const wanted = options.outputs;
+    if (wanted) {
+      const outputs = new Set(this.outputs.map((o) => o.name));
+      for (const name of wanted) {
+        if (!outputs.has(name))
+          throw new Error(`${this.name}: there is no output "${name}" (outputs: ${[...outputs].join(', ')})`);
+      }
+    }
     try {
-      results = await this.session.run(native);
+      results = wanted ? await this.session.run(native, [...wanted]) : await this.session.run(native);
     } catch (e) {
       throw new Error(`${this.name} failed on ${this.backend}: ${describeError(e)}`);
     }

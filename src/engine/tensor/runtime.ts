@@ -43,6 +43,11 @@ export interface SessionOptions {
 export interface RunOptions {
   /** Checked before and after the run: onnxruntime cannot interrupt a run in flight. */
   signal?: AbortSignal;
+  /**
+   * The outputs to return (default: all). Others are not copied out, and onnxruntime frees them
+   * as soon as nothing else needs them: a step that shows no preview never copies the image.
+   */
+  outputs?: readonly string[];
 }
 
 export interface Session {
