@@ -66,7 +66,7 @@ function fingerprint(bytes: Uint8Array): string {
  * used, so this changes whenever the builders' output does (src/engine/onnx, prep.ts, the
  * *-model.ts builders).
  */
-export const COMPILED_FORMAT = 'objective-3';
+export const COMPILED_FORMAT = 'objective-1';
 
 /**
  * Key of a compiled model in the bundle's cache: by the content of the files it is built from,
