@@ -30,14 +30,7 @@ import {
 } from './ops.js';
 import { reduceAxesOf } from './shapes.js';
 import type { GraphState } from './state.js';
-import {
-  averagePoolGrad,
-  convInputGrad,
-  convWeightGrad,
-  maxPoolGrad,
-  scatterWindows,
-  windowAttrs,
-} from './window-grads.js';
+import { averagePoolGrad, convInputGrad, convWeightGrad, maxPoolGrad, windowAttrs } from './window-grads.js';
 
 export interface VjpArgs {
   s: GraphState;
