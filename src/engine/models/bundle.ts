@@ -53,6 +53,16 @@ export interface ModelBundle {
   readonly attributes?: AttributeInfo;
   readonly tokenizer: PromptTokenizer;
   readonly roles: readonly ModelRole[];
+  /**
+   * What went wrong without failing the load, one line each: a model cache that refused a file
+   * (that model is used uncached and will be downloaded again next time).
+   */
+  readonly warnings: readonly string[];
+  /**
+   * Where models compiled from this bundle (the optimizer's objectives) may be kept between
+   * sessions: the cache its files came through, for remote bundles; undefined otherwise.
+   */
+  readonly cache?: BundleCache;
   /** The model file of a role, as loaded (the optimizer composes its loss graph from the generator, CLIP image and identity models, whose bytes stay in memory). */
   modelBytes(role: ModelRole): Uint8Array;
   /** The checked inputs and outputs of a role's model. */
@@ -222,6 +232,8 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     attributes: manifest.generator.attributes,
     tokenizer,
     roles: [...contracts.keys()],
+    warnings: reader.warnings,
+    cache: reader.cache,
     modelBytes(role) {
       if (!contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
       const b = bytes.get(role);
