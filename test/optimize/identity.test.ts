@@ -109,6 +109,14 @@ describe('a bundle with a wrong identity file', () => {
     expect(error?.message).toMatch(/150/);
   });
 
+  it('fails to load when the crop is not a square in pixels, naming identity.crop', async () => {
+    const manifest = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8'));
+    const dir = bundleWith({ ...manifest.identity, crop: [0, 0, 1, 0.5] });
+    await expect(loadBundle(dir, { loadBytes, runtime })).rejects.toThrow(
+      /identity\.crop: \[0, 0, 1, 0\.5\] is 128×64 pixels of the 128×128 image/,
+    );
+  });
+
   it('loads the face bundle’s recognition net by a path into ../faces, with its crop', async () => {
     const dir = bundleWith({
       file: '../faces/face_recognition.onnx',

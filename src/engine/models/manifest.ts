@@ -143,6 +143,24 @@ export const manifestSchema = z
         });
       }
     }
+    if (m.identity) {
+      // The identity net reads a square face: the crop must be one in whole pixels (identity-prep.ts).
+      const [height, imageWidth] = m.generator.imageSize;
+      const [x, y, w, h] = m.identity.crop ?? FFHQ_IDENTITY_CROP;
+      const side = Math.round(w * imageWidth);
+      const tall = Math.round(h * height);
+      if (
+        side !== tall ||
+        side < 1 ||
+        Math.round(x * imageWidth) + side > imageWidth ||
+        Math.round(y * height) + tall > height
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'crop'],
+          message: `[${[x, y, w, h].join(', ')}] is ${side}×${tall} pixels of the ${imageWidth}×${height} image (generator.imageSize); it must be a square inside the image`,
+        });
+    }
     const attributes = m.generator.attributes;
     if (attributes) {
       const names = new Set(attributes.names.map((a) => a.name));
