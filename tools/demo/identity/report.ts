@@ -2,7 +2,7 @@
 // identity net, and face-api's recognition net on the FFHQ-aligned face box (public/models/faces),
 // which is why the demo bundle trains its own (see MODEL_CARD.md).
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { identityEmbedding, loadFaceNets } from '../../../src/engine/faces/detect.js';
 import { cropImage } from '../../../src/engine/faces/preprocess.js';
