@@ -67,7 +67,7 @@ export function migrateDocument(
 export function renameInputs(
   connections: DocConnection[],
   nodes: readonly { id: string; type: string }[],
-  registry: NodeRegistry,
+  registry: Pick<NodeRegistry, 'get'>,
 ): void {
   const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
   for (const c of connections) {

@@ -5,9 +5,15 @@ import { z } from 'zod';
 import { DOCUMENT_FORMAT, DOCUMENT_VERSION, type DocConnection, type DocNode, type GraphDocument } from './document.js';
 import { migrateDocument, renameInputs } from './migrate.js';
 import { defaultParam, describeValue, paramProblem } from './params.js';
+import type { NodeDefinition } from './definition.js';
 import type { NodeRegistry } from './registry.js';
 
 export { migrations, migrateDocument } from './migrate.js';
+
+/** What validation reads of a node registry (a plugin host's catalogue has as much). */
+export type DocumentCatalogue = Pick<NodeRegistry, 'get' | 'paramSocket' | 'canConnect'> & {
+  list(): readonly NodeDefinition[];
+};
 
 export interface DocumentError {
   /** Where the problem is, e.g. `nodes[2].params.alpha`; '' for the document as a whole. */
@@ -54,7 +60,7 @@ const DocumentSchema = z.strictObject({
 });
 
 /** Reads a document from JSON text: see validateDocument for what is checked. */
-export function parseDocument(text: string, registry: NodeRegistry): ValidationResult {
+export function parseDocument(text: string, registry: DocumentCatalogue): ValidationResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -71,7 +77,7 @@ export function parseDocument(text: string, registry: NodeRegistry): ValidationR
  * (an input, or a param that an input of its socket type may feed), socket types, one connection
  * per input, and cycles. Input names a node definition renamed are rewritten to today's. Returns a fresh, normalized document.
  */
-export function validateDocument(value: unknown, registry: NodeRegistry): ValidationResult {
+export function validateDocument(value: unknown, registry: DocumentCatalogue): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail('', `expected a graph document (a JSON object), got ${describeValue(value)}`);
   }
@@ -432,7 +438,7 @@ function portList(kind: string, ports: Readonly<Record<string, unknown>>): strin
 }
 
 /** "; params an input may feed: prompt, alpha", or '' when none. */
-function fedParams(registry: NodeRegistry, type: string, params: Readonly<Record<string, unknown>>): string {
+function fedParams(registry: DocumentCatalogue, type: string, params: Readonly<Record<string, unknown>>): string {
   const names = Object.keys(params).filter((p) => registry.paramSocket(type, p) !== undefined);
   return names.length ? `; params an input may feed: ${names.join(', ')}` : '';
 }
