@@ -77,7 +77,9 @@ export function clipboard(
     const result = parseDocument(text, registry);
     if (!result.ok) {
       const first = result.errors[0]!;
-      options.onProblem(`Nothing pasted: the clipboard's graph ${first.path ? `at ${first.path} ` : ''}${first.message}`);
+      options.onProblem(
+        `Nothing pasted: the clipboard's graph ${first.path ? `at ${first.path} ` : ''}${first.message}`,
+      );
       return [];
     }
     pasteCount = text === lastPasted ? pasteCount + 1 : 1;
@@ -96,7 +98,9 @@ export function clipboard(
     for (const c of result.document.connections) {
       const from = fresh.get(c.from.node)!;
       const to = fresh.get(c.to.node)!;
-      await editor.addConnection(new ClassicPreset.Connection(from, c.from.output, to, c.to.input) as ClipPaeConnection);
+      await editor.addConnection(
+        new ClassicPreset.Connection(from, c.from.output, to, c.to.input) as ClipPaeConnection,
+      );
     }
     if (history) {
       // One undo step: the history plugin joins entries recorded close together, so the paste's

@@ -91,7 +91,11 @@ export function reroutes(
   };
 
   const setPoints = (id: string, points: Point[]) => {
-    if (points.length) pins.set(id, points.map((p) => ({ x: p.x, y: p.y })));
+    if (points.length)
+      pins.set(
+        id,
+        points.map((p) => ({ x: p.x, y: p.y })),
+      );
     else pins.delete(id);
     redraw(id);
   };
@@ -180,8 +184,14 @@ export function reroutes(
     load(doc) {
       clear();
       for (const r of doc.reroutes ?? []) {
-        const wire = editor.getConnections().find((c) => c.target === r.to.node && String(c.targetInput) === r.to.input);
-        if (wire) setPoints(wire.id, r.points.map(([x, y]) => ({ x, y })));
+        const wire = editor
+          .getConnections()
+          .find((c) => c.target === r.to.node && String(c.targetInput) === r.to.input);
+        if (wire)
+          setPoints(
+            wire.id,
+            r.points.map(([x, y]) => ({ x, y })),
+          );
       }
     },
     destroy() {

@@ -89,7 +89,9 @@ export function socketSearch(
             },
           ];
         });
-      return subitems.length ? [{ label: category, key: `category:${category}`, handler: () => undefined, subitems }] : [];
+      return subitems.length
+        ? [{ label: category, key: `category:${category}`, handler: () => undefined, subitems }]
+        : [];
     });
     close();
     const menu = document.createElement('clip-pae-menu') as HTMLElement & {

@@ -95,7 +95,11 @@ async function sizeOf(url: string): Promise<number | undefined> {
   }
 }
 
-function describe(source: string, where: string, manifest: Record<string, unknown>): Omit<BundleInfo, 'files' | 'bytes' | 'modelCard'> {
+function describe(
+  source: string,
+  where: string,
+  manifest: Record<string, unknown>,
+): Omit<BundleInfo, 'files' | 'bytes' | 'modelCard'> {
   return {
     source,
     where,
@@ -140,7 +144,9 @@ export async function readPickedBundle(folder: FileSystemDirectoryHandle): Promi
   const sizes = new Map<string, number>();
   let manifestText: string | undefined;
   let modelCard: string | undefined;
-  for await (const [name, handle] of (folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+  for await (const [name, handle] of (
+    folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }
+  ).entries()) {
     if (handle.kind !== 'file') continue;
     const file = await (handle as FileSystemFileHandle).getFile();
     sizes.set(name, file.size);

@@ -103,7 +103,8 @@ export class ModelsPanelElement extends LitElement {
     this.loading = true;
     const infos = await Promise.all([...new Set(sources)].map((s) => readBundle(s)));
     const rows: Row[] = [];
-    for (const info of infos) rows.push({ info, cache: info.problem ? undefined : await cacheState(info.where), picked: false });
+    for (const info of infos)
+      rows.push({ info, cache: info.problem ? undefined : await cacheState(info.where), picked: false });
     for (const info of this.picked) rows.push({ info, cache: undefined, picked: true });
     this.rows = rows;
     this.loading = false;
@@ -120,7 +121,8 @@ export class ModelsPanelElement extends LitElement {
     const picker = (window as unknown as { showDirectoryPicker?: () => Promise<FileSystemDirectoryHandle> })
       .showDirectoryPicker;
     if (!picker) {
-      this.message = 'This browser cannot open folders (showDirectoryPicker); serve the bundle and name its URL in Load Models.';
+      this.message =
+        'This browser cannot open folders (showDirectoryPicker); serve the bundle and name its URL in Load Models.';
       return;
     }
     let folder: FileSystemDirectoryHandle;

@@ -1,0 +1,261 @@
+// Organising a graph in the editor app, in headless chromium: frames and notes that survive save,
+// open and reload, the minimap, auto-arrange, copy and paste between two tabs, the search that a
+// wire dropped on the canvas opens, and the models panel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { centerOf, collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
+import type { GraphDocument } from '../../src/engine/graph/document.js';
+import { parseDocument } from '../../src/engine/graph/validate.js';
+import { catalogue } from '../../src/nodes/registry.js';
+
+let served: Served;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let pageErrors: string[];
+
+const nodeCard = (p: Page, id: string) => p.locator(`#canvas clip-pae-node[data-node-id="${id}"]`);
+const doc = (p: Page = page): Promise<GraphDocument> => p.evaluate(() => (window as any).__app.clipPae.toDocument());
+const waitUntilLoaded = (p: Page) => p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+const clickToolbar = (p: Page, action: string) => p.locator(`clip-pae-toolbar [data-action="${action}"]`).click();
+
+async function openExample(p: Page, name: string): Promise<void> {
+  await p.locator('clip-pae-toolbar select[data-action="examples"]').selectOption(name);
+  await expect.poll(async () => (await doc(p)).meta?.title).toBeTruthy();
+}
+
+async function select(p: Page, ids: string[]): Promise<void> {
+  await nodeCard(p, ids[0]!).locator('.card > .title').click();
+  for (const id of ids.slice(1))
+    await nodeCard(p, id)
+      .locator('.card > .title')
+      .click({ modifiers: ['Control'] });
+  await expect.poll(() => p.locator('#canvas clip-pae-node .card.selected').count()).toBe(ids.length);
+}
+
+/** Node boxes on screen, by id. */
+async function boxes(p: Page): Promise<Map<string, { x: number; y: number; width: number; height: number }>> {
+  const out = new Map();
+  for (const card of await p.locator('#canvas clip-pae-node').all()) {
+    out.set(await card.getAttribute('data-node-id'), await card.locator('.card').boundingBox());
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  served = await serveApp('organize');
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.url.replace(/\/$/, '') });
+  page = await context.newPage();
+  pageErrors = collectPageErrors(page);
+  await page.goto(served.url);
+  await waitUntilLoaded(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('organising a graph', () => {
+  it('shows a minimap with a mark per node', async () => {
+    const nodes = (await doc()).nodes.length;
+    const map = page.locator('#canvas [data-testid="minimap"]');
+    await expect.poll(() => map.isVisible()).toBe(true);
+    await expect.poll(() => map.locator('rete-mini-node').count()).toBe(nodes);
+    // In a corner of the canvas, and its marks have the nodes' proportions (the cards' sizes are known).
+    const canvas = (await page.locator('#canvas').boundingBox())!;
+    const box = (await map.boundingBox())!;
+    expect(box.width).toBeGreaterThan(50);
+    expect(box.x + box.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(canvas.y + canvas.height);
+    const marks = await map
+      .locator('[data-testid="minimap-node"]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).getBoundingClientRect().width));
+    expect(marks.every((w) => w > 0)).toBe(true);
+  });
+
+  it('keeps a frame and a note through save, open and reload', async () => {
+    const ids = (await doc()).nodes.slice(0, 2).map((n) => n.id);
+    await select(page, ids);
+    await clickToolbar(page, 'frame');
+    await clickToolbar(page, 'comment');
+    await expect.poll(async () => (await doc()).frames?.map((f) => [...f.nodes].sort())).toEqual([[...ids].sort()]);
+    expect((await doc()).comments?.map((c) => c.text)).toEqual(['Note']);
+    await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(1);
+    await expect.poll(() => page.locator('#canvas .inline-comment').count()).toBe(1);
+
+    // The frame is drawn around its nodes.
+    const frame = (await page.locator('#canvas .frame-comment').boundingBox())!;
+    for (const id of ids) {
+      const card = (await nodeCard(page, id).locator('.card').boundingBox())!;
+      expect(card.x).toBeGreaterThanOrEqual(frame.x);
+      expect(card.y).toBeGreaterThanOrEqual(frame.y);
+      expect(card.x + card.width).toBeLessThanOrEqual(frame.x + frame.width);
+      expect(card.y + card.height).toBeLessThanOrEqual(frame.y + frame.height);
+    }
+    // Dragging the frame moves its nodes with it.
+    const before = (await doc()).nodes.filter((n) => ids.includes(n.id)).map((n) => n.position);
+    await page.mouse.move(frame.x + 12, frame.y + 12);
+    await page.mouse.down();
+    await page.mouse.move(frame.x + 62, frame.y + 42, { steps: 5 });
+    await page.mouse.up();
+    await expect
+      .poll(async () => (await doc()).nodes.filter((n) => ids.includes(n.id)).map((n) => n.position))
+      .not.toEqual(before);
+    const saved = await doc();
+
+    const download = page.waitForEvent('download');
+    await clickToolbar(page, 'save');
+    const file = await (await download).path();
+    const parsed = parseDocument(await readFile(file, 'utf8'), catalogue);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(parsed.document.version).toBe(2);
+    expect(parsed.document.frames).toEqual(saved.frames);
+    expect(parsed.document.comments).toEqual(saved.comments);
+
+    await clickToolbar(page, 'new');
+    await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(0);
+    const chooser = page.waitForEvent('filechooser');
+    await clickToolbar(page, 'open');
+    await (await chooser).setFiles(file);
+    await expect.poll(async () => (await doc()).frames).toEqual(saved.frames);
+    expect((await doc()).comments).toEqual(saved.comments);
+    await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(1);
+
+    await page.evaluate(() => (window as any).__app.autosaveNow());
+    await page.reload();
+    await waitUntilLoaded(page);
+    await expect.poll(async () => (await doc()).frames).toEqual(saved.frames);
+    expect((await doc()).comments).toEqual(saved.comments);
+    await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(1);
+    await expect.poll(() => page.locator('#canvas .inline-comment').count()).toBe(1);
+  });
+
+  it('auto-arrange moves the nodes so that none overlap', async () => {
+    await openExample(page, 'chain-three-edits');
+    const before = (await doc()).nodes.map((n) => n.position);
+    await clickToolbar(page, 'arrange');
+    await expect.poll(async () => (await doc()).nodes.map((n) => n.position)).not.toEqual(before);
+    const placed = [...(await boxes(page)).values()];
+    expect(placed.length).toBe(before.length);
+    for (let i = 0; i < placed.length; i++) {
+      for (let j = i + 1; j < placed.length; j++) {
+        const a = placed[i]!;
+        const b = placed[j]!;
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        expect(apart, `nodes ${i} and ${j} overlap`).toBe(true);
+      }
+    }
+  });
+
+  it('copies nodes with their inner wires into another tab, with fresh ids, as one undo step', async () => {
+    await openExample(page, 'test-pattern');
+    const source = await doc();
+    const wire = source.connections[0]!;
+    const ids = [wire.from.node, wire.to.node];
+    await select(page, ids);
+    await page.keyboard.press('Control+c');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(
+      JSON.parse(copied)
+        .nodes.map((n: { id: string }) => n.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+
+    const other = await context.newPage();
+    await other.goto(served.url);
+    await waitUntilLoaded(other);
+    await other.locator('clip-pae-toolbar [data-action="new"]').click();
+    await expect.poll(async () => (await doc(other)).nodes.length).toBe(0);
+    await other.locator('#canvas').click({ position: { x: 400, y: 300 } });
+    await other.keyboard.press('Control+v');
+    await expect.poll(async () => (await doc(other)).nodes.length).toBe(2);
+    const pasted = await doc(other);
+    expect(pasted.nodes.map((n) => n.type).sort()).toEqual(
+      source.nodes
+        .filter((n) => ids.includes(n.id))
+        .map((n) => n.type)
+        .sort(),
+    );
+    expect(pasted.connections).toHaveLength(
+      source.connections.filter((c) => ids.includes(c.from.node) && ids.includes(c.to.node)).length,
+    );
+    // Pasted again into the first tab: fresh ids, and offset from the originals.
+    await page.keyboard.press('Control+v');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length + 2);
+    const after = await doc();
+    const added = after.nodes.filter((n) => !source.nodes.some((s) => s.id === n.id));
+    expect(added).toHaveLength(2);
+    for (const n of added) {
+      const original = source.nodes.find((s) => s.type === n.type && ids.includes(s.id))!;
+      expect(n.position[0] - original.position[0]).toBe(40);
+      expect(n.position[1] - original.position[1]).toBe(40);
+    }
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length);
+    expect((await doc()).connections).toEqual(source.connections);
+    // Ctrl+D duplicates without the clipboard.
+    await select(page, [ids[0]!]);
+    await page.keyboard.press('Control+d');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length + 1);
+    await other.close();
+  });
+
+  it('a wire dropped on the canvas opens a search of only the nodes that take it, and connects the pick', async () => {
+    await openExample(page, 'test-pattern');
+    const start = await doc();
+    const load = start.nodes.find((n) => n.type === 'image/load')!;
+    const dot = nodeCard(page, load.id).locator('.port.out[data-output="image"] clip-pae-socket .dot');
+    const from = await centerOf(dot);
+    const box = (await page.locator('#canvas').boundingBox())!;
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 60, box.y + 40, { steps: 8 });
+    await page.mouse.up();
+    const menu = page.locator('#canvas clip-pae-menu[data-socket-search]');
+    await menu.waitFor();
+    expect(await menu.getAttribute('data-socket-search')).toBe('output:Image');
+    const keys = await menu
+      .locator('[data-testid="context-menu-item"]')
+      .evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.key ?? ''));
+    expect(keys.length).toBeGreaterThan(0);
+    const takesImage = catalogue
+      .list()
+      .filter(
+        (d) =>
+          Object.values(d.inputs).some((i) => catalogue.canConnect('Image', i.type)) ||
+          Object.keys(d.params).some((p) => {
+            const s = catalogue.paramSocket(d.type, p);
+            return s !== undefined && catalogue.canConnect('Image', s);
+          }),
+      )
+      .map((d) => d.type)
+      .sort();
+    expect([...keys].sort()).toEqual(takesImage);
+    await menu.locator('input[type="search"]').fill('preview');
+    await menu.locator('input[type="search"]').press('Enter');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(start.nodes.length + 1);
+    const after = await doc();
+    const added = after.nodes.find((n) => !start.nodes.some((s) => s.id === n.id))!;
+    expect(added.type).toBe('image/preview');
+    expect(after.connections).toContainEqual({
+      from: { node: load.id, output: 'image' },
+      to: { node: added.id, input: 'image' },
+    });
+  });
+
+  it('the models panel lists the demo bundle with its licence and size', async () => {
+    await clickToolbar(page, 'models');
+    const demo = page.locator('clip-pae-models [data-testid="bundle"][data-source="models/demo/manifest.json"]');
+    await demo.waitFor();
+    await expect.poll(() => demo.locator('[data-testid="bundle-license"]').textContent()).toContain('MIT');
+    expect(await demo.locator('[data-testid="bundle-size"]').textContent()).toMatch(/MB in \d+ files/);
+    const faces = page.locator('clip-pae-models [data-testid="bundle"][data-source="models/faces/manifest.json"]');
+    expect(await faces.locator('[data-testid="bundle-license"]').textContent()).toContain('MIT');
+    expect(await demo.locator('[data-testid="bundle-cache"]').textContent()).toBeTruthy();
+    expect(pageErrors).toEqual([]);
+  });
+});
