@@ -20,7 +20,16 @@ export function minimap(
     area.use(plugin as any);
   });
   const ours = render.presets.slice(presetsBefore);
+  // The minimap keeps pointer presses to itself (no focus change), so a field being edited on a
+  // card would keep the keyboard: a press on the map ends the edit as a press on the canvas does.
+  const endEdit = () => {
+    let focused = document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    if (focused instanceof HTMLElement) focused.blur();
+  };
+  plugin.element?.addEventListener('pointerdown', endEdit, true);
   return () => {
+    plugin.element?.removeEventListener('pointerdown', endEdit, true);
     if (plugin.element) {
       void area.emit({ type: 'unmount', data: { element: plugin.element } });
       plugin.element.remove();
