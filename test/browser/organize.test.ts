@@ -21,8 +21,13 @@ const waitUntilLoaded = (p: Page) => p.waitForSelector('body[data-ready="true"]'
 const clickToolbar = (p: Page, action: string) => p.locator(`clip-pae-toolbar [data-action="${action}"]`).click();
 
 async function openExample(p: Page, name: string): Promise<void> {
+  const file = JSON.parse(await readFile(new URL(`../../graphs/${name}.json`, import.meta.url), 'utf8'));
+  await p.evaluate(() =>
+    (window as any).__app.clipPae.loadDocument({ ...(window as any).__app.clipPae.toDocument(), meta: {} }),
+  );
   await p.locator('clip-pae-toolbar select[data-action="examples"]').selectOption(name);
-  await expect.poll(async () => (await doc(p)).meta?.title).toBeTruthy();
+  await expect.poll(async () => (await doc(p)).meta?.title).toBe(file.meta.title);
+  await expect.poll(async () => (await doc(p)).connections.length).toBe(file.connections.length);
 }
 
 async function select(p: Page, ids: string[]): Promise<void> {
@@ -245,6 +250,70 @@ describe('organising a graph', () => {
       from: { node: load.id, output: 'image' },
       to: { node: added.id, input: 'image' },
     });
+  });
+
+  it('routes a wire through a point added by double-click, kept through reload, removed by double-click', async () => {
+    await openExample(page, 'test-pattern');
+    const wire = (await doc()).connections[0]!;
+    // The middle of the wire's path, on screen.
+    const middle = await page.evaluate((to) => {
+      const { editor, area } = (window as any).__app;
+      const c = editor.getConnections().find((c: any) => c.target === to.node && c.targetInput === to.input);
+      // The wire's element sits inside the wrapper's shadow root: search through shadow roots.
+      const stack: (Element | ShadowRoot)[] = [area.connectionViews.get(c.id).element];
+      let wireElement: any;
+      while (stack.length && !wireElement) {
+        const at = stack.pop()!;
+        wireElement = at.querySelector('clip-pae-connection');
+        for (const child of at.querySelectorAll('*')) if (child.shadowRoot) stack.push(child.shadowRoot);
+        if ('shadowRoot' in at && at.shadowRoot) stack.push(at.shadowRoot);
+      }
+      const path = wireElement.shadowRoot.querySelector('path');
+      const point = path.getPointAtLength(path.getTotalLength() / 2).matrixTransform(path.getScreenCTM());
+      return { x: point.x, y: point.y };
+    }, wire.to);
+    await page.mouse.dblclick(middle.x, middle.y);
+    await expect.poll(async () => (await doc()).reroutes?.map((r) => r.to)).toEqual([wire.to]);
+    const dot = page.locator('#canvas .clip-pae-reroute');
+    await expect.poll(() => dot.count()).toBe(1);
+    const first = (await doc()).reroutes![0]!.points[0]!;
+
+    // Dragged 60 px down, the point and the wire follow.
+    const at = await centerOf(dot);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.mouse.move(at.x, at.y + 60, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await doc()).reroutes![0]!.points[0]![1]).toBeGreaterThan(first[1] + 20);
+    const moved = await centerOf(dot);
+    const d = await page.evaluate((to) => {
+      const { editor, area } = (window as any).__app;
+      const c = editor.getConnections().find((c: any) => c.target === to.node && c.targetInput === to.input);
+      // The wire's element sits inside the wrapper's shadow root: search through shadow roots.
+      const stack: (Element | ShadowRoot)[] = [area.connectionViews.get(c.id).element];
+      let wireElement: any;
+      while (stack.length && !wireElement) {
+        const at = stack.pop()!;
+        wireElement = at.querySelector('clip-pae-connection');
+        for (const child of at.querySelectorAll('*')) if (child.shadowRoot) stack.push(child.shadowRoot);
+        if ('shadowRoot' in at && at.shadowRoot) stack.push(at.shadowRoot);
+      }
+      return wireElement.path as string;
+    }, wire.to);
+    expect(d.split(' C ')).toHaveLength(3);
+
+    const saved = (await doc()).reroutes;
+    await page.evaluate(() => (window as any).__app.autosaveNow());
+    await page.reload();
+    await waitUntilLoaded(page);
+    await expect.poll(async () => (await doc()).reroutes).toEqual(saved);
+    await expect.poll(() => dot.count()).toBe(1);
+    const restored = await centerOf(dot);
+    expect(Math.abs(restored.x - moved.x) + Math.abs(restored.y - moved.y)).toBeLessThan(200);
+
+    await dot.dblclick();
+    await expect.poll(async () => (await doc()).reroutes).toBeUndefined();
+    expect(await dot.count()).toBe(0);
   });
 
   it('the models panel lists the demo bundle with its licence and size', async () => {
