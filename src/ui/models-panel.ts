@@ -152,7 +152,8 @@ export class ModelsPanelElement extends LitElement {
       ${this.rows.map((row) => this.renderRow(row))}`;
   }
 
-  private renderRow({ info, cache, picked }: Row) {
+  private renderRow(row: Row) {
+    const { info, cache, picked } = row;
     const known = info.files.filter((f) => f.bytes !== undefined).length;
     return html`<div class="bundle" data-testid="bundle" data-source=${info.source}>
       <div class="name">${info.name}</div>
@@ -165,7 +166,7 @@ export class ModelsPanelElement extends LitElement {
               <span class="muted">Licence</span><span data-testid="bundle-license">${info.license}${info.modelCard ? html` · <a href=${info.modelCard} target="_blank" rel="noopener">model card</a>` : null}</span>
               <span class="muted">Cache</span><span data-testid="bundle-cache">${picked ? 'local folder, not cached' : cache === undefined ? 'Cache Storage unavailable' : cache.entries === 0 ? 'not cached' : `${cache.entries} files, ${formatBytes(cache.bytes)}`}</span>
             </div>
-            ${picked ? null : html`<button data-action="clear-cache" ?disabled=${!cache?.entries} @click=${() => void this.clear({ info, cache, picked })}>Clear cache</button>`}`
+            ${picked ? null : html`<button data-action="clear-cache" ?disabled=${!cache?.entries} @click=${() => void this.clear(row)}>Clear cache</button>`}`
       }
     </div>`;
   }

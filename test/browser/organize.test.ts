@@ -110,6 +110,10 @@ describe('organising a graph', () => {
     await expect
       .poll(async () => (await doc()).nodes.filter((n) => ids.includes(n.id)).map((n) => n.position))
       .not.toEqual(before);
+    // Right-click a frame to name it.
+    page.once('dialog', (dialog) => void dialog.accept('Edit 1: happy'));
+    await page.locator('#canvas .frame-comment').click({ button: 'right', position: { x: 8, y: 8 } });
+    await expect.poll(async () => (await doc()).frames?.[0]?.text).toBe('Edit 1: happy');
     const saved = await doc();
 
     const download = page.waitForEvent('download');
@@ -324,7 +328,20 @@ describe('organising a graph', () => {
     expect(await demo.locator('[data-testid="bundle-size"]').textContent()).toMatch(/MB in \d+ files/);
     const faces = page.locator('clip-pae-models [data-testid="bundle"][data-source="models/faces/manifest.json"]');
     expect(await faces.locator('[data-testid="bundle-license"]').textContent()).toContain('MIT');
-    expect(await demo.locator('[data-testid="bundle-cache"]').textContent()).toBeTruthy();
+    await clickToolbar(page, 'models');
+
+    // A cached file of the demo bundle (as the loader stores it: the file's URL and the manifest's tag).
+    await page.evaluate(async () => {
+      const cache = await caches.open('rete-clip-pae-models');
+      const url = new URL('models/demo/mean_latent.bin?bundle=test', location.href).href;
+      await cache.put(url, new Response(new Uint8Array(768), { headers: { 'content-length': '768' } }));
+    });
+    await clickToolbar(page, 'models');
+    await expect.poll(() => demo.locator('[data-testid="bundle-cache"]').textContent()).toBe('1 files, 768 B');
+    expect(await faces.locator('[data-testid="bundle-cache"]').textContent()).toBe('not cached');
+    await demo.locator('[data-action="clear-cache"]').click();
+    await expect.poll(() => demo.locator('[data-testid="bundle-cache"]').textContent()).toBe('not cached');
+    expect(await page.evaluate(async () => (await (await caches.open('rete-clip-pae-models')).keys()).length)).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

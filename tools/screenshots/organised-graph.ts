@@ -1,7 +1,7 @@
 // Screenshots of the editor with a large graph organised by frames: graphs/chain-three-edits.json
 // laid out as one band per edit, a frame around each band, notes, and a wire routed through a
 // point. Writes docs/images/organised-graph.png and docs/images/organised-frame.png (palette PNGs,
-// kept small for the README). Run: npx tsx tools/screenshots/organised-graph.ts
+// kept small for the README). Run: npm run screenshots
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
