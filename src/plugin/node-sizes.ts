@@ -15,8 +15,15 @@ export function measureNode(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeAre
   if (width > 0 && height > 0) {
     node.width = width;
     node.height = height;
+  } else if (node.width === undefined || node.height === undefined) {
+    // Not drawn yet (or in a hidden container): a card's usual size, until it can be measured.
+    node.width = DEFAULT_SIZE.width;
+    node.height = DEFAULT_SIZE.height;
   }
 }
+
+/** A card's size before it is drawn: the default card width and a short card's height. */
+export const DEFAULT_SIZE = { width: 240, height: 120 };
 
 export function measureNodes(editor: NodeEditor<ClipPaeSchemes>, area: ClipPaeArea): void {
   for (const node of editor.getNodes()) measureNode(editor, area, node.id);

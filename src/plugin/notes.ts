@@ -54,7 +54,9 @@ export function notes(
     });
   });
   // A node dropped into or out of a frame changes the frame's nodes, which the plugin does quietly.
-  const onDragged = () => options.onChange();
+  const onDragged = () => {
+    if ([...plugin.comments.values()].some((c) => c instanceof FrameComment)) options.onChange();
+  };
   area.container.addEventListener('pointerup', onDragged);
 
   let counter = 0;
@@ -113,8 +115,10 @@ export function notes(
     async load(doc) {
       plugin.clear();
       for (const c of doc.comments ?? []) addComment(c.text, c.position, c.id);
-      // Frames are drawn around their nodes, which must be drawn (and measured) first.
-      await new Promise((resolve) => requestAnimationFrame(resolve));
+      // Frames are drawn around their nodes, which must be drawn (and measured) first. Lit draws
+      // them in a task after they are added; a timer, unlike an animation frame, also runs in a
+      // background tab.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       for (const f of doc.frames ?? []) addFrame(f.text, f.nodes, f.id);
     },
     destroy() {
