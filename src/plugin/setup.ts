@@ -165,16 +165,7 @@ export function setupClipPae(
       ? add(paletteDock(area, registry, (type) => bridge.createNode(type), options.palette)).palette
       : undefined;
   if (options.contextMenu !== false) cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode }));
-  const connect: ClipPae['connect'] = async (source, output, target, input) => {
-    const from = editor.getNode(source);
-    const to = editor.getNode(target);
-    if (!from || !to) {
-      refused(`no node "${from ? target : source}"`);
-      return false;
-    }
-    return editor.addConnection(new ClassicPreset.Connection(from, output, to, input) as ClipPaeConnection);
-  };
-  search = add(socketSearch(editor, area, registry, { addNode: (type, at) => addNode(type, at), connect }));
+  search = add(socketSearch(editor, area, registry, { addNode: (type, at) => addNode(type, at) }));
   const clipboard =
     options.clipboard !== false
       ? add(
@@ -191,17 +182,6 @@ export function setupClipPae(
     paramEdits(editor, area, { history: undo, onChanged: () => bridge.announce('params'), onEditFailed: editFailed }),
   );
 
-  const zoomToFit = async () => {
-    const nodes = editor.getNodes();
-    if (nodes.length === 0) {
-      area.area.transform.x = 0;
-      area.area.transform.y = 0;
-      await area.area.zoom(1, 0, 0);
-      return;
-    }
-    await AreaExtensions.zoomAt(area, nodes, { scale: 0.85 });
-  };
-
   let destroyed = false;
   return {
     registry,
@@ -212,7 +192,15 @@ export function setupClipPae(
     palette,
     createNode: bridge.createNode,
     addNode,
-    connect,
+    async connect(source, output, target, input) {
+      const from = editor.getNode(source);
+      const to = editor.getNode(target);
+      if (!from || !to) {
+        refused(`no node "${from ? target : source}"`);
+        return false;
+      }
+      return editor.addConnection(new ClassicPreset.Connection(from, output, to, input) as ClipPaeConnection);
+    },
     removeNode,
     setParam: params.setParam,
     setParams: params.setParams,
@@ -226,7 +214,16 @@ export function setupClipPae(
     },
     undo: async () => undo?.undo(),
     redo: async () => undo?.redo(),
-    zoomToFit,
+    async zoomToFit() {
+      const nodes = editor.getNodes();
+      if (nodes.length === 0) {
+        area.area.transform.x = 0;
+        area.area.transform.y = 0;
+        await area.area.zoom(1, 0, 0);
+        return;
+      }
+      await AreaExtensions.zoomAt(area, nodes, { scale: 0.85 });
+    },
     onChange: bridge.onChange,
     runStarted: runs.runStarted,
     showEngineEvent: runs.showEngineEvent,
@@ -250,7 +247,8 @@ export function setupClipPae(
     },
     async arrange() {
       await arranger.arrange();
-      await zoomToFit();
+      const nodes = editor.getNodes();
+      if (nodes.length > 0) await AreaExtensions.zoomAt(area, nodes, { scale: 0.85 });
     },
     async destroy() {
       if (destroyed) return;

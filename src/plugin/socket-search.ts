@@ -1,12 +1,12 @@
 // The socket-search extension: a wire dropped on empty canvas opens the node search listing only
 // the node types that can take it (an input, or a param input, for a dragged output; an output for
 // a dragged input), and the picked node is added where the wire was dropped, already connected.
-import type { NodeEditor } from 'rete';
+import { ClassicPreset, type NodeEditor } from 'rete';
 import type { SocketData } from 'rete-connection-plugin';
 import type { NodeDefinition } from '../engine/graph/definition.js';
 import type { MenuItem } from './components/menu.js';
 import type { ClipPaeNode } from './node.js';
-import type { ClipPaeArea, ClipPaeSchemes, NodeCatalogue } from './types.js';
+import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
 import './components/menu.js';
 
 /** A port of `definition` that a wire of `type` dragged from `side` can plug into, if any. */
@@ -43,10 +43,7 @@ export function socketSearch(
   editor: NodeEditor<ClipPaeSchemes>,
   area: ClipPaeArea,
   registry: NodeCatalogue,
-  actions: {
-    addNode(type: string, position: { x: number; y: number }): Promise<ClipPaeNode>;
-    connect(source: string, output: string, target: string, input: string): Promise<boolean>;
-  },
+  actions: { addNode(type: string, position: { x: number; y: number }): Promise<ClipPaeNode> },
 ): SocketSearch {
   let open: HTMLElement | undefined;
   let screen = { x: 0, y: 0 };
@@ -83,8 +80,12 @@ export function socketSearch(
               handler: async () => {
                 // The new node's port faces the wire: a node fed by the wire goes right of the drop.
                 const added = await actions.addNode(d.type, socket.side === 'output' ? at : { x: at.x - 240, y: at.y });
-                if (socket.side === 'output') await actions.connect(node.id, socket.key, added.id, port.key);
-                else await actions.connect(added.id, port.key, node.id, socket.key);
+                // Through the editor, so the connection rules' guard checks it as any other wire.
+                const wire =
+                  socket.side === 'output'
+                    ? new ClassicPreset.Connection(node, socket.key, added, port.key)
+                    : new ClassicPreset.Connection(added, port.key, node, socket.key);
+                await editor.addConnection(wire as ClipPaeConnection);
               },
             },
           ];
