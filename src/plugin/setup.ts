@@ -237,13 +237,18 @@ export function setupClipPae(
         .getNodes()
         .filter((n) => n.selected)
         .map((n) => n.id);
-      return ids.length ? notes.addFrame(text, ids) : undefined;
+      if (!ids.length) return undefined;
+      const id = notes.addFrame(text, ids);
+      undo?.recordNote({ remove: () => notes.remove(id), add: () => void notes.addFrame(text, ids, id) });
+      return id;
     },
     addComment(text, position) {
-      if (position) return notes.addComment(text, position);
       const { x, y, k } = area.area.transform;
       const box = area.container.getBoundingClientRect();
-      return notes.addComment(text, [(box.width / 2 - x) / k, (box.height / 3 - y) / k]);
+      const at = position ?? [(box.width / 2 - x) / k, (box.height / 3 - y) / k];
+      const id = notes.addComment(text, at);
+      undo?.recordNote({ remove: () => notes.remove(id), add: () => void notes.addComment(text, at, id) });
+      return id;
     },
     async arrange() {
       await arranger.arrange();

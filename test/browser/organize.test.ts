@@ -91,6 +91,14 @@ describe('organising a graph', () => {
     expect((await doc()).comments?.map((c) => c.text)).toEqual(['Note']);
     await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(1);
     await expect.poll(() => page.locator('#canvas .inline-comment').count()).toBe(1);
+    // Adding a note is a step of its own: undo takes it away, redo brings it back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('#canvas .inline-comment').count()).toBe(0);
+    expect((await doc()).comments).toBeUndefined();
+    expect((await doc()).frames).toHaveLength(1);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => page.locator('#canvas .inline-comment').count()).toBe(1);
+    expect((await doc()).comments?.map((c) => c.text)).toEqual(['Note']);
 
     // The frame is drawn around its nodes.
     const frame = (await page.locator('#canvas .frame-comment').boundingBox())!;
