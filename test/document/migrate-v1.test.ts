@@ -20,9 +20,11 @@ const v2Files = readdirSync(v2Dir)
   .sort();
 
 describe('version 1 → 2', () => {
-  it('covers every graph in graphs/, and every one there is saved as version 2', () => {
+  it('covers every graph shipped at version 1, and every graph in graphs/ is saved as version 2', () => {
     expect(DOCUMENT_VERSION).toBe(2);
-    expect(v1Files).toEqual(v2Files);
+    // Every graph shipped at version 1 is here; graphs added later are written at version 2.
+    for (const file of v1Files) expect(v2Files).toContain(file);
+    expect(v1Files.length).toBeGreaterThanOrEqual(8);
     for (const file of v2Files) expect(JSON.parse(readFileSync(new URL(file, v2Dir), 'utf8')).version).toBe(2);
     for (const file of v1Files) expect(JSON.parse(readFileSync(new URL(file, v1Dir), 'utf8')).version).toBe(1);
   });
