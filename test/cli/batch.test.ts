@@ -121,7 +121,7 @@ describe('rete-clip-pae run --batch', () => {
     const node = (id: string, type: string) => ({ id, type, position: [0, 0] as [number, number], params: {} });
     const doc: GraphDocument = {
       format: 'rete-clip-pae/graph',
-      version: 1,
+      version: 2,
       nodes: [
         node('other', 'image/load'),
         node('photo', 'image/load'),
