@@ -7,21 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { askedExpression, type PhotoEvalReport } from '../../src/engine/optimize/eval-photos.js';
 import { samplePath } from '../faces/photos.js';
 import { REPO_ROOT } from '../paths.js';
+import { runCli } from './run-cli.js';
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['eval-photos', ...args], {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: REPO_ROOT,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(['eval-photos', ...args], REPO_ROOT);
 
 describe('eval-photos', () => {
   let root: string;
