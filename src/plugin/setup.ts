@@ -46,6 +46,8 @@ export interface ClipPaeOptions {
   onRefused?: (reason: string) => void;
   /** Called when an edit made on a node could not be applied (a value its param does not accept). */
   onEditFailed?: (message: string) => void;
+  /** Runs one node and what it needs; when given, a node's right-click menu offers "Run to here". */
+  onRunTo?: (nodeId: string) => void;
 }
 
 export interface ClipPae {
@@ -132,7 +134,8 @@ export function setupClipPae(
     options.palette !== false
       ? add(paletteDock(area, registry, (type) => bridge.createNode(type), options.palette)).palette
       : undefined;
-  if (options.contextMenu !== false) cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode }));
+  if (options.contextMenu !== false)
+    cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode, runTo: options.onRunTo }));
   const params = add(
     paramEdits(editor, area, { history: undo, onChanged: () => bridge.announce('params'), onEditFailed: editFailed }),
   );

@@ -18,6 +18,14 @@ export function imageToImageData(image: ImageValue): ImageData {
   return new ImageData(rgba, width, height);
 }
 
+/** Fired (bubbling out of shadow roots) when an image is clicked, for a host to open it full size. */
+export const IMAGE_OPEN_EVENT = 'clip-pae-image-open';
+export interface ImageOpenDetail {
+  image: ImageValue;
+  /** The output (or shown key) the image stands for, from the element's data-output. */
+  output: string | undefined;
+}
+
 export class ImageViewElement extends LitElement {
   static override properties = {
     image: { attribute: false },
@@ -36,6 +44,7 @@ export class ImageViewElement extends LitElement {
     }
     canvas {
       display: block;
+      cursor: zoom-in;
       max-width: 100%;
       max-height: 180px;
       margin: 0 auto;
@@ -55,9 +64,16 @@ export class ImageViewElement extends LitElement {
 
   override render() {
     const image = this.image;
-    return html`<canvas part="canvas" data-testid="image-view"></canvas>
+    return html`<canvas part="canvas" data-testid="image-view" @click=${this.open}></canvas>
       ${image && this.caption ? html`<div class="caption">${this.caption}</div>` : null}`;
   }
+
+  private readonly open = () => {
+    if (!this.image) return;
+    const owner = this.closest<HTMLElement>('[data-output]');
+    const detail: ImageOpenDetail = { image: this.image, output: owner?.dataset.output };
+    this.dispatchEvent(new CustomEvent(IMAGE_OPEN_EVENT, { detail, bubbles: true, composed: true }));
+  };
 
   override updated(): void {
     const image = this.image;
