@@ -19,6 +19,8 @@ export interface QueueItem {
   readonly targets?: string[];
   /** Queued by auto-run: a newer auto-run replaces it while it still waits. */
   readonly auto: boolean;
+  /** Which graph the host had open when it was queued (the host's own count of loaded graphs). */
+  readonly graph?: number;
   readonly queuedAt: number;
   state: QueueItemState;
   startedAt?: number;
@@ -98,7 +100,7 @@ export class RunQueue {
    * Adds a snapshot of `doc`; starts it at once when nothing runs. An auto-run replaces an
    * auto-run still waiting (only the newest edit matters), never an item queued by hand.
    */
-  enqueue(doc: GraphDocument, options: { targets?: string[]; auto?: boolean } = {}): QueueItem {
+  enqueue(doc: GraphDocument, options: { targets?: string[]; auto?: boolean; graph?: number } = {}): QueueItem {
     const auto = options.auto === true;
     if (auto) {
       const stale = this.waiting.findIndex((i) => i.auto);
@@ -109,6 +111,7 @@ export class RunQueue {
       doc: structuredClone(doc),
       targets: options.targets ? [...options.targets] : undefined,
       auto,
+      graph: options.graph,
       queuedAt: this.now(),
       state: 'waiting',
       fraction: 0,
