@@ -4,6 +4,7 @@ import { NodeEditor } from 'rete';
 import { AreaPlugin } from 'rete-area-plugin';
 import { emptyDocument, type GraphDocument } from '../engine/graph/document.js';
 import { parseDocument, type ValidationResult } from '../engine/graph/validate.js';
+import type { EngineEvent } from '../engine/run/events.js';
 import { EngineClient } from '../engine/run/worker-client.js';
 import { catalogue } from '../nodes/registry.js';
 import { createEngineWorker, setupClipPae, type ClipPae, type ClipPaeSchemes } from '../plugin/index.js';
@@ -45,6 +46,7 @@ export class App {
   readonly clipPae: ClipPae;
   readonly runs: Runs;
   readonly images: ImageViewing;
+  private readonly runEventListeners = new Set<(event: EngineEvent) => void>();
   private autoRun: boolean;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private autosaveProblem: string | null = null;
@@ -71,6 +73,7 @@ export class App {
         },
         onEnd: (outcome) => this.reportRun(outcome),
         onEvent: (event) => {
+          for (const listener of this.runEventListeners) listener(event);
           const runtime = event.type === 'done' ? event.outputs[RUNTIME_KEY] : undefined;
           if (runtime?.kind === 'value') this.setRuntimeLabel(runtime.text);
         },
@@ -112,6 +115,12 @@ export class App {
       this.ui.notices.toast('The autosaved graph could not be read; opening the default graph instead.', 'error', 8000);
     }
     await this.openDefault();
+  }
+
+  /** Hears every engine event of the running item (what the nodes are shown). */
+  onRunEvent(listener: (event: EngineEvent) => void): () => void {
+    this.runEventListeners.add(listener);
+    return () => this.runEventListeners.delete(listener);
   }
 
   setRuntimeLabel(text: string): void {

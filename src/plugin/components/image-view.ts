@@ -64,9 +64,22 @@ export class ImageViewElement extends LitElement {
 
   override render() {
     const image = this.image;
-    return html`<canvas part="canvas" data-testid="image-view" @click=${this.open}></canvas>
+    return html`<canvas part="canvas" data-testid="image-view" @pointerdown=${this.pressed}></canvas>
       ${image && this.caption ? html`<div class="caption">${this.caption}</div>` : null}`;
   }
+
+  // A press that ends where it began opens the image. Not 'click': the area captures the pointer
+  // to drag the node, so the click lands on the node's view instead of this canvas.
+  private readonly pressed = (down: PointerEvent) => {
+    if (down.button !== 0) return;
+    window.addEventListener(
+      'pointerup',
+      (up) => {
+        if (Math.hypot(up.clientX - down.clientX, up.clientY - down.clientY) < 4) this.open();
+      },
+      { once: true },
+    );
+  };
 
   private readonly open = () => {
     if (!this.image) return;
