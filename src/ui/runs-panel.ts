@@ -64,6 +64,7 @@ export class RunsPanelElement extends LitElement {
   static override styles = css`
     :host {
       display: flex;
+      flex: none;
       flex-direction: column;
       gap: 4px;
       width: 250px;
@@ -150,11 +151,12 @@ export class RunsPanelElement extends LitElement {
     }
     .thumbs {
       display: flex;
+      flex-wrap: wrap;
       gap: 3px;
     }
     .thumbs img {
       height: 40px;
-      max-width: 56px;
+      max-width: 52px;
       object-fit: cover;
       border-radius: 3px;
       background: #000;

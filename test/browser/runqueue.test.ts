@@ -111,6 +111,7 @@ describe('the run queue and history', () => {
     ]);
     // The finished run has thumbnails of its images (two previews, two resizes, the load).
     expect(await historyEntries().nth(0).locator('[data-testid="history-thumb"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: '/tmp/rete-clip-pae-runs.png' });
     expect(await nodeCard('stretched').locator('clip-pae-image canvas').count()).toBe(1);
   });
 
@@ -217,6 +218,7 @@ describe('the image viewer', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await expect.poll(() => after.evaluate((c) => (c as HTMLElement).style.clipPath)).toContain('25');
+    await page.screenshot({ path: '/tmp/rete-clip-pae-viewer.png' });
     await viewer.locator('[data-action="close"]').click();
     await expect.poll(() => viewer.count()).toBe(0);
   });
@@ -230,6 +232,7 @@ describe('the keyboard', () => {
     await sheet.waitFor();
     const text = await sheet.locator('.sheet').textContent();
     for (const keys of ['Ctrl+A', 'Delete', 'Ctrl+Z', 'Shift+', '?']) expect(text).toContain(keys);
+    await page.screenshot({ path: '/tmp/rete-clip-pae-shortcuts.png' });
     await page.keyboard.press('Escape');
     await expect.poll(() => sheet.count()).toBe(0);
   });
