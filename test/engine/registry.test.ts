@@ -25,6 +25,10 @@ describe('NodeRegistry', () => {
       'Target',
       'Prompts',
       'Models',
+      'Faces',
+      'Face',
+      'Descriptor',
+      'FaceTransform',
     ]);
   });
 
