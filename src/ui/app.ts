@@ -69,7 +69,9 @@ export class App {
       {
         onStart: () => {
           ui.toolbar.running = true;
-          this.setStatus('Running…', 'info');
+          // Called as an item leaves the waiting list, so what is still queued is everything else.
+          const waiting = this.runs.queue.items.length;
+          this.setStatus(`Running…${waiting ? ` (${waiting} more queued)` : ''}`, 'info');
         },
         onEnd: (outcome) => this.reportRun(outcome),
         onEvent: (event) => {

@@ -131,6 +131,16 @@ export class ImageViewerElement extends LitElement {
       background: #6ea8fe;
       pointer-events: none;
     }
+    .tag {
+      position: absolute;
+      top: 4px;
+      font-size: 10px;
+      padding: 1px 5px;
+      border-radius: 3px;
+      background: rgba(0, 0, 0, 0.6);
+      pointer-events: none;
+      transform-origin: 0 0;
+    }
     input[type='range'] {
       width: 160px;
       accent-color: #6ea8fe;
@@ -285,7 +295,9 @@ export class ImageViewerElement extends LitElement {
                   data-testid="viewer-after"
                   style="clip-path: inset(0 0 0 ${(this.split * 100).toFixed(2)}%)"
                 ></canvas>
-                <div class="handle" style="left:${(this.split * 100).toFixed(2)}%"></div>`
+                <div class="handle" style="left:${(this.split * 100).toFixed(2)}%"></div>
+                <span class="tag" style="left:4px">Before</span>
+                <span class="tag" style="right:4px">After</span>`
               : html`<canvas class="whole" data-testid="viewer-image"></canvas>`
           }
         </div>

@@ -237,7 +237,7 @@ describe('the keyboard', () => {
     await expect.poll(() => sheet.count()).toBe(0);
   });
 
-  it('nudges the selected node with the arrows, undoes the nudge, and selects all with Ctrl+A', async () => {
+  it('nudges the selected node with the arrows and undoes it, deletes and undoes, and selects all with Ctrl+A', async () => {
     const position = () => page.evaluate(() => ({ ...(window as any).__app.area.nodeViews.get('small').position }));
     await nodeCard('small').locator('div.title').click();
     const start = await position();
@@ -247,6 +247,13 @@ describe('the keyboard', () => {
     await expect.poll(position).toEqual(start);
     await page.keyboard.press('Shift+ArrowDown');
     await expect.poll(position).toEqual({ x: start.x, y: start.y + 100 });
+    // Delete removes the selected node with its wires; undo brings both back.
+    const wires = (await doc()).connections.length;
+    await page.keyboard.press('Delete');
+    await expect.poll(async () => (await doc()).nodes.map((n) => n.id)).toEqual(['load', 'cmp']);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await doc()).connections.length).toBe(wires);
+    expect((await doc()).nodes.map((n) => n.id).sort()).toEqual(['cmp', 'load', 'small']);
     await page.keyboard.press('Control+a');
     await expect
       .poll(() => page.evaluate(() => (window as any).__app.editor.getNodes().map((n: any) => n.selected)))
