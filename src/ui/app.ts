@@ -64,6 +64,7 @@ export class App {
     const client = new EngineClient(createEngineWorker());
     this.runs = new Runs(
       client,
+      catalogue,
       this.clipPae,
       ui.runs,
       {

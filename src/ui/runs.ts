@@ -1,7 +1,8 @@
 // What the app does with runs: Run and Run to here add a snapshot of the graph to the queue, the
 // running item's events go onto the nodes, finished runs go into the history (IndexedDB), and a
 // history entry can be opened again — its graph, with what its nodes showed.
-import type { GraphDocument } from '../engine/graph/document.js';
+import type { NodeRegistry } from '../engine/graph/registry.js';
+import { validateDocument } from '../engine/graph/validate.js';
 import type { EngineEvent } from '../engine/run/events.js';
 import { type EngineClient, RunFailedError } from '../engine/run/worker-client.js';
 import type { ClipPae } from '../plugin/index.js';
@@ -34,6 +35,8 @@ export class Runs {
 
   constructor(
     client: EngineClient,
+    /** What stored graphs are checked against before they are opened again. */
+    private readonly registry: NodeRegistry,
     private readonly clipPae: ClipPae,
     private readonly panel: RunsPanel,
     hooks: RunsHooks,
@@ -119,12 +122,21 @@ export class Runs {
     return this.saving;
   }
 
-  /** Opens a finished run: its graph, and on its nodes what they showed when it finished. */
-  async restore(id: string): Promise<boolean> {
+  /**
+   * Opens a finished run: its graph, and on its nodes what they showed when it finished. The stored
+   * document is validated again (it may come from an older version of the app); a problem is
+   * returned and the open graph is left as it was.
+   */
+  async restore(id: string): Promise<{ ok: true } | { ok: false; problem: string }> {
     const entry = await this.history.get(id);
-    if (!entry) return false;
+    if (!entry) return { ok: false, problem: `no run '${id}' in the history` };
+    const checked = validateDocument(entry.doc, this.registry);
+    if (!checked.ok) {
+      const first = checked.errors[0]!;
+      return { ok: false, problem: `the stored graph is not valid: ${first.path || '(document)'}: ${first.message}` };
+    }
     this.graphReplaced();
-    await this.clipPae.loadDocument(entry.doc as GraphDocument);
+    await this.clipPae.loadDocument(checked.document);
     for (const [node, outcome] of Object.entries(entry.nodes)) {
       const outputs = entry.outputs[node];
       if (outcome.status === 'done' && outputs)
@@ -140,7 +152,7 @@ export class Runs {
       else if (outcome.status === 'skipped')
         this.clipPae.showEngineEvent({ type: 'skipped', node, because: outcome.because });
     }
-    return true;
+    return { ok: true };
   }
 
   private async remember(run: FinishedRun): Promise<void> {
@@ -175,9 +187,11 @@ export class Runs {
       case 'cancel':
         this.queue.cancel(action.id);
         break;
-      case 'restore':
-        await this.restore(action.id);
+      case 'restore': {
+        const restored = await this.restore(action.id);
+        this.panel.historyProblem = restored.ok ? '' : `Could not open that run: ${restored.problem}`;
         break;
+      }
       case 'clear-history':
         await this.history.clear();
         await this.refreshHistory();

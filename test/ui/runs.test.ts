@@ -70,6 +70,7 @@ function fakes() {
   const ended: string[] = [];
   const app = new Runs(
     client,
+    catalogue,
     clipPae,
     panel,
     { onStart: () => undefined, onEnd: (o) => ended.push(o.kind) },
@@ -128,7 +129,7 @@ describe('runs', () => {
     await app.stored();
     setOpen(graph('second'));
     shown.length = 0;
-    expect(await app.restore(panel.history[0]!.id)).toBe(true);
+    expect(await app.restore(panel.history[0]!.id)).toEqual({ ok: true });
     expect(calls.at(-1)).toBe('load first');
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatchObject({
@@ -136,7 +137,23 @@ describe('runs', () => {
       node: 'p',
       outputs: { shown: { kind: 'image', image: { width: 2 } } },
     });
-    expect(await app.restore('nope')).toBe(false);
+    expect(await app.restore('nope')).toEqual({ ok: false, problem: "no run 'nope' in the history" });
+  });
+
+  it('refuses to open a stored run whose graph is no longer valid, and leaves the open graph alone', async () => {
+    const { runs, calls, panel, app, setOpen } = fakes();
+    setOpen({
+      ...graph('old'),
+      nodes: [{ id: 'p', type: 'image/gone', position: [0, 0], params: {} }],
+    } as GraphDocument);
+    app.run();
+    runs[0]!.resolve({ status: 'ok', ms: 1, nodes: {}, files: [] });
+    await tick();
+    await app.stored();
+    const restored = await app.restore(panel.history[0]!.id);
+    expect(restored.ok).toBe(false);
+    expect(!restored.ok && restored.problem).toMatch(/^the stored graph is not valid: nodes\[0\]/);
+    expect(calls.some((c) => c.startsWith('load'))).toBe(false);
   });
 
   it('stores a run the worker refused as invalid', async () => {
