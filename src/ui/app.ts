@@ -70,9 +70,7 @@ export class App {
       {
         onStart: () => {
           ui.toolbar.running = true;
-          // Called as an item leaves the waiting list, so what is still queued is everything else.
-          const waiting = this.runs.queue.items.length;
-          this.setStatus(`Running…${waiting ? ` (${waiting} more queued)` : ''}`, 'info');
+          this.setStatus('Running…', 'info');
         },
         onEnd: (outcome) => this.reportRun(outcome),
         onEvent: (event) => {

@@ -1,6 +1,6 @@
 // The editor's run queue, run history, Run to here, full-size image viewer and keyboard, in
 // headless chromium, on tiny graphs (Load Image → Resize → Preview, no model).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { collectPageErrors, launchChromium, serveApp, type Served } from './helpers.js';
@@ -78,6 +78,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  release();
   await browser?.close();
   await served?.close();
 });
@@ -86,6 +87,8 @@ describe('the run queue and history', () => {
   it('queues two runs, cancels the running one, removes a waiting one, and runs the other', async () => {
     await openExample('resize-modes');
     held = [];
+    // A failure below must not leave later runs waiting on held requests.
+    onTestFinished(release);
     await page.locator('clip-pae-toolbar [data-action="run"]').click();
     await expect.poll(() => queueItems().count()).toBe(1);
     await page.locator('clip-pae-toolbar [data-action="run"]').click();
@@ -97,6 +100,7 @@ describe('the run queue and history', () => {
       'waiting',
     ]);
     await expect.poll(() => held?.length ?? 0).toBeGreaterThan(0);
+    expect(await queueItems().nth(0).locator('[data-testid="queue-progress"]').count()).toBe(1);
     await queueItems().nth(2).locator('[data-action="remove"]').click();
     await expect.poll(() => queueItems().count()).toBe(2);
     await queueItems().nth(0).locator('[data-action="cancel"]').click();
@@ -174,6 +178,17 @@ describe('the image viewer', () => {
     await viewer.locator('[data-testid="viewer-stage"]').hover();
     await page.mouse.wheel(0, 200);
     await expect.poll(() => zoom.textContent()).not.toBe(afterButton);
+    // Dragging the stage pans the picture.
+    const frame = viewer.locator('.frame');
+    const transformBefore = await frame.evaluate((f) => (f as HTMLElement).style.transform);
+    const stage = await viewer.locator('[data-testid="viewer-stage"]').boundingBox();
+    await page.mouse.move(stage!.x + 200, stage!.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(stage!.x + 260, stage!.y + 230, { steps: 4 });
+    await page.mouse.up();
+    const transformAfter = await frame.evaluate((f) => (f as HTMLElement).style.transform);
+    expect(transformAfter).not.toBe(transformBefore);
+    expect(transformAfter).toContain('translate(60px, 30px)');
     const download = page.waitForEvent('download');
     await viewer.locator('[data-action="download"]').click();
     const file = await download;
@@ -258,6 +273,18 @@ describe('the keyboard', () => {
     await expect
       .poll(() => page.evaluate(() => (window as any).__app.editor.getNodes().map((n: any) => n.selected)))
       .toEqual([true, true, true]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('clearing the history', () => {
+  it('forgets every finished run, also after a reload', async () => {
+    expect(await historyEntries().count()).toBeGreaterThan(0);
+    await page.locator('clip-pae-runs [data-action="clear-history"]').click();
+    await expect.poll(() => historyEntries().count()).toBe(0);
+    await page.reload();
+    await waitUntilLoaded();
+    expect(await historyEntries().count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });
