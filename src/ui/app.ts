@@ -73,6 +73,11 @@ export class App {
           this.setStatus('Running…', 'info');
         },
         onEnd: (outcome) => this.reportRun(outcome),
+        onQueueChange: (items) => {
+          if (items[0]?.state !== 'running') return;
+          const waiting = items.length - 1;
+          this.setStatus(`Running…${waiting ? ` (${waiting} more queued)` : ''}`, 'info');
+        },
         onEvent: (event) => {
           for (const listener of this.runEventListeners) listener(event);
           const runtime = event.type === 'done' ? event.outputs[RUNTIME_KEY] : undefined;

@@ -22,6 +22,8 @@ export interface RunsHooks {
   onEnd(outcome: RunOutcome, item: QueueItem): void;
   /** Every event of the running item. */
   onEvent?(event: EngineEvent): void;
+  /** The waiting and running items changed. */
+  onQueueChange?(items: readonly QueueItem[]): void;
 }
 
 export class Runs {
@@ -60,7 +62,10 @@ export class Runs {
         return { done, cancel: handle.cancel };
       },
       {
-        onChange: (items) => (panel.queue = items),
+        onChange: (items) => {
+          panel.queue = items;
+          hooks.onQueueChange?.(items);
+        },
         onStart: (item) => {
           if (onNodes(item)) clipPae.runStarted(item.targets);
           hooks.onStart(item);

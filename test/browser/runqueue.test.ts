@@ -101,6 +101,9 @@ describe('the run queue and history', () => {
     ]);
     await expect.poll(() => held?.length ?? 0).toBeGreaterThan(0);
     expect(await queueItems().nth(0).locator('[data-testid="queue-progress"]').count()).toBe(1);
+    expect(await page.locator('clip-pae-toolbar [data-testid="status"]').textContent()).toBe(
+      'Running… (2 more queued)',
+    );
     await queueItems().nth(2).locator('[data-action="remove"]').click();
     await expect.poll(() => queueItems().count()).toBe(2);
     await queueItems().nth(0).locator('[data-action="cancel"]').click();
