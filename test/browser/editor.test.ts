@@ -268,7 +268,8 @@ describe('the editor app', () => {
     await link.waitFor({ state: 'attached', timeout: 60_000 });
     await clickToolbar('fit');
     const download = page.waitForEvent('download');
-    await link.click();
+    // After Fit the Save node sits in the canvas's bottom-right corner, under the minimap.
+    await link.evaluate((a: HTMLAnchorElement) => a.click());
     const pngPath = await (await download).path();
     const png = decodePng(new Uint8Array(await readFile(pngPath)));
     expect(png.image.width).toBe(128);
