@@ -1,0 +1,169 @@
+// StyleSpace on the demo bundle: the styles and synthesis-from-styles models are the generator split
+// in two (same image, same attributes), the demo builder adds them without touching another file,
+// global directions edit toward their target with β selecting channels, and a directions build
+// interrupted after a face continues to the same result.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { PARTIAL_FILE } from '../../src/cli/directions.js';
+import { loadBundle, type ModelBundle } from '../../src/engine/models/index.js';
+import { writeModel } from '../../src/engine/onnx/model.js';
+import {
+  applyDelta,
+  buildDirections,
+  bundleDirections,
+  directionsBytes,
+  styleDelta,
+  styleSpaceOf,
+  type DirectionsState,
+} from '../../src/engine/stylespace/index.js';
+import { createNodeServices } from '../../src/engine/run/services-node.js';
+import { createRuntime } from '../../src/engine/tensor/runtime.js';
+import { buildGenerator } from '../../tools/demo/generator/index.js';
+import { STYLE_FILES, writeStyleSpace } from '../../tools/demo/style-space.js';
+
+const DEMO = fileURLToPath(new URL('../../public/models/demo/', import.meta.url));
+const dirs: string[] = [];
+let bundle: ModelBundle;
+
+async function load(dir: string): Promise<ModelBundle> {
+  const services = createNodeServices({ baseDir: dir });
+  return loadBundle(join(dir, 'manifest.json'), { loadBytes: services.loadBytes, runtime: await createRuntime() });
+}
+
+function tempCopy(): string {
+  const d = mkdtempSync(join(tmpdir(), 'stylespace-'));
+  dirs.push(d);
+  cpSync(DEMO, d, { recursive: true });
+  return d;
+}
+
+beforeAll(async () => {
+  bundle = await load(DEMO);
+});
+afterAll(async () => {
+  await bundle?.release();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const attribute = (values: Float32Array, name: string) =>
+  values[bundle.manifest.generator.attributes!.names.findIndex((a) => a.name === name)]!;
+
+describe('StyleSpace of the demo bundle', () => {
+  it('synthesis(styles(w)) draws what the generator draws', async () => {
+    const space = styleSpaceOf(bundle, 'test');
+    expect(space.size).toBe(28);
+    for (const seed of [1, 2]) {
+      const latent = await bundle.sampleLatent(seed, 0.7);
+      const direct = await bundle.generate(latent);
+      const split = await space.synthesize(await space.styles(latent));
+      expect(maxAbsDiff(split.image.data, direct.image.data)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(split.attributes!, direct.attributes!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the builder step writes the committed StyleSpace files and changes no other file', () => {
+    const d = tempCopy();
+    rmSync(join(d, STYLE_FILES.styles));
+    const before = Object.fromEntries(readdirSync(d).map((f) => [f, readFileSync(join(d, f))]));
+    const manifestBefore = JSON.parse(before['manifest.json']!.toString());
+    delete manifestBefore.styleSpace;
+    writeFileSync(join(d, 'manifest.json'), `${JSON.stringify(manifestBefore, null, 2)}\n`);
+    writeStyleSpace(d, 1);
+    for (const f of readdirSync(DEMO)) {
+      if (f === 'manifest.json') continue;
+      expect(readFileSync(join(d, f)).equals(readFileSync(join(DEMO, f))), f).toBe(true);
+    }
+    // The manifest gains the styleSpace section (directions come from their own build) and nothing else.
+    const committed = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8'));
+    delete committed.styleSpace.directions;
+    expect(readFileSync(join(d, 'manifest.json'), 'utf8')).toBe(`${JSON.stringify(committed, null, 2)}\n`);
+    expect(
+      Buffer.from(writeModel(buildGenerator({ seed: 1 }).generator)).equals(readFileSync(join(DEMO, 'generator.onnx'))),
+    ).toBe(true);
+    expect(() => writeStyleSpace(d, 2)).toThrow(/not the demo generator of seed 2/);
+  });
+
+  it('rejects a manifest whose style layers do not match the models', async () => {
+    const d = tempCopy();
+    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+    m.styleSpace.layers[0].size = 8;
+    delete m.styleSpace.directions;
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+    await expect(load(d)).rejects.toThrow(/styles\.onnx[\s\S]*styleSpace\.layers/);
+  });
+});
+
+describe('global directions', () => {
+  it('move a face toward "a happy face", with β choosing the channels', async () => {
+    const space = styleSpaceOf(bundle, 'test');
+    const d = bundleDirections(bundle, 'test');
+    const [happy, neutral] = (await bundle.encodeText(['a happy face', 'a face'])) as [Float32Array, Float32Array];
+    const dt = happy.map((v, i) => v - neutral[i]!);
+    const n = Math.hypot(...dt);
+    const direction = dt.map((v) => v / n);
+    const loose = styleDelta(d, direction, 0.05);
+    const strict = styleDelta(d, direction, 0.3);
+    expect(strict.kept).toBeGreaterThan(0);
+    expect(strict.kept).toBeLessThan(loose.kept);
+    expect(styleDelta(d, direction, loose.largest + 0.01).kept).toBe(0);
+    let raised = 0;
+    for (const seed of [11, 12, 13, 14]) {
+      const s = await space.styles(await bundle.sampleLatent(seed, 0.7));
+      const start = (await space.synthesize(s)).attributes!;
+      expect(maxAbsDiff((await space.synthesize(applyDelta(s, loose.delta, 0))).attributes!, start)).toBe(0);
+      const edited = (await space.synthesize(applyDelta(s, loose.delta, 3))).attributes!;
+      if (attribute(edited, 'mouth_curve') > attribute(start, 'mouth_curve') + 0.2) raised++;
+      // Hair colour lives in channels a happy face does not need.
+      expect(Math.abs(attribute(edited, 'hair_lightness') - attribute(start, 'hair_lightness'))).toBeLessThan(0.05);
+    }
+    expect(raised).toBe(4);
+  });
+
+  it('a build interrupted after a face continues (engine and CLI) to the same result', async () => {
+    const settings = { faces: 2, seed: 500 };
+    const whole = await buildDirections(bundle, settings);
+    let saved: DirectionsState | undefined;
+    await expect(
+      buildDirections(bundle, {
+        ...settings,
+        onFace: (state) => {
+          saved = state;
+          throw new Error('interrupted');
+        },
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(saved!.done).toBe(1);
+    const resumed = await buildDirections(bundle, { ...settings, resume: saved });
+    expect(resumed.relevance).toEqual(whole.relevance);
+    expect(resumed.sigma).toEqual(whole.sigma);
+    await expect(buildDirections(bundle, { faces: 3, seed: 500, resume: saved })).rejects.toThrow(
+      /cannot be continued: faces is 2 there, 3 now/,
+    );
+
+    const d = tempCopy();
+    writeFileSync(join(d, PARTIAL_FILE), JSON.stringify(saved));
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, cwd: d };
+    expect(await main(['directions', 'build', '.', '--faces', '2', '--seed', '500'], io)).toBe(0);
+    expect(err.join('')).toMatch(/continuing from .*1 of 2 faces done/);
+    expect(err.join('')).toMatch(/\[####################\] 100%/);
+    expect(readFileSync(join(d, 'directions.bin')).equals(Buffer.from(directionsBytes(whole)))).toBe(true);
+    expect(readdirSync(d)).not.toContain(PARTIAL_FILE);
+    const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+    expect(manifest.styleSpace.directions).toEqual({ file: 'directions.bin', faces: 2, step: 1, seed: 500 });
+    const rebuilt = await load(d);
+    expect(rebuilt.directions!.length).toBe(28 * 65);
+    await rebuilt.release();
+  });
+});
