@@ -16,3 +16,5 @@ export {
   type GlobalDirections,
   type StyleDelta,
 } from './directions.js';
+export { learnDirection, type LearnRun, type LearnedDirection } from './learn.js';
+export { buildStyleModel, type StyleModelNames } from './style-model.js';
