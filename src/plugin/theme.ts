@@ -18,6 +18,7 @@ export const SOCKET_COLORS: Readonly<Record<string, string>> = {
   Models: '#607d8b',
   Face: '#ffc107',
   FaceTransform: '#009688',
+  StyleDirection: '#cddc39',
 };
 
 /** Palette group → title-bar colour (muted, white text sits on it). */
@@ -29,6 +30,7 @@ export const CATEGORY_COLORS: Readonly<Record<string, string>> = {
   Optimize: '#8a5ab8',
   Text: '#2f79b5',
   Latent: '#7d4fa0',
+  StyleSpace: '#6d7a2e',
 };
 
 /** A hue from a name's characters (31-multiplier string hash): the same name, the same hue. */

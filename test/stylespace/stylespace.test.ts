@@ -14,6 +14,7 @@ import { writeModel } from '../../src/engine/onnx/model.js';
 import {
   applyDelta,
   buildDirections,
+  buildStyleModel,
   bundleDirections,
   directionsBytes,
   styleDelta,
@@ -22,6 +23,7 @@ import {
 } from '../../src/engine/stylespace/index.js';
 import { createNodeServices } from '../../src/engine/run/services-node.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';
+import { hostTensor } from '../../src/engine/onnx/model.js';
 import { buildGenerator } from '../../tools/demo/generator/index.js';
 import { STYLE_FILES, writeStyleSpace } from '../../tools/demo/style-space.js';
 
@@ -100,6 +102,42 @@ describe('StyleSpace of the demo bundle', () => {
     delete m.styleSpace.directions;
     writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
     await expect(load(d)).rejects.toThrow(/styles\.onnx[\s\S]*styleSpace\.layers/);
+  });
+});
+
+describe("StyleMC's gradient model", () => {
+  it('gives the gradient of its CLIP loss with respect to the style vector (central differences agree)', async () => {
+    const { bytes, names } = buildStyleModel(
+      bundle.manifest,
+      bundle.modelBytes('styleSynthesis'),
+      bundle.modelBytes('clipImage'),
+    );
+    const session = await bundle.runtime.createSession(bytes, { name: 'style objective' });
+    const space = styleSpaceOf(bundle, 'test');
+    const s = await space.styles(await bundle.sampleLatent(5, 0.7));
+    const [target] = (await bundle.encodeText(['a happy face'])) as [Float32Array];
+    const run = async (styles: Float32Array) => {
+      const out = await session.runToHost({
+        [names.styles]: hostTensor('float32', [1, space.size], styles),
+        [names.target]: hostTensor('float32', [1, target.length], target),
+        [names.lossSeed]: hostTensor('float32', [], [1]),
+      });
+      return { loss: Number(out[names.loss]!.data[0]), grad: out[names.grad]!.data as Float32Array };
+    };
+    const at = await run(s);
+    expect(at.loss).toBeGreaterThan(0);
+    // The largest components, where float32 differences are well above rounding.
+    const channels = [...at.grad.keys()].sort((a, b) => Math.abs(at.grad[b]!) - Math.abs(at.grad[a]!)).slice(0, 4);
+    const h = 0.005;
+    for (const c of channels) {
+      const up = s.slice();
+      const down = s.slice();
+      up[c]! += h;
+      down[c]! -= h;
+      const numeric = ((await run(up)).loss - (await run(down)).loss) / (2 * h);
+      expect(Math.abs(numeric - at.grad[c]!), `channel ${c}`).toBeLessThan(0.1 * Math.abs(at.grad[c]!) + 1e-4);
+    }
+    await session.release();
   });
 });
 
