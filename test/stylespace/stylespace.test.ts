@@ -1,7 +1,8 @@
 // StyleSpace on the demo bundle: the styles and synthesis-from-styles models are the generator split
 // in two (same image, same attributes), the demo builder adds them without touching another file,
-// global directions edit toward their target with β selecting channels, and a directions build
-// interrupted after a face continues to the same result.
+// global directions edit toward their target with β selecting channels, a directions build
+// interrupted after a face continues to the same result, and StyleMC's gradient model is right and
+// takes an identity term when the bundle has an identity network.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   applyDelta,
   buildDirections,
   buildStyleModel,
+  learnDirection,
   bundleDirections,
   directionsBytes,
   styleDelta,
@@ -24,6 +26,8 @@ import {
 import { createNodeServices } from '../../src/engine/run/services-node.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';
 import { hostTensor } from '../../src/engine/onnx/model.js';
+import { GraphBuilder } from '../../src/engine/onnx/builder.js';
+import { imageToInput } from '../../src/engine/models/preprocess.js';
 import { buildGenerator } from '../../tools/demo/generator/index.js';
 import { STYLE_FILES, writeStyleSpace } from '../../tools/demo/style-space.js';
 
@@ -203,5 +207,69 @@ describe('global directions', () => {
     const rebuilt = await load(d);
     expect(rebuilt.directions!.length).toBe(28 * 65);
     await rebuilt.release();
+  });
+});
+
+describe('StyleMC with an identity network', () => {
+  it('adds the identity loss: a larger λ_id learns a direction that keeps the identity embedding closer', async () => {
+    const d = tempCopy();
+    // A face-identity stand-in: 112×112 → 8×8 average → linear → 8 values.
+    const g = new GraphBuilder('identity');
+    const x = g.input('faces', 'float32', [1, 3, 112, 112]);
+    const pooled = g.op('AveragePool', [x], { kernel_shape: [8, 8], strides: [8, 8], pads: [0, 0, 0, 0] });
+    const weights = Float32Array.from({ length: 3 * 14 * 14 * 8 }, (_, i) => Math.sin(i * 12.9898) * 0.1);
+    g.op(
+      'MatMul',
+      [g.op('Flatten', [pooled], { axis: 1 }), g.weight('w', hostTensor('float32', [588, 8], weights))],
+      {},
+      'id',
+    );
+    g.output('id', 'float32', [1, 8]);
+    writeFileSync(join(d, 'identity.onnx'), writeModel(g.model()));
+    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+    m.name = 'demo-with-identity';
+    m.identity = { file: 'identity.onnx', input: 'faces', output: 'id', imageSize: 112, inputRange: [-1, 1] };
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+    const withId = await load(d);
+    const space = styleSpaceOf(withId, 'test');
+    const [text] = (await withId.encodeText(['a person with grey hair'])) as [Float32Array];
+    const learn = (lambdaId: number) =>
+      learnDirection(withId, { faces: 1, seed: 40, steps: 6, lr: 0.3, lambdaL2: 0, lambdaId, targetFor: () => text });
+    const loose = await learn(0);
+    const held = await learn(20);
+    expect(held.delta).not.toEqual(loose.delta);
+    const s = await space.styles(await withId.sampleLatent(40, 0.7));
+    const idOf = async (styles: Float32Array) => {
+      const session = await withId.session('identity');
+      const image = (await space.synthesize(styles)).image;
+      const out = await session.runToHost({
+        faces: hostTensor(
+          'float32',
+          [1, 3, 112, 112],
+          imageToInput(image, 112, (v) => 2 * v - 1),
+        ),
+      });
+      const e = out.id!.data as Float32Array;
+      const n = Math.hypot(...e);
+      return e.map((v) => v / n);
+    };
+    const before = await idOf(s);
+    const cos = async (delta: Float32Array) => {
+      const after = await idOf(applyDelta(s, delta, 1));
+      return after.reduce((a, v, i) => a + v * before[i]!, 0);
+    };
+    expect(await cos(held.delta)).toBeGreaterThan(await cos(loose.delta));
+    await expect(
+      learnDirection(bundle, {
+        faces: 1,
+        seed: 40,
+        steps: 1,
+        lr: 0.1,
+        lambdaL2: 0,
+        lambdaId: 1,
+        targetFor: () => text,
+      }),
+    ).rejects.toThrow(/λ_id is 1, but bundle "demo" has no identity network/);
+    await withId.release();
   });
 });

@@ -39,6 +39,8 @@ export interface HostEvalSettings {
   stylemcSteps: number;
   stylemcLr: number;
   stylemcLambdaL2: number;
+  /** Weight of StyleMC's identity loss, used when the bundle has an identity network. */
+  stylemcLambdaId: number;
   /** Strength the learned direction is applied with. */
   stylemcAlpha: number;
 }
@@ -62,6 +64,7 @@ export const DEFAULT_HOST_EVAL: HostEvalSettings = {
   stylemcSteps: 30,
   stylemcLr: 0.2,
   stylemcLambdaL2: 0.01,
+  stylemcLambdaId: 0.1,
   stylemcAlpha: 1,
 };
 
@@ -189,6 +192,7 @@ export async function runHostEval(
           steps: settings.stylemcSteps,
           lr: settings.stylemcLr,
           lambdaL2: settings.stylemcLambdaL2,
+          lambdaId: bundle.roles.includes('identity') ? settings.stylemcLambdaId : 0,
           signal,
           targetFor: (image) => targetOf(e, image, variant),
         });

@@ -21,21 +21,28 @@ export interface LearnRun {
   lr: number;
   /** Weight of ‖Δs‖² (keeps the direction small where the loss does not need it). */
   lambdaL2: number;
+  /**
+   * Weight of the identity loss 1 − cos(ID(G(s_i + Δs)), ID(G(s_i))); only for bundles with an
+   * identity network (an error otherwise when > 0).
+   */
+  lambdaId?: number;
   signal?: AbortSignal;
   onProgress?(step: number, steps: number, loss: number): void;
 }
 
 export interface LearnedDirection {
   delta: Float32Array;
-  /** Mean CLIP loss over the faces before each update, and at the end (steps + 1 values). */
+  /** Mean loss over the faces (CLIP, + identity term) before each update, and at the end (steps + 1 values). */
   losses: number[];
 }
 
 async function styleObjective(bundle: ModelBundle) {
   const synthesis = bundle.modelBytes('styleSynthesis');
   const clipImage = bundle.modelBytes('clipImage');
-  return compiledFor<StyleModelNames>(bundle, 'style objective', [synthesis, clipImage], () => {
-    const built = buildStyleModel(bundle.manifest, synthesis, clipImage);
+  const identity = bundle.roles.includes('identity') ? bundle.modelBytes('identity') : undefined;
+  const files = [synthesis, clipImage, ...(identity ? [identity] : [])];
+  return compiledFor<StyleModelNames>(bundle, 'style objective', files, () => {
+    const built = buildStyleModel(bundle.manifest, synthesis, clipImage, identity);
     return { bytes: built.bytes, meta: built.names };
   });
 }
@@ -50,13 +57,44 @@ export async function learnDirection(bundle: ModelBundle, run: LearnRun): Promis
       throw new Error(`Learn Direction: ${what} must be a whole number ≥ 1, got ${v}`);
   if (!(run.lr > 0)) throw new Error(`Learn Direction: the learning rate must be > 0, got ${run.lr}`);
   if (!(run.lambdaL2 >= 0)) throw new Error(`Learn Direction: λ_L2 must be ≥ 0, got ${run.lambdaL2}`);
+  const lambdaId = run.lambdaId ?? 0;
+  if (!(lambdaId >= 0)) throw new Error(`Learn Direction: λ_id must be ≥ 0, got ${lambdaId}`);
   const { model, meta: names } = await styleObjective(bundle);
+  const id = names.identity;
+  if (lambdaId > 0 && !id)
+    throw new Error(
+      `Learn Direction: λ_id is ${lambdaId}, but bundle "${bundle.name}" has no identity network; set λ_id to 0 or use a bundle with "identity" in its manifest`,
+    );
   const embedDim = bundle.manifest.clip.embedDim;
-  const faces: { styles: Float32Array; target: Float32Array }[] = [];
+  const feeds = (styles: Float32Array, target: Float32Array, reference?: Float32Array) => {
+    const f = {
+      [names.styles]: hostTensor('float32', [1, space.size], styles),
+      [names.target]: hostTensor('float32', [1, embedDim], target),
+      [names.lossSeed]: hostTensor('float32', [], [1]),
+    };
+    if (id) {
+      f[id.lambda] = hostTensor('float32', [], [reference ? lambdaId : 0]);
+      f[id.reference] = hostTensor(
+        'float32',
+        [1, id.dim],
+        reference ?? Float32Array.from({ length: id.dim }, (_, i) => (i === 0 ? 1 : 0)),
+      );
+    }
+    return f;
+  };
+  const faces: { styles: Float32Array; target: Float32Array; reference?: Float32Array }[] = [];
   for (let i = 0; i < run.faces; i++) {
     const latent = await bundle.sampleLatent(run.seed + i, run.truncation ?? 0.7, run.signal);
     const embedding = await bundle.encodeImage((await bundle.generate(latent, run.signal)).image, run.signal);
-    faces.push({ styles: await space.styles(latent, run.signal), target: run.targetFor(embedding) });
+    const styles = await space.styles(latent, run.signal);
+    const target = run.targetFor(embedding);
+    // ID(G(s_i)) is fixed during learning: read once from the same model, its identity term off.
+    let reference: Float32Array | undefined;
+    if (id && lambdaId > 0) {
+      const out = await model.run(feeds(styles, target), [id.embedding], run.signal);
+      reference = Float32Array.from(out[id.embedding]!.data as Float32Array);
+    }
+    faces.push({ styles, target, reference });
   }
   const delta = new Float32Array(space.size);
   const adam = new Adam(space.size);
@@ -68,15 +106,7 @@ export async function learnDirection(bundle: ModelBundle, run: LearnRun): Promis
     let loss = 0;
     for (const face of faces) {
       for (let c = 0; c < space.size; c++) moved[c] = face.styles[c]! + delta[c]!;
-      const out = await model.run(
-        {
-          [names.styles]: hostTensor('float32', [1, space.size], moved),
-          [names.target]: hostTensor('float32', [1, embedDim], face.target),
-          [names.lossSeed]: hostTensor('float32', [], [1]),
-        },
-        [names.loss, names.grad],
-        run.signal,
-      );
+      const out = await model.run(feeds(moved, face.target, face.reference), [names.loss, names.grad], run.signal);
       loss += Number(out[names.loss]!.data[0]) / faces.length;
       const g = out[names.grad]!.data as Float32Array;
       for (let c = 0; c < space.size; c++) grad[c]! += g[c]! / faces.length;

@@ -1,5 +1,5 @@
 // Learn Direction: StyleMC with the paper's target. One global Δs for a prompt, optimized over a
-// batch of random faces with the CLIP loss; with a PAE variant each face's target is PAE computed
+// batch of random faces with the CLIP loss (+ the identity loss when the bundle has an identity network); with a PAE variant each face's target is PAE computed
 // from that face's own image embedding, with 'text' it is the prompt's embedding.
 import { defineNode } from '../../engine/graph/definition.js';
 import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
@@ -85,6 +85,15 @@ export const learnDirectionNode = defineNode({
       label: 'λ L2',
       help: 'Weight of ‖Δs‖²: keeps the direction small.',
     },
+    lambdaId: {
+      kind: 'number',
+      default: 0.1,
+      min: 0,
+      max: 10,
+      step: 0.01,
+      label: 'λ identity',
+      help: "Weight of the identity loss (1 − cosine of the identity network's embeddings of each face before and after); used when the bundle has an identity network.",
+    },
   },
   async run(ctx) {
     const { models, subspace } = ctx.inputs;
@@ -97,12 +106,15 @@ export const learnDirectionNode = defineNode({
     const { bundle } = models;
     const [text] = (await bundle.encodeText([prompt], ctx.signal)) as [Float32Array];
     const { variant, alpha, faces, seed, steps, lr, lambdaL2 } = ctx.params;
+    const withIdentity = bundle.roles.includes('identity');
+    const lambdaId = withIdentity ? ctx.params.lambdaId : 0;
     const learned = await learnDirection(bundle, {
       faces,
       seed,
       steps,
       lr,
       lambdaL2,
+      lambdaId,
       signal: ctx.signal,
       targetFor: (image) => paeTarget({ image, text, subspace: subspace.subspace, alpha, variant }).target,
       onProgress: (step, total, loss) => ctx.progress(step / total, `step ${step}/${total} · loss ${loss.toFixed(4)}`),
@@ -111,7 +123,7 @@ export const learnDirectionNode = defineNode({
     const last = learned.losses[learned.losses.length - 1]!;
     ctx.show('loss', {
       kind: 'value',
-      text: `mean loss over ${faces} faces ${first.toFixed(4)} → ${last.toFixed(4)} · ${variant}`,
+      text: `mean loss over ${faces} faces ${first.toFixed(4)} → ${last.toFixed(4)} · ${variant}${withIdentity ? ` · λ_id ${lambdaId}` : ' · no identity network'}`,
     });
     return { direction: styleDirectionValue(bundle, learned.delta, `${prompt} (${variant})`) };
   },
