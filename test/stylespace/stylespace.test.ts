@@ -28,6 +28,7 @@ import { createRuntime } from '../../src/engine/tensor/runtime.js';
 import { hostTensor } from '../../src/engine/onnx/model.js';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { imageToInput } from '../../src/engine/models/preprocess.js';
+import { DEFAULT_HOST_EVAL, runHostEval } from '../../src/engine/optimize/host-eval.js';
 import { buildGenerator } from '../../tools/demo/generator/index.js';
 import { STYLE_FILES, writeStyleSpace } from '../../tools/demo/style-space.js';
 
@@ -270,6 +271,18 @@ describe('StyleMC with an identity network', () => {
         targetFor: () => text,
       }),
     ).rejects.toThrow(/λ_id is 1, but bundle "demo" has no identity network/);
+    // The host table reads identity similarity off the identity network when the bundle has one.
+    const { rows } = await runHostEval(withId, {
+      ...DEFAULT_HOST_EVAL,
+      hosts: ['global', 'naive'],
+      targets: ['text'],
+      count: 1,
+      steps: 2,
+    });
+    for (const row of rows) {
+      expect(row.identity).toBeGreaterThan(0);
+      expect(row.identity).toBeLessThanOrEqual(1 + 1e-6);
+    }
     await withId.release();
   });
 });
