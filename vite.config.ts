@@ -36,7 +36,12 @@ export default defineConfig({
     exclude: ['onnxruntime-web'],
   },
   worker: { format: 'es' },
-  server: { open: false },
+  server: {
+    open: false,
+    // VITE_FS_ALLOW (folders, comma-separated) lets the dev server read files outside the repository,
+    // e.g. a node_modules that is a link to another checkout's; the repository itself stays allowed.
+    fs: { allow: [fromRoot('./'), ...(process.env.VITE_FS_ALLOW ?? '').split(',').filter((p) => p !== '')] },
+  },
   build: {
     // The app carries the whole node catalogue (definitions with their run code) for its palette.
     chunkSizeWarningLimit: 1024,

@@ -13,6 +13,7 @@ export type {
   ParamDef,
   ParamKind,
   PortDef,
+  ImageRegion,
   ImageValue,
   OutputFile,
   OutputSummary,

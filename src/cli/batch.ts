@@ -87,7 +87,7 @@ async function notAnImage(path: string): Promise<string | undefined> {
 }
 
 /** A folder name for an image's outputs: its name without the extension, made safe. */
-function outputFolder(name: string, taken: Set<string>): string {
+export function outputFolder(name: string, taken: Set<string>): string {
   const stem =
     name
       .slice(0, name.length - extname(name).length)

@@ -25,6 +25,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'find the faces in an image: boxes, scores, 68 landmarks',
     load: async () => (await import('./faces.js')).facesCommand,
   },
+  bundle: {
+    summary: 'write a model bundle manifest (init) or load and run every model of one (check)',
+    load: async () => (await import('./bundle.js')).bundleCommand,
+  },
+  worker: {
+    summary: 'run queued batch jobs (run --batch … --queue …) until stopped',
+    load: async () => (await import('./worker.js')).workerCommand,
+  },
+  batch: {
+    summary: "show a queued batch's progress and failures (batch status)",
+    load: async () => (await import('./queue/status.js')).batchCommand,
+  },
   onnx: {
     summary: 'inspect an ONNX model (info) or write its gradient model (grad)',
     load: async () => {

@@ -17,7 +17,8 @@ import { applyOverrides, parseOverride } from './overrides.js';
 import { progressReporter } from './progress.js';
 
 export const RUN_USAGE = `usage: rete-clip-pae run <graph.json|graph.png> [--set <node>.<param>=<value>]… [--out <dir>]
-                         [--batch <folder> [--batch-node <id>]]
+                         [--batch <folder> [--batch-node <id>]
+                          [--queue redis://host:port [--no-wait] [--skip-existing] [--attempts n]]]
 
 Runs the graph without a browser and writes every Save Image output to <dir> (default ./out) as a PNG
 with the graph embedded. Progress goes to stderr; the paths of written files go to stdout.
@@ -27,6 +28,14 @@ with the graph embedded. Progress goes to stderr; the paths of written files go 
                            Load Image node; each image's files go to <dir>/<image name>/
   --batch-node id          the Load Image node that takes the images, when the graph has several
                            (default: the only one, or the one that feeds an Invert node)
+  --queue url              with --batch: add one job per image to the Redis queue at url instead of
+                           running them here; 'rete-clip-pae worker' processes run them, and this
+                           command shows progress and a summary; --out may be s3://bucket/prefix
+  --no-wait                only add the jobs and print the batch id
+  --skip-existing          leave out images whose folder under --out already holds files (queued
+                           jobs never overwrite; without it such a batch is refused)
+  --attempts n             tries per job when writing its files fails (default 3; a graph that
+                           fails on its image is not retried)
 `;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
@@ -41,6 +50,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     );
   if (values['batch-node'] !== undefined && values.batch === undefined)
     throw new UsageError('--batch-node only goes with --batch <folder>');
+  const queueOnly = (['no-wait', 'skip-existing', 'attempts'] as const).find((o) => values[o] !== undefined);
+  if (queueOnly && values.queue === undefined) throw new UsageError(`--${queueOnly} only goes with --queue <url>`);
+  if (values.queue !== undefined && values.batch === undefined)
+    throw new UsageError('--queue only goes with --batch <folder>: the queue runs one job per image');
   const file = positionals[0]!;
   const overrides = (values.set ?? []).map(parseOverride);
 
@@ -60,6 +73,23 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
+  if (values.queue !== undefined) {
+    const { enqueueBatch } = await import('./queue/enqueue.js');
+    return enqueueBatch({
+      doc,
+      registry: catalogue,
+      file,
+      graphDir: loaded.dir,
+      folder: values.batch!,
+      node: values['batch-node'],
+      out: values.out ?? 'out',
+      queue: values.queue,
+      wait: !values['no-wait'],
+      skipExisting: values['skip-existing'] ?? false,
+      attempts: values.attempts,
+      io,
+    });
+  }
   const engine = createNodeEngine({ baseDir: loaded.dir });
   const outDir = resolve(io.cwd, values.out ?? 'out');
   if (values.batch !== undefined) {
@@ -93,6 +123,10 @@ function parseCommandLine(argv: string[]) {
         out: { type: 'string' },
         batch: { type: 'string' },
         'batch-node': { type: 'string' },
+        queue: { type: 'string' },
+        'no-wait': { type: 'boolean' },
+        'skip-existing': { type: 'boolean' },
+        attempts: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -127,7 +161,7 @@ export async function writeOutputs(
   return written;
 }
 
-function uniqueName(name: string, taken: Set<string>): string {
+export function uniqueName(name: string, taken: Set<string>): string {
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
   let candidate = name;

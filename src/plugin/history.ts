@@ -60,6 +60,20 @@ export function recordParamChange(
   history.add(new ParamChangeAction(change.nodeId, change.name, change.before, change.after, apply, change.continuing));
 }
 
+/**
+ * Records edits of several params made by one gesture (a clicked image region): added together and
+ * unseparated, the history plugin undoes and redoes them as one step.
+ */
+export function recordParamChanges(
+  history: HistoryPlugin<ClipPaeSchemes, any>,
+  changes: readonly { nodeId: string; name: string; before: unknown; after: unknown }[],
+  apply: ApplyParam,
+): void {
+  history.separate();
+  for (const c of changes) history.add(new ParamChangeAction(c.nodeId, c.name, c.before, c.after, apply));
+  history.separate();
+}
+
 function isEditable(target: EventTarget | undefined): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
@@ -106,6 +120,8 @@ export interface UndoHistory {
     change: { nodeId: string; name: string; before: unknown; after: unknown; continuing: boolean },
     apply: ApplyParam,
   ): void;
+  /** Records edits of several params made by one gesture (a clicked image region) as one undo step. */
+  recordParams(changes: { nodeId: string; name: string; before: unknown; after: unknown }[], apply: ApplyParam): void;
   destroy(): void;
 }
 
@@ -143,6 +159,9 @@ export function undoHistory(
       recordParamChange(history, change, apply);
       // A discrete edit (a pick, a toggle, a committed number) is an undo step of its own.
       if (!change.continuing) history.separate();
+    },
+    recordParams(changes, apply) {
+      recordParamChanges(history, changes, apply);
     },
     destroy() {
       unbind();

@@ -68,6 +68,8 @@ export interface ClipPae {
   removeNode(id: string): Promise<void>;
   /** Sets a param as the user would: checked, undoable, re-rendered, announced as a change. */
   setParam(nodeId: string, name: string, value: unknown, options?: { continuing?: boolean }): Promise<void>;
+  /** Sets several params of one node as one undoable edit (what a click on an image region does). */
+  setParams(nodeId: string, values: Record<string, unknown>): Promise<void>;
   toDocument(): GraphDocument;
   /** Replaces the graph with a document already validated against the registry; clears undo. */
   loadDocument(doc: GraphDocument): Promise<void>;
@@ -158,6 +160,7 @@ export function setupClipPae(
     },
     removeNode,
     setParam: params.setParam,
+    setParams: params.setParams,
     toDocument: bridge.toDocument,
     async loadDocument(doc) {
       runs.clearRunViews(false);

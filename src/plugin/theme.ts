@@ -16,7 +16,9 @@ export const SOCKET_COLORS: Readonly<Record<string, string>> = {
   Prompts: '#03a9f4',
   Number: '#9e9e9e',
   Models: '#607d8b',
+  Faces: '#26a69a',
   Face: '#ffc107',
+  Descriptor: '#8d6e63',
   FaceTransform: '#009688',
   StyleDirection: '#cddc39',
 };
@@ -30,6 +32,7 @@ export const CATEGORY_COLORS: Readonly<Record<string, string>> = {
   Optimize: '#8a5ab8',
   Text: '#2f79b5',
   Latent: '#7d4fa0',
+  Faces: '#b8860b',
   StyleSpace: '#6d7a2e',
 };
 

@@ -110,6 +110,8 @@ describe('every example graph runs in the browser engine worker', () => {
         'text-vs-pae.json',
         'alpha-sweep.json',
         'invert-then-edit.json',
+        'photo-edit.json',
+        'global-directions.json',
         'resize-modes.json',
         'test-pattern.json',
       ]),

@@ -1,10 +1,17 @@
 // `rete-clip-pae faces` on one of face-api's sample photos (read from the installed package) and on
 // a picture without a face; in-process through main() to keep the file fast.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { alignFace } from '../../src/engine/faces/align.js';
+import type { DetectedFace } from '../../src/engine/faces/types.js';
+import { imageToRgb } from '../../src/engine/tensor/image.js';
+import { decodeImageNode } from '../../src/engine/tensor/image-decode-node.js';
+import { decodePng } from '../../src/engine/tensor/png.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -76,5 +83,33 @@ describe('rete-clip-pae faces', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--min-score must be a number in [0, 1), got '2'");
     expect((await cli(['faces'])).code).toBe(2);
+  });
+
+  it('writes every face aligned with --align, exactly the Align Face crop, at --size or 256 px', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcp-faces-align-'));
+    const json = await cli(['faces', photo, '--json', '--align', join(dir, 'small'), '--size', '64']);
+    expect(json.code).toBe(0);
+    const faces = JSON.parse(json.stdout) as DetectedFace[];
+    expect(readdirSync(join(dir, 'small')).sort()).toEqual(['face-0.png', 'face-1.png', 'face-2.png']);
+    // With --json the written paths go to stderr, so stdout stays one JSON document.
+    expect(json.stderr.trim().split('\n')).toHaveLength(3);
+
+    const original = await decodeImageNode(new Uint8Array(readFileSync(photo)), 'sample2.jpg');
+    for (const [i, face] of faces.entries()) {
+      const { image } = decodePng(new Uint8Array(readFileSync(join(dir, 'small', `face-${i}.png`))));
+      expect([image.width, image.height]).toEqual([64, 64]);
+      expect(imageToRgb(image)).toEqual(imageToRgb(alignFace(original, face, 64).image));
+    }
+
+    const text = await cli(['faces', photo, '--align', join(dir, 'default')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(join(dir, 'default', 'face-2.png'));
+    const { image } = decodePng(new Uint8Array(readFileSync(join(dir, 'default', 'face-0.png'))));
+    expect([image.width, image.height]).toEqual([256, 256]);
+
+    const bad = await cli(['faces', photo, '--align', dir, '--size', '4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--size must be a whole number from 8 to 4096, got '4'");
+    expect((await cli(['faces', photo, '--size', '64'])).code).toBe(2);
   });
 });

@@ -49,6 +49,8 @@ describe('every example graph runs in the CLI', () => {
         'text-vs-pae.json',
         'alpha-sweep.json',
         'invert-then-edit.json',
+        'photo-edit.json',
+        'global-directions.json',
       ]),
     );
   });

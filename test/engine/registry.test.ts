@@ -25,6 +25,11 @@ describe('NodeRegistry', () => {
       'Target',
       'Prompts',
       'Models',
+      'Faces',
+      'Face',
+      'Descriptor',
+      'FaceTransform',
+      'StyleDirection',
     ]);
   });
 

@@ -67,11 +67,19 @@ describe('the face nodes', () => {
       kind: 'value',
       text: `3 faces; face ${largest} (score ${chosen.score.toFixed(2)})`,
     });
-    const preview = detected.shown.faces as {
-      kind: 'image';
-      image: { width: number; height: number; data: Float32Array };
-    };
+    const preview = detected.shown.faces as Extract<OutputSummary, { kind: 'image' }>;
     expect([preview.image.width, preview.image.height]).toEqual([image.width, image.height]);
+    // Every box is a clickable region, in fractions of the photo, that chooses its face by index.
+    expect(preview.regions).toHaveLength(3);
+    for (const [i, region] of preview.regions!.entries()) {
+      const [bx, by, bw, bh] = faces[i]!.box;
+      expect(region.box[0] * image.width).toBeCloseTo(bx, 6);
+      expect(region.box[1] * image.height).toBeCloseTo(by, 6);
+      expect(region.box[2] * image.width).toBeCloseTo(bw, 6);
+      expect(region.box[3] * image.height).toBeCloseTo(bh, 6);
+      expect(region.params).toEqual({ pick: 'index', index: i });
+      expect(region.label).toContain(`face ${i}`);
+    }
     // The chosen box's top edge is drawn in green.
     const [x, y] = chosen.box.map(Math.round) as [number, number];
     const at = (c: number) => preview.image.data[(c * image.height + y) * image.width + x + 5]!;
@@ -101,6 +109,10 @@ describe('the face nodes', () => {
   it('names what is wrong: a photo without a face, a missing face input', async () => {
     const { image } = await decodePhoto(join(PUBLIC, 'images/test-pattern.png'));
     await expect(run(detectFacesNode, { image })).rejects.toThrow('no face found in the 320×240 image');
+    // The name Load Image puts on its image reaches the message.
+    await expect(run(detectFacesNode, { image: { ...image, name: "'pattern.png'" } })).rejects.toThrow(
+      "no face found in 'pattern.png' (320×240): choose a photo with a face, or lower Min score",
+    );
     expect(catalogue.socketType('Face')!.check(image)).toBe('expected a face with a box [x, y, width, height]');
     expect(catalogue.socketType('Faces')!.check(image)).toBe(
       'expected the faces of a photo (from Detect Faces), got an image',

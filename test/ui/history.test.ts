@@ -1,7 +1,12 @@
 // Param edits in the undo history: a gesture is one step, a discrete edit is its own.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HistoryPlugin } from 'rete-history-plugin';
-import { type ParamChangeAction, PARAM_MERGE_MS, recordParamChange } from '../../src/plugin/history.js';
+import {
+  type ParamChangeAction,
+  PARAM_MERGE_MS,
+  recordParamChange,
+  recordParamChanges,
+} from '../../src/plugin/history.js';
 import type { ClipPaeSchemes } from '../../src/plugin/types.js';
 
 function setup() {
@@ -63,5 +68,31 @@ describe('param edits in the history', () => {
       [1, 2],
       [2, 5],
     ]);
+  });
+
+  it('undoes and redoes the params one click set together as one step, and nothing before it', async () => {
+    const { history, params, edit } = setup();
+    edit(2, false);
+    params.pick = 'largest';
+    params.index = 0;
+    const apply = (_node: string, name: string, value: unknown) => {
+      params[name] = value;
+    };
+    recordParamChanges(
+      history,
+      [
+        { nodeId: 'n', name: 'pick', before: 'largest', after: 'index' },
+        { nodeId: 'n', name: 'index', before: 0, after: 1 },
+      ],
+      apply,
+    );
+    Object.assign(params, { pick: 'index', index: 1 });
+    await history.undo();
+    expect(params).toEqual({ alpha: 2, pick: 'largest', index: 0 });
+    await history.redo();
+    expect(params).toEqual({ alpha: 2, pick: 'index', index: 1 });
+    await history.undo();
+    await history.undo();
+    expect(params).toEqual({ alpha: 0, pick: 'largest', index: 0 });
   });
 });

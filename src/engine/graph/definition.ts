@@ -85,6 +85,11 @@ export interface ImageValue {
   width: number;
   height: number;
   data: Float32Array;
+  /**
+   * Where the pixels came from, for messages ('photo.jpg', 'the chosen image'): set by Load Image,
+   * dropped by anything that computes new pixels, so a node far downstream of a file can still name it.
+   */
+  name?: string;
 }
 
 /** A file a node hands to its host: the browser offers it as a download, the CLI writes it. */
@@ -95,11 +100,26 @@ export interface OutputFile {
 }
 
 /**
+ * A part of a shown image that the user can click to set params of the node that shows it (a face
+ * box that chooses that face). The box is in fractions of the image's width and height, so it
+ * stays right when the editor gets the image scaled down.
+ */
+export interface ImageRegion {
+  /** [x, y, width, height], each in [0, 1] of the image's width or height; origin top-left. */
+  box: [number, number, number, number];
+  /** What the region is, shown when pointing at it ('face 1, score 0.99'). */
+  label: string;
+  /** Param name → value: what one click sets on the node, as one undoable edit. */
+  params: Record<string, unknown>;
+}
+
+/**
  * What the editor shows on a node for one of its outputs (or for a sink's input, e.g. Preview):
- * a small image, a one-line value, or labelled bars (subspace coefficients before/after an edit).
+ * a small image (optionally with clickable regions), a one-line value, or labelled bars
+ * (subspace coefficients before/after an edit).
  */
 export type OutputSummary =
-  | { kind: 'image'; image: ImageValue }
+  | { kind: 'image'; image: ImageValue; regions?: ImageRegion[] }
   | { kind: 'value'; text: string }
   | { kind: 'bars'; labels: string[]; before: number[]; after?: number[] };
 

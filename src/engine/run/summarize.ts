@@ -22,7 +22,7 @@ export function summarizeOutput(value: unknown, type: string): OutputSummary {
 /** Previews shown by a node go through the same size bound as output images. */
 export function boundSummary(summary: OutputSummary): OutputSummary {
   return summary.kind === 'image'
-    ? { kind: 'image', image: downscaleForPreview(summary.image, PREVIEW_MAX_SIDE) }
+    ? { ...summary, image: downscaleForPreview(summary.image, PREVIEW_MAX_SIDE) }
     : summary;
 }
 

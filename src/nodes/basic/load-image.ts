@@ -34,7 +34,7 @@ export const loadImage = defineNode({
     const bytes = await ctx.services.loadBytes(source, ctx.signal);
     ctx.progress(0.5, 'decoding');
     const decoder = ctx.services[IMAGE_DECODER_KEY] as ImageDecoder | undefined;
-    const image = await decodeImageFile(bytes, name, decoder);
+    const image = { ...(await decodeImageFile(bytes, name, decoder)), name };
     ctx.show('size', { kind: 'value', text: `${image.width} × ${image.height}` });
     return { image };
   },

@@ -1,5 +1,5 @@
 // Detect Faces: every face in a photo with its 68 landmarks, and the one chosen for what follows.
-import { defineNode } from '../../engine/graph/definition.js';
+import { defineNode, type ImageRegion } from '../../engine/graph/definition.js';
 import { detectFaces } from '../../engine/faces/detect.js';
 import { drawFaces } from '../../engine/faces/draw.js';
 import { FACE_CHOICES, pickFace } from '../../engine/faces/pick.js';
@@ -13,7 +13,7 @@ export const detectFacesNode = defineNode({
   category: 'Faces',
   help:
     'Finds the faces in a photo (SSD-MobileNet-v1 with 68 landmarks each, face-api’s networks) and chooses one of them: ' +
-    'the best scoring, the largest, or by its place in the list. The preview draws every box (the chosen one in green) and the landmarks.',
+    'the best scoring, the largest, or by its place in the list. The preview draws every box (the chosen one in green) and the landmarks; click a box there to choose that face.',
   inputs: { image: { type: 'Image', label: 'Photo' } },
   outputs: { faces: { type: 'Faces', label: 'Faces' }, face: { type: 'Face', label: 'Chosen face' } },
   params: {
@@ -51,11 +51,18 @@ export const detectFacesNode = defineNode({
     const faces = await detectFaces(nets, photo, { minScore: ctx.params.minScore, signal: ctx.signal });
     if (faces.length === 0)
       throw new Error(
-        `no face found in the ${photo.width}×${photo.height} image: choose a photo with a face, or lower Min score`,
+        `no face found in ${photo.name ? `${photo.name} (${photo.width}×${photo.height})` : `the ${photo.width}×${photo.height} image`}: ` +
+          'choose a photo with a face, or lower Min score',
       );
     const index = pickFace(faces, ctx.params.pick, ctx.params.index);
     const all: FacesValue = { kind: 'faces', faces, width: photo.width, height: photo.height };
-    ctx.show('faces', { kind: 'image', image: drawFaces(photo, faces, index) });
+    // Each box is clickable in the editor: a click chooses that face by its index.
+    const regions: ImageRegion[] = faces.map((f, i) => ({
+      box: [f.box[0] / photo.width, f.box[1] / photo.height, f.box[2] / photo.width, f.box[3] / photo.height],
+      label: `face ${i} (score ${f.score.toFixed(2)}): click to choose it`,
+      params: { pick: 'index', index: i },
+    }));
+    ctx.show('faces', { kind: 'image', image: drawFaces(photo, faces, index), regions });
     ctx.show('face', {
       kind: 'value',
       text: `${faces.length} face${faces.length === 1 ? '' : 's'}; face ${index} (score ${faces[index]!.score.toFixed(2)})`,

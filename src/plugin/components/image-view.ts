@@ -1,6 +1,13 @@
-// Draws an ImageValue (planar float RGB in [0, 1]) on a canvas.
+// Draws an ImageValue (planar float RGB in [0, 1]) on a canvas, with the regions a node marked as
+// clickable (ImageRegion) laid over it as buttons.
 import { LitElement, css, html } from 'lit';
-import type { ImageValue } from '../../engine/graph/definition.js';
+import type { ImageRegion, ImageValue } from '../../engine/graph/definition.js';
+
+/** Fired (bubbling, composed) when the user clicks a region: the params the region sets. */
+export const REGION_PICK_EVENT = 'region-pick';
+export interface RegionPickDetail {
+  params: Record<string, unknown>;
+}
 
 export function imageToImageData(image: ImageValue): ImageData {
   const { width, height, data } = image;
@@ -23,8 +30,10 @@ export class ImageViewElement extends LitElement {
     image: { attribute: false },
     caption: { type: String },
     compact: { type: Boolean, reflect: true },
+    regions: { attribute: false },
   };
   declare image: ImageValue | undefined;
+  declare regions: ImageRegion[] | undefined;
   declare caption: string | undefined;
   /** A thumbnail (an output's summary) rather than the node's main picture. */
   declare compact: boolean;
@@ -33,6 +42,31 @@ export class ImageViewElement extends LitElement {
   static override styles = css`
     :host {
       display: block;
+    }
+    /* Hugs the canvas as drawn, so regions in fractions of the image land on their pixels. */
+    .frame {
+      position: relative;
+      width: fit-content;
+      max-width: 100%;
+      margin: 0 auto;
+    }
+    :host([compact]) .frame {
+      margin: 0;
+    }
+    .region {
+      position: absolute;
+      box-sizing: border-box;
+      padding: 0;
+      border: 1px solid transparent;
+      border-radius: 2px;
+      background: transparent;
+      cursor: pointer;
+    }
+    .region:hover,
+    .region:focus-visible {
+      border-color: var(--cp-accent, #6ea8ff);
+      background: rgba(110, 168, 255, 0.18);
+      outline: none;
     }
     canvas {
       display: block;
@@ -55,8 +89,30 @@ export class ImageViewElement extends LitElement {
 
   override render() {
     const image = this.image;
-    return html`<canvas part="canvas" data-testid="image-view"></canvas>
+    const regions = image ? (this.regions ?? []) : [];
+    return html`<div class="frame">
+        <canvas part="canvas" data-testid="image-view"></canvas>
+        ${regions.map(
+          (r, i) =>
+            html`<button
+              class="region"
+              data-testid="region"
+              data-region=${i}
+              title=${r.label}
+              aria-label=${r.label}
+              style=${`left:${r.box[0] * 100}%;top:${r.box[1] * 100}%;width:${r.box[2] * 100}%;height:${r.box[3] * 100}%`}
+              @pointerdown=${(e: Event) => e.stopPropagation()}
+              @click=${(e: Event) => this.pick(e, r)}
+            ></button>`,
+        )}
+      </div>
       ${image && this.caption ? html`<div class="caption">${this.caption}</div>` : null}`;
+  }
+
+  private pick(event: Event, region: ImageRegion): void {
+    event.stopPropagation();
+    const detail: RegionPickDetail = { params: region.params };
+    this.dispatchEvent(new CustomEvent(REGION_PICK_EVENT, { detail, bubbles: true, composed: true }));
   }
 
   override updated(): void {

@@ -6,6 +6,7 @@ import { categoryColor } from '../theme.js';
 import { themeVars } from './styles.js';
 import './param-control.js';
 import './image-view.js';
+import type { RegionPickDetail } from './image-view.js';
 import './bar-chart.js';
 
 /** Fired (bubbling, composed) when the user edits a param on a node. */
@@ -18,6 +19,14 @@ export interface ParamEditDetail {
 }
 
 export const PARAM_EDIT_EVENT = 'clip-pae-param';
+
+/** Fired (bubbling, composed) when one gesture sets several params of a node at once (a clicked image region). */
+export interface ParamsEditDetail {
+  nodeId: string;
+  values: Record<string, unknown>;
+}
+
+export const PARAMS_EDIT_EVENT = 'clip-pae-params';
 
 const STATE_TEXT: Record<NodeRunView['state'], string> = {
   idle: '',
@@ -255,11 +264,23 @@ export class NodeCardElement extends LitElement {
     this.dispatchEvent(new CustomEvent(PARAM_EDIT_EVENT, { detail, bubbles: true, composed: true }));
   }
 
+  private onRegionPick(event: CustomEvent<RegionPickDetail>): void {
+    event.stopPropagation();
+    const detail: ParamsEditDetail = { nodeId: this.data.id, values: event.detail.params };
+    this.dispatchEvent(new CustomEvent(PARAMS_EDIT_EVENT, { detail, bubbles: true, composed: true }));
+  }
+
   /** What the node showed itself (a Preview's picture, a value, bars): drawn large. */
   private renderDisplay(name: string, view: OutputView, showName: boolean) {
     switch (view.kind) {
       case 'image':
-        return html`<clip-pae-image .image=${view.image} .caption=${showName ? name : ''} data-output=${name}></clip-pae-image>`;
+        return html`<clip-pae-image
+          .image=${view.image}
+          .regions=${view.regions}
+          .caption=${showName ? name : ''}
+          data-output=${name}
+          @region-pick=${this.onRegionPick}
+        ></clip-pae-image>`;
       case 'value':
         return html`<div data-output=${name}>
           ${showName ? html`<div class="out-name">${name}</div>` : null}
@@ -278,6 +299,8 @@ export class NodeCardElement extends LitElement {
     const label = this.data.outputs[name]?.label ?? name;
     switch (view.kind) {
       case 'image':
+        // An image with clickable regions is drawn large enough to aim at.
+        if (view.regions?.length) return this.renderDisplay(name, view, true);
         return html`<div class="thumb" data-output=${name}><clip-pae-image compact .image=${view.image}></clip-pae-image><span>${label}</span></div>`;
       case 'value':
         return html`<div class="inline-value" data-output=${name}><span>${label}</span><code data-testid="value">${view.text}</code></div>`;
