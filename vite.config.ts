@@ -1,8 +1,19 @@
 // The editor app: `npm start` serves index.html (src/ui) with the engine in a module worker.
 import { defineConfig } from 'vite';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const fromRoot = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const modules = fromRoot('./node_modules');
+
+// Cross-origin isolation: onnxruntime-web runs wasm on every core only where SharedArrayBuffer
+// exists, which browsers allow only in isolated pages. Static hosts need the same two headers
+// (public/_headers, and the README's "Hosting" section).
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   root: fromRoot('./'),
@@ -19,6 +30,10 @@ export default defineConfig({
       'rete-context-menu-plugin',
       'rete-dock-plugin',
       'rete-history-plugin',
+      'rete-comment-plugin',
+      'rete-minimap-plugin',
+      'rete-auto-arrange-plugin',
+      'elkjs',
       'rete-render-utils',
       '@retejs/lit-plugin',
       'lit',
@@ -38,10 +53,19 @@ export default defineConfig({
   worker: { format: 'es' },
   server: {
     open: false,
-    // VITE_FS_ALLOW (folders, comma-separated) lets the dev server read files outside the repository,
-    // e.g. a node_modules that is a link to another checkout's; the repository itself stays allowed.
-    fs: { allow: [fromRoot('./'), ...(process.env.VITE_FS_ALLOW ?? '').split(',').filter((p) => p !== '')] },
+    headers: ISOLATION_HEADERS,
+    // onnxruntime-web's .wasm is fetched by URL from its package folder; a node_modules that is a
+    // link to another folder (a shared install) must be served too, and so may the folders named
+    // in VITE_FS_ALLOW (comma-separated).
+    fs: {
+      allow: [
+        fromRoot('./'),
+        ...(existsSync(modules) ? [realpathSync(modules)] : []),
+        ...(process.env.VITE_FS_ALLOW ?? '').split(',').filter((p) => p !== ''),
+      ],
+    },
   },
+  preview: { headers: ISOLATION_HEADERS },
   build: {
     // The app carries the whole node catalogue (definitions with their run code) for its palette.
     chunkSizeWarningLimit: 1024,

@@ -1,11 +1,17 @@
 // `npm run bench`: every benchmark, one table each. Timings vary with what else the machine runs;
 // run it twice before believing a number. `--no-browser` leaves out everything that needs chromium.
+// `npm run bench -- edit --bundle <manifest> …` times one real bundle instead (bench/edit.ts).
 import { benchFirstEdit, formatFirstEditRows, formatMemoryRows, mib, type MemoryRow } from './first-edit.js';
 import { benchOnnx, formatRows } from './onnx.js';
 import { benchOptimize, formatOptimizeRows } from './optimize.js';
 import { benchSliders, formatSliderRows } from './sliders.js';
 
 const args = process.argv.slice(2);
+if (args[0] === 'edit') {
+  // One bundle's edit objective in one runtime (bench/edit.ts); the fixture tables are not run.
+  const { runEditBench } = await import('./edit.js');
+  process.exit(await runEditBench(args.slice(1)));
+}
 const browser = !args.includes('--no-browser');
 
 console.log('## Gradients of the PyTorch fixtures: forward vs forward+gradient\n');

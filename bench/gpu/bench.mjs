@@ -20,6 +20,9 @@ const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
 const eps = (process.env.EPS ?? 'webgpu,cpu').split(',');
 const provider = (ep) => (ep === 'webgpu-nchw' ? { name: 'webgpu', preferredLayout: 'NCHW' } : ep);
 const only = process.env.ONLY; // 'probes' or 'models'
+// Timed runs per model (after 3 warm-up runs); real-shape objectives on a CPU want few.
+const runs = Number(process.env.RUNS ?? 25);
+const warmups = Math.min(3, runs);
 
 function tensor(f) {
   const data = f.dtype === 'int64' ? BigInt64Array.from(f.values.map(BigInt)) : Float32Array.from(f.values);
@@ -98,8 +101,8 @@ for (const m of index) {
       t = performance.now();
       const first = await session.run(feeds);
       const firstMs = performance.now() - t;
-      for (let i = 0; i < 3; i++) await session.run(feeds);
-      const runMs = await median(25, () => session.run(feeds));
+      for (let i = 0; i < warmups; i++) await session.run(feeds);
+      const runMs = await median(runs, () => session.run(feeds));
       results[ep] = first;
       rows.push({ model: m.name, ep, createMs, firstMs, runMs });
       await session.release();
@@ -119,7 +122,15 @@ for (const m of index) {
     rows.find((r) => r.model === m.name && r.ep === ep).relErr = worst;
   }
 }
-const head = ['model', 'EP', 'session ms', 'first run ms', 'run ms (median of 25)', 'runs/s', 'max rel err vs cpu'];
+const head = [
+  'model',
+  'EP',
+  'session ms',
+  'first run ms',
+  `run ms (median of ${runs})`,
+  'runs/s',
+  'max rel err vs cpu',
+];
 const body = rows.map((r) =>
   r.error
     ? [r.model, r.ep, `failed: ${r.error}`, '', '', '', '']

@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: "build a bundle's StyleCLIP global directions (relevance of every style channel)",
     load: async () => (await import('./directions.js')).directionsCommand,
   },
+  'eval-photos': {
+    summary: 'edit the faces of a folder of photos and score them with the face networks',
+    load: async () => (await import('./eval-photos.js')).evalPhotosCommand,
+  },
   faces: {
     summary: 'find the faces in an image: boxes, scores, 68 landmarks',
     load: async () => (await import('./faces.js')).facesCommand,
@@ -51,7 +55,7 @@ export const USAGE = `usage: rete-clip-pae <command> [options]
 
 commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`)
   .join('\n')}
 
 Run 'rete-clip-pae <command> --help' for a command's options.

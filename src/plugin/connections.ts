@@ -150,9 +150,19 @@ export function connectionRules(
   area: ClipPaeArea,
   registry: NodeCatalogue,
   onRefused: (problem: string) => void,
+  /** Told when a dragged wire is let go of over no socket (socket search opens there). */
+  onDroppedOnCanvas?: (from: SocketData) => void,
 ): Cleanup {
   const unguard = guardConnections(editor, onRefused);
   const connection = createConnectionPlugin(editor, onRefused);
+  if (onDroppedOnCanvas) {
+    connection.addPipe((context) => {
+      if (context.type === 'connectiondrop' && !context.data.socket && !context.data.created) {
+        onDroppedOnCanvas(context.data.initial);
+      }
+      return context;
+    });
+  }
   const unuse = removablePipes([editor, area], () => {
     area.use(connection);
     trackFedParams(editor, area);

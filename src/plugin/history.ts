@@ -122,6 +122,8 @@ export interface UndoHistory {
   ): void;
   /** Records edits of several params made by one gesture (a clicked image region) as one undo step. */
   recordParams(changes: { nodeId: string; name: string; before: unknown; after: unknown }[], apply: ApplyParam): void;
+  /** Records a note or frame added (undo takes it away, redo puts it back): one step. */
+  recordNote(change: { remove(): void; add(): void }): void;
   destroy(): void;
 }
 
@@ -162,6 +164,11 @@ export function undoHistory(
     },
     recordParams(changes, apply) {
       recordParamChanges(history, changes, apply);
+    },
+    recordNote(change) {
+      history.separate();
+      history.add({ undo: async () => change.remove(), redo: async () => change.add() });
+      history.separate();
     },
     destroy() {
       unbind();

@@ -21,6 +21,13 @@ import { contextMenu } from './context-menu.js';
 import { selection } from './selection.js';
 import { paramEdits } from './param-edits.js';
 import { type Cleanup, runCleanups } from './pipes.js';
+import { nodeSizes } from './node-sizes.js';
+import { type Notes, notes as notesExtension } from './notes.js';
+import { minimap } from './minimap.js';
+import { type Arranger, autoArrange } from './arrange.js';
+import { type Reroutes, reroutes as reroutesExtension } from './reroute.js';
+import { type Clipboard, clipboard as clipboardExtension } from './clipboard.js';
+import { type SocketSearch, socketSearch } from './socket-search.js';
 
 export type { GraphChangeKind, GraphChangeListener };
 
@@ -46,6 +53,12 @@ export interface ClipPaeOptions {
   onRefused?: (reason: string) => void;
   /** Called when an edit made on a node could not be applied (a value its param does not accept). */
   onEditFailed?: (message: string) => void;
+  /** A minimap in the canvas's corner (default true). */
+  minimap?: boolean;
+  /** Ctrl+C / Ctrl+V / Ctrl+D of the selected nodes through the system clipboard (default true). */
+  clipboard?: boolean;
+  /** Told when a paste finds no graph on the clipboard, or one it cannot use. */
+  onClipboardProblem?: (message: string) => void;
 }
 
 export interface ClipPae {
@@ -88,6 +101,17 @@ export interface ClipPae {
    * DOM and listeners. The host's own nodes, editor and area stay; setupClipPae may run again.
    */
   destroy(): Promise<void>;
+  /** Frames and comments (saved in the document's `frames` and `comments`). */
+  readonly notes: Notes;
+  /** Reroute points on wires (saved in the document's `reroutes`). */
+  readonly reroutes: Reroutes;
+  readonly clipboard: Clipboard | undefined;
+  /** A frame around the selected nodes; its id, or undefined when none is selected. */
+  frameSelected(text?: string): string | undefined;
+  /** A comment at the middle of the view (canvas units) unless placed. */
+  addComment(text: string, position?: [number, number]): string;
+  /** Lays every node out with elkjs (left to right), then fits the view. */
+  arrange(): Promise<void>;
 }
 
 export function setupClipPae(
@@ -110,7 +134,13 @@ export function setupClipPae(
   // The bridge's cleanup removes the plugin's nodes, so it runs while the renderer still unmounts them.
   const bridge = add(documentBridge(editor, area, registry));
   const runs = add(runView(editor, area));
-  cleanups.push(connectionRules(editor, area, registry, refused));
+  cleanups.push(nodeSizes(editor, area));
+  const notes = add(notesExtension(editor, area, { onChange: () => bridge.announce('layout') }));
+  const reroutes = add(reroutesExtension(editor, area, render, () => bridge.announce('layout')));
+  const arranger: Arranger = add(autoArrange(editor, area));
+  if (options.minimap !== false) cleanups.push(minimap(editor, area, render));
+  let search: SocketSearch | undefined;
+  cleanups.push(connectionRules(editor, area, registry, refused, (from) => search?.dropped(from)));
 
   const removeNode = async (id: string) => {
     for (const c of editor.getConnections().filter((c) => c.source === id || c.target === id)) {
@@ -135,6 +165,19 @@ export function setupClipPae(
       ? add(paletteDock(area, registry, (type) => bridge.createNode(type), options.palette)).palette
       : undefined;
   if (options.contextMenu !== false) cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode }));
+  search = add(socketSearch(editor, area, registry, { addNode: (type, at) => addNode(type, at) }));
+  const clipboard =
+    options.clipboard !== false
+      ? add(
+          clipboardExtension(editor, area, registry, {
+            keyboard,
+            toDocument: bridge.toDocument,
+            createNode: (type, init) => bridge.createNode(type, init),
+            history: undo?.history,
+            onProblem: options.onClipboardProblem ?? ((message) => console.warn(message)),
+          }),
+        )
+      : undefined;
   const params = add(
     paramEdits(editor, area, { history: undo, onChanged: () => bridge.announce('params'), onEditFailed: editFailed }),
   );
@@ -161,10 +204,12 @@ export function setupClipPae(
     removeNode,
     setParam: params.setParam,
     setParams: params.setParams,
-    toDocument: bridge.toDocument,
+    toDocument: () => ({ ...bridge.toDocument(), ...notes.toDocument(), ...reroutes.toDocument() }),
     async loadDocument(doc) {
       runs.clearRunViews(false);
       await bridge.loadDocument(doc);
+      reroutes.load(doc);
+      await notes.load(doc);
       undo?.history.clear();
     },
     undo: async () => undo?.undo(),
@@ -184,6 +229,32 @@ export function setupClipPae(
     showEngineEvent: runs.showEngineEvent,
     runFinished: () => runs.runFinished(),
     clearRunViews: () => runs.clearRunViews(),
+    notes,
+    reroutes,
+    clipboard,
+    frameSelected(text = 'Frame') {
+      const ids = editor
+        .getNodes()
+        .filter((n) => n.selected)
+        .map((n) => n.id);
+      if (!ids.length) return undefined;
+      const id = notes.addFrame(text, ids);
+      undo?.recordNote({ remove: () => notes.remove(id), add: () => void notes.addFrame(text, ids, id) });
+      return id;
+    },
+    addComment(text, position) {
+      const { x, y, k } = area.area.transform;
+      const box = area.container.getBoundingClientRect();
+      const at = position ?? [(box.width / 2 - x) / k, (box.height / 3 - y) / k];
+      const id = notes.addComment(text, at);
+      undo?.recordNote({ remove: () => notes.remove(id), add: () => void notes.addComment(text, at, id) });
+      return id;
+    },
+    async arrange() {
+      await arranger.arrange();
+      const nodes = editor.getNodes();
+      if (nodes.length > 0) await AreaExtensions.zoomAt(area, nodes, { scale: 0.85 });
+    },
     async destroy() {
       if (destroyed) return;
       destroyed = true;

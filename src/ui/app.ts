@@ -15,6 +15,9 @@ import type { NoticesElement } from './notices.js';
 import type { ToolbarAction, ToolbarElement } from './toolbar.js';
 import './notices.js';
 import './toolbar.js';
+import { BUILT_IN_BUNDLES, bundleHistory, bundlesInDocument, rememberBundles } from './bundles.js';
+import type { ModelsPanelElement } from './models-panel.js';
+import './models-panel.js';
 
 const AUTO_RUN_KEY = 'rete-clip-pae/auto-run';
 /**
@@ -49,6 +52,7 @@ export class App {
       palette: ui.palette,
       onRefused: (reason) => ui.notices.toast(`Not connected: ${reason}`, 'error'),
       onEditFailed: (message) => ui.notices.toast(message, 'error'),
+      onClipboardProblem: (message) => ui.notices.toast(message, 'error'),
     });
     this.runner = new Runner(new EngineClient(createEngineWorker()), this.clipPae, {
       onStart: () => {
@@ -76,6 +80,7 @@ export class App {
       this.scheduleAutosave();
       if (kind === 'load') ui.toolbar.graphTitle = this.titleOf(this.clipPae.toDocument());
       if (this.autoRun && kind !== 'layout') this.runner.schedule();
+      if (kind === 'load' || kind === 'params') rememberBundles(bundlesInDocument(this.clipPae.toDocument()));
     });
     window.addEventListener(RUNTIME_EVENT, (e) => this.setRuntimeLabel(String((e as CustomEvent).detail ?? '')));
   }
@@ -153,6 +158,19 @@ export class App {
       case 'fit':
         await this.clipPae.zoomToFit();
         break;
+      case 'arrange':
+        await this.clipPae.arrange();
+        break;
+      case 'frame':
+        if (!this.clipPae.frameSelected('Frame'))
+          this.ui.notices.toast('Select the nodes to frame first (Ctrl+click adds to the selection)');
+        break;
+      case 'comment':
+        this.clipPae.addComment('Note');
+        break;
+      case 'models':
+        await this.toggleModels();
+        break;
     }
   }
 
@@ -194,6 +212,22 @@ export class App {
       const file = e.dataTransfer?.files[0];
       if (file) void this.openFile(file);
     });
+  }
+
+  private modelsPanel: ModelsPanelElement | undefined;
+
+  /** Opens the models panel with every bundle known now, or closes it. */
+  async toggleModels(): Promise<void> {
+    if (this.modelsPanel) {
+      this.modelsPanel.remove();
+      this.modelsPanel = undefined;
+      return;
+    }
+    const panel = document.createElement('clip-pae-models') as ModelsPanelElement;
+    panel.addEventListener('close', () => void this.toggleModels());
+    this.ui.canvas.parentElement?.appendChild(panel);
+    this.modelsPanel = panel;
+    await panel.show([...BUILT_IN_BUNDLES, ...bundlesInDocument(this.clipPae.toDocument()), ...bundleHistory()]);
   }
 
   private scheduleAutosave(): void {

@@ -12,7 +12,11 @@ export type ToolbarAction =
   | { action: 'run' }
   | { action: 'cancel' }
   | { action: 'auto-run'; enabled: boolean }
-  | { action: 'fit' };
+  | { action: 'fit' }
+  | { action: 'arrange' }
+  | { action: 'frame' }
+  | { action: 'comment' }
+  | { action: 'models' };
 
 export class ToolbarElement extends LitElement {
   static override properties = {
@@ -167,6 +171,10 @@ export class ToolbarElement extends LitElement {
       <button data-action="undo" title="Undo (Ctrl+Z)" @click=${() => this.fire({ action: 'undo' })}>↶</button>
       <button data-action="redo" title="Redo (Ctrl+Shift+Z)" @click=${() => this.fire({ action: 'redo' })}>↷</button>
       <button data-action="fit" title="Zoom to fit the graph" @click=${() => this.fire({ action: 'fit' })}>Fit</button>
+      <button data-action="arrange" title="Lay the graph out left to right" @click=${() => this.fire({ action: 'arrange' })}>Arrange</button>
+      <button data-action="frame" title="Put a frame around the selected nodes (right-click it to name it)" @click=${() => this.fire({ action: 'frame' })}>Frame</button>
+      <button data-action="comment" title="Add a note (right-click it to edit)" @click=${() => this.fire({ action: 'comment' })}>Note</button>
+      <button data-action="models" title="Model bundles: size, licence, cache" @click=${() => this.fire({ action: 'models' })}>Models</button>
       <span class="sep"></span>
       <button class="primary" data-action="run" title="Run the graph" @click=${() => this.fire({ action: 'run' })}>▶ Run</button>
       <button data-action="cancel" title="Cancel the run" ?disabled=${!this.running} @click=${() => this.fire({ action: 'cancel' })}>■ Cancel</button>

@@ -297,7 +297,7 @@ describe('the editor app', () => {
     const before = await doc();
     const dropped: GraphDocument = {
       format: 'rete-clip-pae/graph',
-      version: 1,
+      version: 2,
       nodes: [{ id: 'n', type: 'value/number', position: [40, 40], params: { value: 7 } }],
       connections: [],
     };

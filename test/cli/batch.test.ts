@@ -14,21 +14,13 @@ import { createImage } from '../../src/engine/tensor/image.js';
 import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
 import { catalogue } from '../../src/nodes/registry.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
+import { runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = join(root, 'graphs/test-pattern.json');
 const work = mkdtempSync(join(tmpdir(), 'rcp-batch-'));
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: work,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, work);
 
 function solid(value: number, width = 8, height = 6): Uint8Array {
   return encodePng(createImage(width, height, new Float32Array(width * height * 3).fill(value)));
@@ -121,7 +113,7 @@ describe('rete-clip-pae run --batch', () => {
     const node = (id: string, type: string) => ({ id, type, position: [0, 0] as [number, number], params: {} });
     const doc: GraphDocument = {
       format: 'rete-clip-pae/graph',
-      version: 1,
+      version: 2,
       nodes: [
         node('other', 'image/load'),
         node('photo', 'image/load'),

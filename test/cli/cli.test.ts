@@ -11,6 +11,7 @@ import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
 import { createImage } from '../../src/engine/tensor/image.js';
 import { main } from '../../src/cli/main.js';
 import { catalogue } from '../../src/nodes/registry.js';
+import { runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/rete-clip-pae.mjs');
@@ -25,16 +26,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-async function inProcess(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: work,
-  });
-  return { code, stdout, stderr };
-}
+const inProcess = (args: string[]) => runCli(args, work);
 
 describe('rete-clip-pae validate', () => {
   it('passes a good graph and prints each error of a bad one with its path', async () => {

@@ -1,7 +1,6 @@
 // `rete-clip-pae eval` and the measurements behind it, on the tiny test bundle whose true
 // attributes are a linear function of the latent: the class rule, the drift, the table, the CLI.
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { loadBundle, type AttributeInfo } from '../../src/engine/models/index.js';
 import {
   attributeDrift,
@@ -18,19 +17,11 @@ import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
 import { tinyManifest, writeTinyBundle } from '../models/tiny-bundle.js';
 import { REPO_ROOT } from '../paths.js';
 import { readFile } from 'node:fs/promises';
+import { runCli } from './run-cli.js';
 
 const info = tinyManifest().generator.attributes as AttributeInfo;
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['eval', ...args], {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: REPO_ROOT,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(['eval', ...args], REPO_ROOT);
 
 describe('eval measurements', () => {
   it('maps an edit prompt to its class by the manifest prompts', () => {

@@ -12,22 +12,14 @@ import type { DetectedFace } from '../../src/engine/faces/types.js';
 import { imageToRgb } from '../../src/engine/tensor/image.js';
 import { decodeImageNode } from '../../src/engine/tensor/image-decode-node.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
+import { runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
 const photo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample2.jpg');
 const noFace = join(root, 'public/images/test-pattern.png');
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: root,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, root);
 
 describe('rete-clip-pae faces', () => {
   it('prints each face of a photo, best first, and the same faces as JSON with 68 landmarks', async () => {

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { GraphDocument } from '../../src/engine/graph/document.js';
 import { readDocumentBytes } from '../../src/engine/graph/open.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
 import { catalogue } from '../../src/nodes/registry.js';
+import { runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'rcp-graphs-'));
@@ -29,16 +29,7 @@ function shortRun(doc: GraphDocument): string[] {
   return sets.flatMap((s) => ['--set', s]);
 }
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: work,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, work);
 
 describe('every example graph runs in the CLI', () => {
   it('has the pipeline examples', () => {

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { alignFace } from '../../src/engine/faces/align.js';
 import { detectFaces, loadFaceNets } from '../../src/engine/faces/detect.js';
 import { faceMask } from '../../src/engine/faces/paste.js';
@@ -16,6 +15,7 @@ import { imageToRgb } from '../../src/engine/tensor/image.js';
 import { decodeImageNode } from '../../src/engine/tensor/image-decode-node.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
 import { createRuntime } from '../../src/engine/tensor/runtime.js';
+import { runCli } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const graph = join(root, 'graphs/photo-edit.json');
@@ -26,16 +26,7 @@ const work = mkdtempSync(join(tmpdir(), 'rcp-photo-edit-'));
 /** A few steps still take every path of the graph. */
 const short = ['--set', 'edit.steps=2', '--set', 'edit.previewEvery=1', '--set', 'invert.refineSteps=1'];
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: work,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, work);
 
 describe('graphs/photo-edit.json', () => {
   it('edits the face of a photo and writes the whole photo, changed only under the face mask', async () => {

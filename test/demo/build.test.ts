@@ -33,6 +33,7 @@ describe('reduced-size demo bundle build', () => {
       'directions.bin',
       'encoder.onnx',
       'generator.onnx',
+      'identity.onnx',
       'manifest.json',
       'mapping.onnx',
       'mean_latent.bin',
@@ -42,7 +43,7 @@ describe('reduced-size demo bundle build', () => {
     ]);
     expect(readdirSync(b).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
-    for (const f of ['clip_image.onnx', 'clip_text.onnx', 'encoder.onnx'])
+    for (const f of ['clip_image.onnx', 'clip_text.onnx', 'encoder.onnx', 'identity.onnx'])
       expect(readFileSync(join(c, f)).equals(readFileSync(join(a, f))), f).toBe(false);
 
     // The bundle is one the app's loader accepts: every file meets the contract its manifest entry sets.

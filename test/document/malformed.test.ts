@@ -42,7 +42,7 @@ const cases: [string, unknown, string, string][] = [
   ['a JSON string', '"hello"', '', 'text'],
   ['no format', edit((d) => delete d.format), 'format', 'missing'],
   ['another format', edit((d) => (d.format = 'comfyui/workflow')), 'format', 'not a rete-clip-pae graph'],
-  ['a newer version', edit((d) => (d.version = 2)), 'version', 'newer'],
+  ['a newer version', edit((d) => (d.version = 3)), 'version', 'newer'],
   ['version 0', edit((d) => (d.version = 0)), 'version', 'version number'],
   ['version as text', edit((d) => (d.version = '1')), 'version', 'version number'],
   ['no version', edit((d) => delete d.version), 'version', 'version number'],

@@ -5,9 +5,10 @@ import { validateDocument } from '../../src/engine/graph/validate.js';
 import { catalogue } from '../../src/nodes/registry.js';
 
 describe('migrateDocument', () => {
-  it('has no steps while version 1 is the only version', () => {
-    expect(Object.keys(migrations)).toEqual([]);
-    expect(migrateDocument({ version: 1, nodes: [] })).toEqual({ ok: true, document: { version: 1, nodes: [] } });
+  it('has one step, from version 1 to 2, which keeps what a version-1 document holds', () => {
+    expect(Object.keys(migrations)).toEqual(['1']);
+    expect(migrateDocument({ version: 1, nodes: [] })).toEqual({ ok: true, document: { version: 2, nodes: [] } });
+    expect(migrateDocument({ version: 2, nodes: [] })).toEqual({ ok: true, document: { version: 2, nodes: [] } });
   });
 
   it('applies each step from the document version up to the current one, on a copy', () => {

@@ -175,7 +175,7 @@ type Spec = [id: string, type: string, params?: Record<string, unknown>];
 export function graph(nodes: Spec[], wires: string[]): GraphDocument {
   return {
     format: 'rete-clip-pae/graph',
-    version: 1,
+    version: 2,
     nodes: nodes.map(([id, type, params], i) => ({ id, type, position: [i * 200, 0], params: params ?? {} })),
     connections: wires.map((w) => {
       const [from, to] = w.split('>') as [string, string];

@@ -119,7 +119,7 @@ describe('basic nodes', () => {
     const engine = new Engine({ registry: catalogue, services: createNodeServices() });
     const doc: GraphDocument = {
       format: 'rete-clip-pae/graph',
-      version: 1,
+      version: 2,
       nodes: [
         { id: 't', type: 'value/text', position: [0, 0], params: { text: 'a happy face' } },
         { id: 'n', type: 'value/number', position: [0, 0], params: { value: 0.125 } },

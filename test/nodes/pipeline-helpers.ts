@@ -59,7 +59,7 @@ export type NodeSpec = [string, string, Record<string, unknown>?];
 export function graph(nodes: NodeSpec[], wires: string[]): GraphDocument {
   return {
     format: 'rete-clip-pae/graph',
-    version: 1,
+    version: 2,
     nodes: nodes.map(([id, type, params], i) => ({
       id,
       type,

@@ -14,12 +14,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { connectRedis, QUEUE_NAME } from '../../src/cli/queue/connection.js';
 import { readDocumentBytes } from '../../src/engine/graph/open.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
 import { catalogue } from '../../src/nodes/registry.js';
 import { findRedisServer } from '../../tools/setup/test-env.js';
+import { runCli } from '../cli/run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const graph = join(root, 'graphs/invert-then-edit.json');
@@ -45,22 +45,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function cli(args: string[], signal?: AbortSignal, onStderr?: (text: string) => void) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: {
-      write: (t) => {
-        stderr += t;
-        onStderr?.(stderr);
-      },
-    },
-    cwd: work,
-    signal,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], signal?: AbortSignal, onStderr?: (text: string) => void) =>
+  runCli(args, work, { signal, onStderr });
 
 /** A worker as its own process, as `npx tsx src/cli/main.ts worker …` would start it (tsx's loader in the one process, so a signal reaches the worker itself). */
 function startWorker(args: string[]) {

@@ -6,22 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../cli/run-cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const graph = join(root, 'graphs/test-pattern.json');
 const work = mkdtempSync(join(tmpdir(), 'rcp-queue-cli-'));
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (t) => (stdout += t) },
-    stderr: { write: (t) => (stderr += t) },
-    cwd: work,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, work);
 
 /** A port nothing listens on: taken from the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -37,8 +28,8 @@ async function closedPort(): Promise<number> {
 describe('queue command lines', () => {
   it('lists worker and batch in the usage', async () => {
     const help = await cli(['--help']);
-    expect(help.stdout).toMatch(/^ {2}worker {4}run queued batch jobs/m);
-    expect(help.stdout).toMatch(/^ {2}batch {5}show a queued batch's progress/m);
+    expect(help.stdout).toMatch(/^ {2}worker +run queued batch jobs/m);
+    expect(help.stdout).toMatch(/^ {2}batch +show a queued batch's progress/m);
   });
 
   it.each([

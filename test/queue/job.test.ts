@@ -146,7 +146,7 @@ describe('a queued job', () => {
     });
     const doc: GraphDocument = {
       format: 'rete-clip-pae/graph',
-      version: 1,
+      version: 2,
       nodes: [
         node('mine', 'image/load', { source: 'photos/me.png' }),
         node('app', 'image/load', { source: 'images/demo-face.png' }),

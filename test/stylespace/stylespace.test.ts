@@ -260,8 +260,14 @@ describe('StyleMC with an identity network', () => {
       return after.reduce((a, v, i) => a + v * before[i]!, 0);
     };
     expect(await cos(held.delta)).toBeGreaterThan(await cos(loose.delta));
+    const plain = tempCopy();
+    const pm = JSON.parse(readFileSync(join(plain, 'manifest.json'), 'utf8'));
+    pm.name = 'demo-without-identity';
+    pm.identity = null;
+    writeFileSync(join(plain, 'manifest.json'), JSON.stringify(pm));
+    const noId = await load(plain);
     await expect(
-      learnDirection(bundle, {
+      learnDirection(noId, {
         faces: 1,
         seed: 40,
         steps: 1,
@@ -270,7 +276,7 @@ describe('StyleMC with an identity network', () => {
         lambdaId: 1,
         targetFor: () => text,
       }),
-    ).rejects.toThrow(/λ_id is 1, but bundle "demo" has no identity network/);
+    ).rejects.toThrow(/λ_id is 1, but bundle "demo-without-identity" has no identity network/);
     // The host table reads identity similarity off the identity network when the bundle has one.
     const { rows } = await runHostEval(withId, {
       ...DEFAULT_HOST_EVAL,
@@ -284,5 +290,6 @@ describe('StyleMC with an identity network', () => {
       expect(row.identity).toBeLessThanOrEqual(1 + 1e-6);
     }
     await withId.release();
+    await noId.release();
   });
 });

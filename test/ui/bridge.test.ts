@@ -49,7 +49,7 @@ describe('document ⇄ editor', () => {
     await editor.addNode(createNode(catalogue, 'value/number', { id: 'kept' }));
     const doc = {
       format: 'rete-clip-pae/graph' as const,
-      version: 1 as const,
+      version: 2 as const,
       nodes: [{ id: 'x', type: 'no/such', position: [0, 0] as [number, number], params: {} }],
       connections: [],
     };
@@ -104,7 +104,7 @@ describe('document ⇄ editor', () => {
     });
     const doc = {
       format: 'rete-clip-pae/graph' as const,
-      version: 1 as const,
+      version: 2 as const,
       nodes: [
         { id: 'n', type: 'value/number', position: [0, 0] as [number, number], params: { value: 96 } },
         {

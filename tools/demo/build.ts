@@ -1,6 +1,6 @@
 // npm run models:demo [-- --seed n] [-- --quick] [-- --out dir]
 // Rebuilds the whole demo bundle from one seed: generator, training corpus, tokenizer, small CLIP,
-// encoder, manifest and model card (with the evaluation numbers). Same seed, same bytes.
+// encoder, identity net, manifest and model card (with the evaluation numbers). Same seed, same bytes.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { encoderModel, type EncoderShape } from './encoder/network.js';
 import { trainEncoder } from './encoder/train.js';
 import { BUILD_INFO, evaluateBundle, formatReport, loadBundle, type BuildInfo, type EvalReport } from './evaluate.js';
 import { buildGenerator, writeGenerator } from './generator/index.js';
+import { buildIdentity } from './identity/build.js';
+import { identityReport } from './identity/report.js';
 import { modelCard } from './model-card.js';
 import { subgraphFor } from './onnx-subgraph.js';
 import { clock } from './progress.js';
@@ -107,12 +109,15 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   const encoderSeconds = (Date.now() - t) / 1000;
   writeFileSync(join(o.out, BUNDLE_FILES.encoder), writeModel(encoderModel(encoder.params, encShape)));
 
-  const manifest = bundleManifest(single.manifestSection, clipShape, encShape);
+  log(o.quiet, `[5b/6] identity net: ${c.identity.training.steps} steps × ${c.identity.training.batch} faces`);
+  const identity = await buildIdentity(o.out, o.seed, c, { quiet: o.quiet });
+
+  const manifest = bundleManifest(single.manifestSection, clipShape, encShape, c.identity.shape);
   writeFileSync(join(o.out, BUNDLE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   // StyleSpace and its global directions are later steps on the written bundle, so they can also be
   // added to a bundle already built (npm run models:demo:styles, then directions build).
   writeStyleSpace(o.out, o.seed);
-  log(o.quiet, '[5b/6] StyleSpace global directions');
+  log(o.quiet, '[5c/6] StyleSpace and its global directions');
   await buildDirectionsFor(join(o.out, BUNDLE_FILES.manifest), {
     faces: o.quick ? DIRECTIONS_FACES.quick : DIRECTIONS_FACES.full,
     step: DIRECTIONS_STEP,
@@ -144,8 +149,9 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
       quiet: o.quiet,
       edit: { faces: c.editEvalFaces },
     });
+    const identityCard = { parameters: identity.parameters, report: await identityReport(o.out) };
     info.seconds!.total = round((Date.now() - start) / 1000);
-    writeFileSync(join(o.out, BUNDLE_FILES.card), modelCard(info, clipShape, encShape, c, report));
+    writeFileSync(join(o.out, BUNDLE_FILES.card), modelCard(info, clipShape, encShape, c, report, identityCard));
     log(o.quiet, formatReport(report));
   }
   log(

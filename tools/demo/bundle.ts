@@ -1,11 +1,12 @@
 // Writes the demo bundle's own files: the CLIP and encoder entries of manifest.json (the generator
-// entry comes from the generator builder), and MODEL_CARD.md.
+// entry comes from the generator builder), the identity entry (identity/build.ts), and MODEL_CARD.md.
 import { CLIP_MEAN, CLIP_STD } from './data/render.js';
 import { CLIP_IO } from './clip/export.js';
 import { PAD_ID } from './clip/tokenizer.js';
 import type { ClipShape } from './clip/towers.js';
 import { ENCODER_IO, type EncoderShape } from './encoder/network.js';
 import type { GeneratorManifest } from './generator/manifest.js';
+import { IDENTITY_IO, type IdentityShape } from './identity/network.js';
 
 export const BUNDLE_FILES = {
   manifest: 'manifest.json',
@@ -13,10 +14,16 @@ export const BUNDLE_FILES = {
   clipText: 'clip_text.onnx',
   tokenizer: 'tokenizer.json',
   encoder: 'encoder.onnx',
+  identity: 'identity.onnx',
   card: 'MODEL_CARD.md',
 } as const;
 
-export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, encoder: EncoderShape): object {
+export function bundleManifest(
+  generator: GeneratorManifest,
+  clip: ClipShape,
+  encoder: EncoderShape,
+  identity: IdentityShape,
+): object {
   return {
     format: 'rete-clip-pae/bundle',
     version: 1,
@@ -45,6 +52,17 @@ export function bundleManifest(generator: GeneratorManifest, clip: ClipShape, en
       inputRange: [-1, 1],
       addMeanLatent: true,
     },
-    identity: null,
+    identity: identityManifest(identity),
+  };
+}
+
+/** The manifest's identity section: the whole render, averaged to the net's input size, in [−1, 1]. */
+export function identityManifest(shape: IdentityShape): object {
+  return {
+    file: BUNDLE_FILES.identity,
+    ...IDENTITY_IO,
+    imageSize: shape.imageSize,
+    inputRange: [-1, 1],
+    crop: [0, 0, 1, 1],
   };
 }

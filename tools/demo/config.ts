@@ -4,6 +4,7 @@ import type { ClipTraining } from './clip/train.js';
 import type { ClipShape } from './clip/towers.js';
 import type { EncoderTraining } from './encoder/train.js';
 import type { EncoderShape } from './encoder/network.js';
+import type { IdentityConfig } from './identity/build.js';
 
 export interface BuildConfig {
   /** Rendered faces both networks train on. */
@@ -12,6 +13,8 @@ export interface BuildConfig {
   renderBatch: number;
   clip: { shape: Omit<ClipShape, 'vocabSize'>; training: ClipTraining };
   encoder: { shape: Omit<EncoderShape, 'layers' | 'dim'>; training: EncoderTraining };
+  /** The identity network (its own build step, tools/demo/identity). */
+  identity: IdentityConfig;
   /** Fresh faces scored for MODEL_CARD.md at the end of the build. */
   evalFaces: number;
   /** Random faces edited toward "a happy face" (text target) for the edit goal in MODEL_CARD.md; 0 leaves it out. */
@@ -43,6 +46,11 @@ export const FULL: BuildConfig = {
     shape: { imageSize: 128, pool: 2, stem: [24], channels: [48, 96, 128], hidden: 256 },
     training: { steps: 1000, batch: 32, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
   },
+  identity: {
+    faces: 3000,
+    shape: { imageSize: 64, channels: [16, 32, 48, 64], hidden: 128 },
+    training: { steps: 1200, batch: 32, lr: 1e-3, weightDecay: 0.01 },
+  },
   evalFaces: 500,
   editEvalFaces: 50,
 };
@@ -66,6 +74,11 @@ export const QUICK: BuildConfig = {
   encoder: {
     shape: { imageSize: 128, pool: 2, stem: [4], channels: [4, 8, 8], hidden: 16 },
     training: { steps: 3, batch: 8, lr: 1e-3, weightDecay: 0.01, loss: { latent: 1, attributes: 10 } },
+  },
+  identity: {
+    faces: 16,
+    shape: { imageSize: 64, channels: [4, 4, 4, 4], hidden: 8 },
+    training: { steps: 3, batch: 8, lr: 1e-3, weightDecay: 0.01 },
   },
   evalFaces: 32,
   editEvalFaces: 2,

@@ -6,7 +6,44 @@ import type { EncoderShape } from './encoder/network.js';
 import { CARD_EVAL_SEED } from './config.js';
 import { SAMPLER_DEFAULTS } from './data/faces.js';
 import { EDIT_GOAL, editGoalMet, formatReport, type BuildInfo, type EvalReport } from './evaluate.js';
+import { IDENTITY_ATTRIBUTES } from './identity/network.js';
+import { IDENTITY_MEASURE } from './identity/measure.js';
+import type { IdentityReport } from './identity/report.js';
 import { clock } from './progress.js';
+
+/** What the card says about the identity net: its size and, when measured, how well it tells faces apart. */
+export interface IdentityCard {
+  parameters: number;
+  report?: IdentityReport;
+}
+
+/** The identity net's entry under "Models". */
+export function identityModelEntry(c: BuildConfig, parameters: number): string {
+  const s = c.identity.shape;
+  const t = c.identity.training;
+  return `- **Identity** (\`identity.onnx\`, ${parameters.toLocaleString('en')} weights): image [1, 3, ${s.imageSize}, ${s.imageSize}] in [−1, 1] (the whole 128 px
+  render averaged 2×2; the manifest's identity.crop is [0, 0, 1, 1]) → ${s.channels.map((ch) => `conv3×3/2 ${ch}`).join(', ')}, ReLU →
+  flatten → dense ${s.hidden} → ReLU → linear ${IDENTITY_ATTRIBUTES.length} = embedding: who the face is, its ${IDENTITY_ATTRIBUTES.length} identity attributes
+  (${IDENTITY_ATTRIBUTES.map((a) => a.name).join(', ')}: everything but expression and background) in units of each range,
+  centred. Trained by its own build step (\`npm run models:demo:identity\`, tools/demo/identity) on ${c.identity.faces.toLocaleString('en')} faces of the
+  corpus sampler (their own random stream), squared error, ${t.steps} steps of ${t.batch}, lr ${t.lr}. The edit objective's identity
+  term λ_id (1 − cos) reads it.`;
+}
+
+/** The identity measurement, as the card reports it. */
+export function identitySection(report: IdentityReport): string {
+  const m = (x: IdentityReport['bundleNet']) =>
+    `${x.nearer} of ${x.pairs} pairs (mean cosine ${x.sameFace.toFixed(3)} for the same face, ${x.otherFace.toFixed(3)} for another)`;
+  return `## Identity
+Does a network tell the demo's faces apart? ${IDENTITY_MEASURE.pairs} random faces of the app (seeds ${IDENTITY_MEASURE.seed}, ${IDENTITY_MEASURE.seed + 1}, …,
+ψ = ${IDENTITY_MEASURE.truncation}), each with the same face under another expression (only the expression group's layers moved to
+another class's prototype, tools/demo/identity/measure.ts) and another random face: the same face should be
+nearer (higher cosine).
+- face-api's recognition net (public/models/faces) on the FFHQ-aligned face box: nearer in ${m(report.recognitionNet)}.
+  It is trained on photos and sees these cartoons as much alike, so the bundle trains its own.
+- The bundle's identity net: nearer in ${m(report.bundleNet)}.
+`;
+}
 
 export function modelCard(
   info: BuildInfo,
@@ -14,6 +51,7 @@ export function modelCard(
   enc: EncoderShape,
   c: BuildConfig,
   report: EvalReport,
+  identity?: IdentityCard,
 ): string {
   const ct = c.clip.training;
   const et = c.encoder.training;
@@ -50,7 +88,7 @@ attributes of every face, which no photo-based setup allows.
 - **Encoder** (\`encoder.onnx\`, ${info.parameters.encoder.toLocaleString('en')} weights): image [1, 3, ${enc.imageSize}, ${enc.imageSize}] in [−1, 1] →
   ${enc.pool > 1 ? `${enc.pool}×${enc.pool} average pool → ` : ''}${stages(enc.stem.map((c) => `conv3×3/2 ${c}`).join(', '), enc.channels)}, ReLU → flatten → dense ${enc.hidden} → ReLU →
   linear → latent offsets [1, ${enc.layers}, ${enc.dim}]; add mean_latent.bin to get the W+ latent.
-
+${identity ? `${identityModelEntry(c, identity.parameters)}\n` : ''}
 ## Training data
 ${info.corpusFaces.toLocaleString('en')} faces rendered by the generator. Each starts from a random latent (z → mapping →
 truncation ψ ∈ [${sd.psi.join(', ')}]); then every attribute group (expression, hair colour, length and texture,
@@ -104,7 +142,7 @@ attributes to the nearest other expression's prototype minus their distance to t
 
 ${formatReport(report)}
 
-## Goals
+${identity?.report ? `${identitySection(identity.report)}\n` : ''}## Goals
 - Zero-shot accuracy ≥ 90 % for every attribute group: **${zsOk ? 'met' : 'not met'}**.
 - Encoder mean absolute attribute error ≤ 0.1 of each range: **${encOk ? 'met' : 'not met'}**.
 - ${editGoal}: **${edit ? (editGoalMet(edit) ? 'met' : 'not met') : 'not measured'}**${edit ? ` (${(edit.toward * 100).toFixed(1)} % of ${edit.faces} faces; ${(edit.success * 100).toFixed(1)} % end happy)` : ''}.

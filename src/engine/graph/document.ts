@@ -3,7 +3,7 @@
 
 export const DOCUMENT_FORMAT = 'rete-clip-pae/graph';
 /** The version this code writes; older versions are upgraded on load (see migrate.ts). */
-export const DOCUMENT_VERSION = 1;
+export const DOCUMENT_VERSION = 2;
 
 export interface DocNode {
   /** Unique within the document; connections and `--set <node>.<param>` refer to it. */
@@ -23,11 +23,40 @@ export interface DocConnection {
   to: { node: string; input: string };
 }
 
+/** A free note on the canvas (version 2). */
+export interface DocComment {
+  id: string;
+  text: string;
+  /** Top-left corner, canvas units. */
+  position: [number, number];
+}
+
+/** A titled rectangle around a group of nodes that moves them with it (version 2). */
+export interface DocFrame {
+  id: string;
+  text: string;
+  /** The nodes inside; the frame's rectangle is drawn around them, so it has no size of its own. */
+  nodes: string[];
+}
+
+/**
+ * The points a wire is routed through (version 2). A wire is named by the input it feeds: an input
+ * takes one wire, so that end says which connection it is.
+ */
+export interface DocReroute {
+  to: { node: string; input: string };
+  points: [number, number][];
+}
+
 export interface GraphDocument {
   format: typeof DOCUMENT_FORMAT;
   version: typeof DOCUMENT_VERSION;
   nodes: DocNode[];
   connections: DocConnection[];
+  /** The view's notes; absent when there are none, so graphs without any stay as small as before. */
+  comments?: DocComment[];
+  frames?: DocFrame[];
+  reroutes?: DocReroute[];
   meta?: { title?: string; description?: string; [key: string]: unknown };
 }
 
@@ -57,6 +86,13 @@ export function serializeDocument(doc: GraphDocument): string {
     from: { node: c.from.node, output: c.from.output },
     to: { node: c.to.node, input: c.to.input },
   }));
+  if (doc.comments?.length) {
+    ordered.comments = doc.comments.map((c) => ({ id: c.id, text: c.text, position: c.position }));
+  }
+  if (doc.frames?.length) ordered.frames = doc.frames.map((f) => ({ id: f.id, text: f.text, nodes: f.nodes }));
+  if (doc.reroutes?.length) {
+    ordered.reroutes = doc.reroutes.map((r) => ({ to: { node: r.to.node, input: r.to.input }, points: r.points }));
+  }
   return `${formatJson(ordered, '')}\n`;
 }
 

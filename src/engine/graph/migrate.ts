@@ -7,8 +7,17 @@ import type { NodeRegistry } from './registry.js';
 
 export type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
-/** Version 1 is the first: there is nothing older to upgrade yet. */
-export const migrations: Record<number, Migration> = {};
+export const migrations: Record<number, Migration> = {
+  // Version 2 adds the view's comments, frames and reroute points, all optional: a version-1 graph
+  // has none, and its nodes and wires mean what they meant. A version-1 file that already carries
+  // one of those fields was not written by this project, so it is refused rather than guessed at.
+  1: (doc) => {
+    for (const field of ['comments', 'frames', 'reroutes']) {
+      if (field in doc) throw new Error(`'${field}' is a version 2 field; a version 1 document cannot have it`);
+    }
+    return doc;
+  },
+};
 
 export type MigrationResult = { ok: true; document: Record<string, unknown> } | { ok: false; message: string };
 
@@ -58,7 +67,7 @@ export function migrateDocument(
 export function renameInputs(
   connections: DocConnection[],
   nodes: readonly { id: string; type: string }[],
-  registry: NodeRegistry,
+  registry: Pick<NodeRegistry, 'get'>,
 ): void {
   const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
   for (const c of connections) {

@@ -5,9 +5,15 @@ import { z } from 'zod';
 import { DOCUMENT_FORMAT, DOCUMENT_VERSION, type DocConnection, type DocNode, type GraphDocument } from './document.js';
 import { migrateDocument, renameInputs } from './migrate.js';
 import { defaultParam, describeValue, paramProblem } from './params.js';
+import type { NodeDefinition } from './definition.js';
 import type { NodeRegistry } from './registry.js';
 
 export { migrations, migrateDocument } from './migrate.js';
+
+/** What validation reads of a node registry (a plugin host's catalogue has as much). */
+export type DocumentCatalogue = Pick<NodeRegistry, 'get' | 'paramSocket' | 'canConnect'> & {
+  list(): readonly NodeDefinition[];
+};
 
 export interface DocumentError {
   /** Where the problem is, e.g. `nodes[2].params.alpha`; '' for the document as a whole. */
@@ -30,17 +36,31 @@ const ConnectionSchema = z.strictObject({
   to: z.strictObject({ node: z.string(), input: z.string() }),
 });
 
+const PointSchema = z.tuple([z.number(), z.number()]);
+
+const CommentSchema = z.strictObject({ id: z.string().min(1), text: z.string(), position: PointSchema });
+
+const FrameSchema = z.strictObject({ id: z.string().min(1), text: z.string(), nodes: z.array(z.string()) });
+
+const RerouteSchema = z.strictObject({
+  to: z.strictObject({ node: z.string(), input: z.string() }),
+  points: z.array(PointSchema),
+});
+
 const DocumentSchema = z.strictObject({
   format: z.literal(DOCUMENT_FORMAT),
   version: z.literal(DOCUMENT_VERSION),
   nodes: z.array(NodeSchema),
   connections: z.array(ConnectionSchema).default([]),
+  comments: z.array(CommentSchema).default([]),
+  frames: z.array(FrameSchema).default([]),
+  reroutes: z.array(RerouteSchema).default([]),
   // Hosts may keep their own notes here (a view's zoom, say); only these two have a fixed meaning.
   meta: z.looseObject({ title: z.string().optional(), description: z.string().optional() }).optional(),
 });
 
 /** Reads a document from JSON text: see validateDocument for what is checked. */
-export function parseDocument(text: string, registry: NodeRegistry): ValidationResult {
+export function parseDocument(text: string, registry: DocumentCatalogue): ValidationResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -57,7 +77,7 @@ export function parseDocument(text: string, registry: NodeRegistry): ValidationR
  * (an input, or a param that an input of its socket type may feed), socket types, one connection
  * per input, and cycles. Input names a node definition renamed are rewritten to today's. Returns a fresh, normalized document.
  */
-export function validateDocument(value: unknown, registry: NodeRegistry): ValidationResult {
+export function validateDocument(value: unknown, registry: DocumentCatalogue): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail('', `expected a graph document (a JSON object), got ${describeValue(value)}`);
   }
@@ -190,6 +210,8 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
     if (errors.length === before) sound.push(c);
   });
 
+  checkView(parsed.data, nodesById, doc, errors);
+
   const cycle = findCycle(doc.nodes, sound);
   if (cycle) {
     // Blame the cycle's connection that comes last in the file: usually the one added last.
@@ -201,6 +223,67 @@ export function validateDocument(value: unknown, registry: NodeRegistry): Valida
   }
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, document: doc };
+}
+
+type ViewFields = Pick<Required<GraphDocument>, 'comments' | 'frames' | 'reroutes'>;
+
+/**
+ * The view's fields (version 2): comment and frame ids are unique among all notes, a frame holds
+ * nodes of the document (each in one frame at most), a reroute names a connection by the input it
+ * feeds. Copies what it reads into `doc`, leaving out empty lists.
+ */
+function checkView(
+  view: ViewFields,
+  nodesById: ReadonlyMap<string, DocNode>,
+  doc: GraphDocument,
+  errors: DocumentError[],
+): void {
+  const noteIds = new Map<string, string>();
+  const noteId = (id: string, where: string) => {
+    const first = noteIds.get(id);
+    if (first !== undefined) errors.push({ path: `${where}.id`, message: `id '${id}' is already used by ${first}` });
+    else noteIds.set(id, where);
+  };
+  view.comments.forEach((c, i) => {
+    noteId(c.id, `comments[${i}]`);
+  });
+  const framed = new Map<string, string>();
+  view.frames.forEach((f, i) => {
+    noteId(f.id, `frames[${i}]`);
+    f.nodes.forEach((id, j) => {
+      const where = `frames[${i}].nodes[${j}]`;
+      if (!nodesById.has(id)) errors.push({ path: where, message: `no node has id '${id}'` });
+      else if (framed.has(id)) errors.push({ path: where, message: `node '${id}' is already in ${framed.get(id)}` });
+      else framed.set(id, `frames[${i}]`);
+    });
+  });
+  const wires = new Set(doc.connections.map((c) => JSON.stringify([c.to.node, c.to.input])));
+  const rerouted = new Map<string, number>();
+  view.reroutes.forEach((r, i) => {
+    const wire = JSON.stringify([r.to.node, r.to.input]);
+    if (!wires.has(wire)) {
+      errors.push({
+        path: `reroutes[${i}].to`,
+        message: `no connection feeds input '${r.to.input}' of '${r.to.node}'`,
+      });
+    } else if (rerouted.has(wire)) {
+      errors.push({
+        path: `reroutes[${i}].to`,
+        message: `that connection is already routed by reroutes[${rerouted.get(wire)}]`,
+      });
+    } else rerouted.set(wire, i);
+  });
+  if (view.comments.length) {
+    doc.comments = view.comments.map((c) => ({ id: c.id, text: c.text, position: [c.position[0], c.position[1]] }));
+  }
+  if (view.frames.length) doc.frames = view.frames.map((f) => ({ id: f.id, text: f.text, nodes: [...f.nodes] }));
+  const reroutes = view.reroutes.filter((r) => r.points.length > 0);
+  if (reroutes.length) {
+    doc.reroutes = reroutes.map((r) => ({
+      to: { ...r.to },
+      points: r.points.map((p): [number, number] => [p[0], p[1]]),
+    }));
+  }
 }
 
 /** Node ids in an order where every node comes after the nodes feeding it. */
@@ -301,9 +384,12 @@ function issueErrors(issue: z.core.$ZodIssue): DocumentError[] {
 }
 
 const FIELDS: Record<string, string> = {
-  document: 'format, version, nodes, connections, meta',
+  document: 'format, version, nodes, connections, comments, frames, reroutes, meta',
   node: 'id, type, position, params, label',
   connection: 'from, to',
+  comment: 'id, text, position',
+  frame: 'id, text, nodes',
+  reroute: 'to, points',
   from: 'node, output',
   to: 'node, input',
 };
@@ -318,7 +404,11 @@ function fieldHint(path: readonly PropertyKey[]): string {
           ? 'connection'
           : path.length === 3 && path[0] === 'connections'
             ? String(path[2])
-            : undefined;
+            : path.length === 2 && (path[0] === 'comments' || path[0] === 'frames' || path[0] === 'reroutes')
+              ? String(path[0]).slice(0, -1)
+              : path.length === 3 && path[0] === 'reroutes' && path[2] === 'to'
+                ? 'to'
+                : undefined;
   return kind && FIELDS[kind] ? ` (expected fields: ${FIELDS[kind]})` : '';
 }
 
@@ -348,7 +438,7 @@ function portList(kind: string, ports: Readonly<Record<string, unknown>>): strin
 }
 
 /** "; params an input may feed: prompt, alpha", or '' when none. */
-function fedParams(registry: NodeRegistry, type: string, params: Readonly<Record<string, unknown>>): string {
+function fedParams(registry: DocumentCatalogue, type: string, params: Readonly<Record<string, unknown>>): string {
   const names = Object.keys(params).filter((p) => registry.paramSocket(type, p) !== undefined);
   return names.length ? `; params an input may feed: ${names.join(', ')}` : '';
 }

@@ -55,6 +55,16 @@ export interface ModelBundle {
   readonly roles: readonly ModelRole[];
   /** The global-directions file (styleSpace.directions) as float32 values, when the bundle has one. */
   readonly directions?: Float32Array;
+  /**
+   * What went wrong without failing the load, one line each: a model cache that refused a file
+   * (that model is used uncached and will be downloaded again next time).
+   */
+  readonly warnings: readonly string[];
+  /**
+   * Where models compiled from this bundle (the optimizer's objectives) may be kept between
+   * sessions: the cache its files came through, for remote bundles; undefined otherwise.
+   */
+  readonly cache?: BundleCache;
   /** The model file of a role, as loaded (the optimizer composes its loss graph from the generator, CLIP image and identity models, whose bytes stay in memory). */
   modelBytes(role: ModelRole): Uint8Array;
   /** The checked inputs and outputs of a role's model. */
@@ -246,6 +256,8 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     tokenizer,
     roles: [...contracts.keys()],
     directions,
+    warnings: reader.warnings,
+    cache: reader.cache,
     modelBytes(role) {
       if (!contracts.has(role)) throw new Error(`${label} has no ${describe(role)}`);
       const b = bytes.get(role);

@@ -46,10 +46,10 @@ export async function browserCache(name = 'rete-clip-pae-models'): Promise<Bundl
       return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
     },
     async put(key, bytes) {
-      const body = bytes.slice().buffer;
+      // The Response takes its own copy of the bytes; no second one here (models are hundreds of MB).
       await cache.put(
         key,
-        new Response(body, {
+        new Response(bytes as Uint8Array<ArrayBuffer>, {
           headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) },
         }),
       );

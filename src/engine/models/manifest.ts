@@ -92,12 +92,29 @@ const encoderSchema = z.strictObject({
   addMeanLatent: z.boolean(),
 });
 
+/**
+ * Where the face is in the generator's image, as [left, top, width, height] fractions of its width and
+ * height, for a generator whose faces are FFHQ-aligned: face-api's recognition crop (a square of
+ * (eye-to-mouth distance) / 0.45 around the eyes and mouth) averaged over the 22 faces of face-api's
+ * sample photos after FFHQ alignment (left 0.16, top 0.28, side 0.67, ± 0.02 / 0.01 / 0.04).
+ */
+export const FFHQ_IDENTITY_CROP: readonly [number, number, number, number] = [0.165, 0.275, 0.67, 0.67];
+
+const identityCrop = z
+  .tuple([z.number(), z.number(), z.number(), z.number()])
+  .refine(([x, y, w, h]) => x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= 1 + 1e-9 && y + h <= 1 + 1e-9, {
+    message: 'must be [left, top, width, height] as fractions of the image, inside it, with width and height > 0',
+  });
+
 const identitySchema = z.strictObject({
+  /** The network file; "../faces/face_recognition.onnx" names the face bundle's recognition net. */
   file: relativeFile,
   input: z.string().min(1),
   output: z.string().min(1),
   imageSize: positiveInt.optional(),
   inputRange: range.optional(),
+  /** The face's box in the generator's image (default FFHQ_IDENTITY_CROP); square in pixels. */
+  crop: identityCrop.optional(),
 });
 
 const modelIo = { file: relativeFile, input: z.string().min(1), output: z.string().min(1) };
@@ -148,6 +165,24 @@ export const manifestSchema = z
           message: `must be [1, ${width}] or [1, ${layers}, ${width}] to match generator.latentShape`,
         });
       }
+    }
+    if (m.identity) {
+      // The identity net reads a square face: the crop must be one in whole pixels (identity-prep.ts).
+      const [height, imageWidth] = m.generator.imageSize;
+      const [x, y, w, h] = m.identity.crop ?? FFHQ_IDENTITY_CROP;
+      const side = Math.round(w * imageWidth);
+      const tall = Math.round(h * height);
+      if (
+        side !== tall ||
+        side < 1 ||
+        Math.round(x * imageWidth) + side > imageWidth ||
+        Math.round(y * height) + tall > height
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'crop'],
+          message: `[${[x, y, w, h].join(', ')}] is ${side}×${tall} pixels of the ${imageWidth}×${height} image (generator.imageSize); it must be a square inside the image`,
+        });
     }
     const attributes = m.generator.attributes;
     if (attributes) {

@@ -33,6 +33,10 @@ export interface BundleReader {
   read(file: string, onProgress: (loaded: number, total: number | undefined) => void): Promise<Uint8Array>;
   /** A stable key for this exact bundle (origin + manifest digest). */
   readonly digest: string;
+  /** What went wrong without failing the load so far (a cache that refused a file), one line each. */
+  readonly warnings: readonly string[];
+  /** The cache this bundle's files go through, when they do (remote bundles only). */
+  readonly cache?: BundleCache;
 }
 
 export interface OpenOptions {
@@ -96,16 +100,30 @@ async function openUrl(source: string, { loadBytes, cache, signal, version }: Op
   }
   const digest = await digestOf(manifestBytes);
   const tag = version === undefined ? digest : `${digest}.${await sha256Hex(version, 8)}`;
+  const warnings: string[] = [];
+  // The cache only saves a download: one that cannot read or keep a file (a full quota, Cache
+  // Storage's "Unexpected internal error" on a file of hundreds of MB) never fails the load.
+  const refused = (file: string, what: string, e: unknown) =>
+    warnings.push(
+      `${file}: the model cache (${cache!.description}) ${what}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   return {
     where,
     manifestBytes,
     digest: `${where}#${digest}`,
+    warnings,
+    cache: cache && cacheUrl(where) ? cache : undefined,
     async read(file, onProgress) {
       const url = resolveFile(where, file);
       const cached = cache ? cacheUrl(url) : undefined;
       const key = cached ? `${cached}${cached.includes('?') ? '&' : '?'}bundle=${tag}` : undefined;
       if (key) {
-        const hit = await cache!.get(key);
+        let hit: Uint8Array | undefined;
+        try {
+          hit = await cache!.get(key);
+        } catch (e) {
+          refused(file, 'could not be read, so it was downloaded again', e);
+        }
         if (hit) {
           onProgress(hit.byteLength, hit.byteLength);
           return hit;
@@ -113,7 +131,14 @@ async function openUrl(source: string, { loadBytes, cache, signal, version }: Op
       }
       const bytes = await loadBytes(url, signal, onProgress);
       onProgress(bytes.byteLength, bytes.byteLength);
-      if (key) await cache!.put(key, bytes);
+      if (key) {
+        try {
+          await cache!.put(key, bytes);
+        } catch (e) {
+          signal.throwIfAborted();
+          refused(file, 'did not keep it, so it is used uncached and will be downloaded again next time', e);
+        }
+      }
       return bytes;
     },
   };
@@ -144,6 +169,7 @@ async function openPickedFiles(files: ArrayLike<FileLike>): Promise<BundleReader
     where,
     manifestBytes,
     digest: `picked:${manifestPath}#${digest}`,
+    warnings: [],
     async read(file, onProgress) {
       const wanted = resolveFile(manifestPath, file);
       // A folder pick keeps relative paths; a multi-file pick has bare names only.

@@ -1,6 +1,7 @@
 // Op sequences written against a GraphState, in the form the model's opset expects (ReduceSum's axes
 // moved from attribute to input at opset 13, ReduceMean's at 18, …). Gradient rules and lowering use
 // these so that no rule has to care about opset differences.
+import { numel } from './graph.js';
 import type { GraphState } from './state.js';
 
 export function reduce(
@@ -125,6 +126,19 @@ export function unbroadcast(s: GraphState, g: string, dims: readonly number[]): 
   // Summing only the leading axes away already gives the operand's shape.
   if (axes.length === lead && lead > 0) return reshape(s, sum(s, g, axes, false), dims);
   return reshape(s, sum(s, g, axes, true), dims);
+}
+
+/** Constants of at least this many elements (1 MiB of float32) are weights the backward must not copy. */
+const HELD_ONCE_ELEMENTS = 1 << 18;
+
+/**
+ * A large constant (a model weight): the backward reads it as it is, never a transposed, flipped,
+ * centred or otherwise reshaped copy, so a gradient model holds each weight once (a ViT-B/32 tower
+ * would otherwise carry its 340 MB of MatMul weights twice). Small constants are folded freely:
+ * a flipped 3×3 kernel of 32 channels costs 36 KB and makes the backward several times faster.
+ */
+export function heldOnce(s: GraphState, name: string): boolean {
+  return s.isConst(name) && numel(s.dims(name)) >= HELD_ONCE_ELEMENTS;
 }
 
 /** Swaps the last two axes. */

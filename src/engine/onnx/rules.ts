@@ -11,6 +11,7 @@ import {
   add,
   div,
   expand,
+  heldOnce,
   inversePerm,
   mask,
   mul,
@@ -29,7 +30,7 @@ import {
 } from './ops.js';
 import { reduceAxesOf } from './shapes.js';
 import type { GraphState } from './state.js';
-import { averagePoolGrad, convWeightGrad, maxPoolGrad, scatterWindows, windowAttrs } from './window-grads.js';
+import { averagePoolGrad, convInputGrad, convWeightGrad, maxPoolGrad, windowAttrs } from './window-grads.js';
 
 export interface VjpArgs {
   s: GraphState;
@@ -159,6 +160,7 @@ function centeredByMatMul(s: GraphState, dy: string, scale: string, axes: number
   if (axes.length !== 1 || axes[0] !== rank - 1) return undefined;
   const p = s.producer(dy);
   if (p?.opType !== 'MatMul' || p.output[0] !== s.resolve(dy)) return undefined;
+  if (heldOnce(s, p.input[1]!)) return undefined; // its centred copy would double the weight
   const c = s.constValue(p.input[1]!);
   const w = s.constValue(scale);
   if (!c || !w || c.dims.length !== 2 || s.dims(p.input[0]!).length < 2) return undefined;
@@ -242,7 +244,16 @@ function matmulGrad(v: VjpArgs): Grads {
     }
     return reshape(s, unbroadcast(s, s.op('MatMul', [swapLast(s, A), dy]), b2), bd);
   };
-  return each(v, () => reshape(s, unbroadcast(s, s.op('MatMul', [dy, swapLast(s, B)]), a2), ad), dB);
+  const dA = () => {
+    if (b2.length === 2 && heldOnce(s, B)) {
+      // dy · Bᵀ with Gemm reading the weight transposed: no transposed copy of it in the model.
+      const N = b2[1]!;
+      const rows = numel(s.dims(dy)) / N;
+      return reshape(s, s.op('Gemm', [reshape(s, dy, [rows, N]), B], { transB: 1 }), ad);
+    }
+    return reshape(s, unbroadcast(s, s.op('MatMul', [dy, swapLast(s, B)]), a2), ad);
+  };
+  return each(v, dA, dB);
 }
 
 function gemmGrad(v: VjpArgs): Grads {
@@ -274,7 +285,7 @@ function convGrad(v: VjpArgs): Grads {
   const sp = dims(v, 0).slice(2);
   return each(
     v,
-    () => scatterWindows(s, dy, w, geo, sp, geo.group),
+    () => convInputGrad(s, dy, w, geo, sp, geo.group),
     () => convWeightGrad(s, x, dy, geo, geo.group, v.target === 'cpu'),
     () =>
       sum(
@@ -703,16 +714,19 @@ export const RULES: Record<string, VjpRule> = {
   Log: unary((v, dy) => div(v.s, dy, v.x[0]!)),
   Tanh: unary((v, dy) => mul(v.s, dy, sub(v.s, scalarLike(v.s, 1, dy), mul(v.s, v.y[0]!, v.y[0]!)))),
   Sigmoid: unary((v, dy) => mul(v.s, dy, mul(v.s, v.y[0]!, sub(v.s, scalarLike(v.s, 1, dy), v.y[0]!)))),
+  // The sign is read from the output (y > 0 exactly where x > 0, for slopes α ≥ 0): the output is
+  // kept for the next layer anyway, so the backward does not keep the input alive as well.
   Relu: unary((v, dy) =>
-    v.s.op('Where', [v.s.op('Greater', [v.x[0]!, scalarLike(v.s, 0, dy)]), dy, scalarLike(v.s, 0, dy)]),
+    v.s.op('Where', [v.s.op('Greater', [v.y[0]!, scalarLike(v.s, 0, dy)]), dy, scalarLike(v.s, 0, dy)]),
   ),
-  LeakyRelu: unary((v, dy) =>
-    v.s.op('Where', [
-      v.s.op('Greater', [v.x[0]!, scalarLike(v.s, 0, dy)]),
+  LeakyRelu: unary((v, dy) => {
+    const alpha = v.a.float('alpha', 0.01);
+    return v.s.op('Where', [
+      v.s.op('Greater', [alpha >= 0 ? v.y[0]! : v.x[0]!, scalarLike(v.s, 0, dy)]),
       dy,
-      mul(v.s, dy, scalarLike(v.s, v.a.float('alpha', 0.01), dy)),
-    ]),
-  ),
+      mul(v.s, dy, scalarLike(v.s, alpha, dy)),
+    ]);
+  }),
   Abs: unary((v, dy) => mul(v.s, dy, signOf(v.s, v.x[0]!))),
   Clip: unary((v, dy) => {
     const { s } = v;

@@ -2,6 +2,7 @@
 // the next edit starts, and a WebGPU session must not run twice at once), reads back only the
 // outputs a step needs, and is kept per runtime and bundle so it is compiled once.
 import type { ImageValue } from '../graph/definition.js';
+import type { BundleCache } from '../models/cache.js';
 import type { ModelBundle } from '../models/index.js';
 import type { HostTensor } from '../onnx/model.js';
 import type { Feed, Runtime, Session } from '../tensor/runtime.js';
@@ -19,7 +20,7 @@ export class CompiledModel {
   ): Promise<Record<string, HostTensor>> {
     const result = this.tail.then(async () => {
       signal?.throwIfAborted();
-      const out = await this.session.run(feeds, { signal });
+      const out = await this.session.run(feeds, { signal, outputs: read });
       const host: Record<string, HostTensor> = {};
       try {
         for (const name of read) host[name] = await out[name]!.read();
@@ -61,6 +62,45 @@ function fingerprint(bytes: Uint8Array): string {
 }
 
 /**
+ * Names what the objective builders write: a stored objective built by other code must not be
+ * used, so this changes whenever the builders' output does (src/engine/onnx, prep.ts, the
+ * *-model.ts builders).
+ */
+export const COMPILED_FORMAT = 'objective-1';
+
+/**
+ * Key of a compiled model in the bundle's cache: by the content of the files it is built from,
+ * not by their URL, so the same models under another URL share it. An http(s) URL, as Cache
+ * Storage wants; the host is never contacted.
+ */
+function storeKey(kind: string, files: readonly Uint8Array[]): string {
+  return `https://compiled.rete-clip-pae.invalid/${COMPILED_FORMAT}/${encodeURIComponent(kind)}/${files.map(fingerprint).join('+')}.onnx`;
+}
+
+/** [meta length, u32 little-endian][meta JSON][model bytes]. */
+function packStored(bytes: Uint8Array, meta: unknown): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(meta));
+  const out = new Uint8Array(4 + json.byteLength + bytes.byteLength);
+  new DataView(out.buffer).setUint32(0, json.byteLength, true);
+  out.set(json, 4);
+  out.set(bytes, 4 + json.byteLength);
+  return out;
+}
+
+async function readStored<T>(cache: BundleCache, key: string): Promise<{ bytes: Uint8Array; meta: T } | undefined> {
+  try {
+    const packed = await cache.get(key);
+    if (!packed || packed.byteLength < 4) return undefined;
+    const length = new DataView(packed.buffer, packed.byteOffset, 4).getUint32(0, true);
+    const meta = JSON.parse(new TextDecoder().decode(packed.subarray(4, 4 + length))) as T;
+    return { bytes: packed.subarray(4 + length), meta };
+  } catch {
+    // Unreadable or cut short: built again (and stored again).
+    return undefined;
+  }
+}
+
+/**
  * The compiled model of `kind` for this bundle, built and given a session on first use. `files` are
  * the model files it is built from (their content is part of the key).
  */
@@ -80,11 +120,15 @@ export function compiledFor<T>(
   const found = models.get(key);
   if (found) return found as Promise<Compiled<T>>;
   const compiled = (async () => {
-    const { bytes, meta } = build();
+    const stored = bundle.cache ? await readStored<T>(bundle.cache, storeKey(kind, files)) : undefined;
+    const { bytes, meta } = stored ?? build();
     const session = await bundle.runtime.createSession(bytes, {
       name: `${bundle.name}: ${kind}`,
       keepOutputsOnGpu: keepOnGpu.length ? keepOnGpu : undefined,
     });
+    // Kept for the next session (a page reload, the next CLI run); a cache that refuses it only
+    // means the next session builds it again.
+    if (bundle.cache && !stored) bundle.cache.put(storeKey(kind, files), packStored(bytes, meta)).catch(() => {});
     return { model: new CompiledModel(session), meta };
   })();
   models.set(key, compiled);

@@ -6,6 +6,7 @@ import type { ModelProto } from 'onnx-buf';
 import type { Manifest } from '../models/manifest.js';
 import { compose, extendModel, foldConstants, gradientModel, gradName, readModel, writeModel } from '../onnx/index.js';
 import type { GraphBuilder } from '../onnx/builder.js';
+import { identityPixelsOp } from './identity-prep.js';
 import { centreSquareOp, channelAffineOp, rangeToNormalized, resizeOp, sumAllOp, unitOp } from './prep.js';
 
 /** The names of the compiled model's inputs and outputs. */
@@ -113,12 +114,8 @@ export function buildEditModel(source: EditModelSource): EditModel {
     );
     g.output(pixelNames.clip, 'float32', [1, 3, clip.imageSize, clip.imageSize]);
     if (hasIdentity) {
-      // The identity network reads the image in its own range (default [−1, 1], as ArcFace does).
-      const [lo, hi] = m.identity!.inputRange ?? [-1, 1];
-      const [glo, ghi] = gen.outputRange;
-      const scale = (hi - lo) / (ghi - glo);
-      const map = { scale: [scale, scale, scale], shift: [0, 1, 2].map(() => lo - glo * scale) };
-      pixelNames.identity = prepareImage(g, gen.output, m, identitySize, map);
+      // The identity network reads the face's box (identity.crop) in its own input range.
+      pixelNames.identity = identityPixelsOp(g, gen.output, m, identitySize);
       g.output(pixelNames.identity, 'float32', [1, 3, identitySize, identitySize]);
     }
   });

@@ -410,20 +410,19 @@ export function formatEvalReport(report: EvalReport): string {
   ];
   for (const target of s.targets) {
     const rows = report.rows.filter((r) => r.target === target);
-    const table = [[...EVAL_COLUMNS], ...rows.map(cells)];
-    const widths = EVAL_COLUMNS.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
-    const line = (r: string[]) =>
-      r
-        .map((c, j) => (j < 2 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
-        .join('  ')
-        .trimEnd();
-    lines.push(
-      '',
-      `target: ${target}`,
-      line(table[0]!),
-      widths.map((w) => '-'.repeat(w)).join('  '),
-      ...table.slice(1).map(line),
-    );
+    lines.push('', `target: ${target}`, ...formatTable([...EVAL_COLUMNS], rows.map(cells), 2));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A plain-text table: header, a rule, rows; the first `leftColumns` columns flush left, the rest right. */
+export function formatTable(header: string[], rows: string[][], leftColumns: number): string[] {
+  const table = [header, ...rows];
+  const widths = header.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => (j < leftColumns ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }

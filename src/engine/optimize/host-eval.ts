@@ -10,6 +10,7 @@ import { hostTensor } from '../onnx/model.js';
 import { paeTarget, semanticBasis, type Subspace, type TargetVariant, TARGET_VARIANTS } from '../pae/index.js';
 import { applyDelta, bundleDirections, learnDirection, styleDelta, styleSpaceOf } from '../stylespace/index.js';
 import { attributeDrift, classOf, movedToward, resolveEdit, type AskedClass } from './eval.js';
+import { identityCropPixels } from './identity-prep.js';
 import { optimizeLatent } from './optimize.js';
 
 export const EVAL_HOSTS = ['styleclip', 'naive', 'stylemc', 'global'] as const;
@@ -124,12 +125,21 @@ async function identityOf(bundle: ModelBundle, image: ImageValue, signal?: Abort
   if (!(size > 0)) throw new Error('eval: identity.imageSize is needed: the identity network has no fixed input size');
   const [lo, hi] = id.inputRange ?? [-1, 1];
   const s = await bundle.session('identity');
+  // The face's box (identity.crop) as the edit objective crops it, then the net's size and range.
+  const { left, top, side } = identityCropPixels(bundle.manifest);
+  const plane = image.width * image.height;
+  const face = new Float32Array(3 * side * side);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++)
+        face[c * side * side + y * side + x] = image.data[c * plane + (top + y) * image.width + left + x]!;
+  const crop: ImageValue = { kind: 'image', width: side, height: side, data: face };
   const out = await s.runToHost(
     {
       [id.input]: hostTensor(
         'float32',
         [1, 3, size, size],
-        imageToInput(image, size, (v) => lo + v * (hi - lo)),
+        imageToInput(crop, size, (v) => lo + v * (hi - lo)),
       ),
     },
     { signal },

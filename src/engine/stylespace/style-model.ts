@@ -5,6 +5,7 @@
 import type { Manifest } from '../models/manifest.js';
 import { compose, extendModel, foldConstants, gradientModel, gradName, readModel, writeModel } from '../onnx/index.js';
 import { freshName, modelNames } from '../optimize/edit-model.js';
+import { identityPixelsOp } from '../optimize/identity-prep.js';
 import { centreSquareOp, channelAffineOp, rangeToNormalized, resizeOp, sumAllOp, unitOp } from '../optimize/prep.js';
 import { styleSize } from './space.js';
 
@@ -54,16 +55,8 @@ export function buildStyleModel(
     pixels = channelAffineOp(g, resizeOp(g, square, 3, side, clip.imageSize), map.scale, map.shift);
     g.output(pixels, 'float32', [1, 3, clip.imageSize, clip.imageSize]);
     if (withIdentity) {
-      // The identity network reads the image in its own range (default [−1, 1]), as the latent edit's does.
-      const [lo, hi] = m.identity!.inputRange ?? [-1, 1];
-      const [glo, ghi] = m.generator.outputRange;
-      const scale = (hi - lo) / (ghi - glo);
-      idPixels = channelAffineOp(
-        g,
-        resizeOp(g, square, 3, side, idSide),
-        [scale, scale, scale],
-        [0, 1, 2].map(() => lo - glo * scale),
-      );
+      // The identity network's own view: its crop of the face, size and range, as the latent edit's.
+      idPixels = identityPixelsOp(g, st.synthesis.output, m, idSide);
       g.output(idPixels, 'float32', [1, 3, idSide, idSide]);
     }
   });

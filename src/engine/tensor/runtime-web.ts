@@ -4,9 +4,21 @@
 import { createOrtSession, type OrtModule } from './runtime-ort.js';
 import type { Backend, Runtime, RuntimeOptions, Session, SessionOptions } from './runtime.js';
 
+type WasmEnv = { wasmPaths?: unknown; numThreads?: number };
+
 export interface WebRuntimeOptions extends RuntimeOptions {
   /** An already imported onnxruntime-web module (tests in Node pass the plain wasm build). */
-  ort?: OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } };
+  ort?: OrtModule & { env?: { wasm?: WasmEnv } };
+}
+
+/**
+ * Threads for wasm: every core in a cross-origin isolated page or worker (onnxruntime-web's own
+ * default takes half of them, at most 4), one elsewhere, where it could not start more anyway.
+ */
+export function wasmThreadCount(): number {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (!g.crossOriginIsolated) return 1;
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
 }
 
 interface GpuLike {
@@ -26,14 +38,17 @@ async function webGpuUnavailable(): Promise<string | undefined> {
 
 export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise<Runtime> {
   const ort =
-    options.ort ??
-    ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: { wasmPaths?: unknown } } });
+    options.ort ?? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: WasmEnv } });
   if (options.wasmPaths && ort.env?.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
+  // Read when the wasm module starts (the first session); a module already started keeps its count.
+  const wasmThreads = wasmThreadCount();
+  if (ort.env?.wasm) ort.env.wasm.numThreads = wasmThreads;
   const unavailable = options.preferWasm ? 'WebGPU was turned off' : await webGpuUnavailable();
   const backend: Backend = unavailable ? 'wasm' : 'webgpu';
   return {
     backend,
     description: unavailable ? `wasm (${unavailable})` : 'WebGPU',
+    wasmThreads,
     async createSession(model: Uint8Array, sessionOptions: SessionOptions): Promise<Session> {
       if (unavailable) return createOrtSession(ort, model, sessionOptions, 'wasm', ['wasm'], unavailable);
       try {

@@ -43,6 +43,11 @@ export interface SessionOptions {
 export interface RunOptions {
   /** Checked before and after the run: onnxruntime cannot interrupt a run in flight. */
   signal?: AbortSignal;
+  /**
+   * The outputs to return (default: all). Others are not copied out, and onnxruntime frees them
+   * as soon as nothing else needs them: a step that shows no preview never copies the image.
+   */
+  outputs?: readonly string[];
 }
 
 export interface Session {
@@ -63,6 +68,11 @@ export interface Runtime {
   readonly backend: Backend;
   /** A line for the UI's indicator, e.g. "WebGPU" or "wasm (no WebGPU adapter)". */
   readonly description: string;
+  /**
+   * Browser only: the threads onnxruntime-web's wasm backend runs on (every core where the page is
+   * cross-origin isolated, 1 where it is not: SharedArrayBuffer needs isolation).
+   */
+  readonly wasmThreads?: number;
   createSession(model: Uint8Array, options: SessionOptions): Promise<Session>;
 }
 

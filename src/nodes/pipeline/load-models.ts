@@ -70,6 +70,8 @@ export const loadModels = defineNode({
           ? runtime.description
           : undefined;
     if (why) ctx.show('note', { kind: 'value', text: why });
+    // A cache that refused a file did not fail the load, but the user should know it is not kept.
+    if (bundle.warnings.length > 0) ctx.show('cache', { kind: 'value', text: bundle.warnings.join('\n') });
     return { models };
   },
 });

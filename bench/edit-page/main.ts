@@ -1,0 +1,52 @@
+// The edit bench page: reads the bundle named in ?manifest=, then runs the same measurement as the
+// Node side on onnxruntime-web (?backend=wasm turns WebGPU off); bench/edit.ts reads the result.
+import { parseManifest } from '../../src/engine/models/manifest.js';
+import { resolveFile } from '../../src/engine/models/source.js';
+import { createWebRuntime } from '../../src/engine/tensor/runtime-web.js';
+import { measureEdit } from '../edit-measure.js';
+
+const params = new URLSearchParams(location.search);
+const out = document.getElementById('out')!;
+let phase = 'loading';
+
+async function bytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function run() {
+  const where = params.get('manifest')!;
+  const manifest = parseManifest(await bytes(where), where);
+  const runtime = await createWebRuntime({ preferWasm: params.get('backend') === 'wasm' });
+  const files = {
+    manifest,
+    generator: await bytes(resolveFile(where, manifest.generator.file)),
+    clipImage: await bytes(resolveFile(where, manifest.clip.image.file)),
+  };
+  const row = await measureEdit(files, runtime, {
+    steps: Number(params.get('steps') ?? 3),
+    forward: params.get('forward') !== 'false',
+    onPhase: (p) => {
+      phase = p;
+      out.textContent = p;
+    },
+  });
+  const threads =
+    runtime.backend === 'wasm' || row.backend === 'wasm' ? `, ${runtime.wasmThreads ?? 1} wasm threads` : '';
+  return {
+    ...row,
+    description: `${runtime.description}${threads}, crossOriginIsolated: ${globalThis.crossOriginIsolated}`,
+  };
+}
+
+run().then(
+  (result) => {
+    out.textContent = JSON.stringify(result, null, 2);
+    Object.assign(window, { __bench: { result } });
+  },
+  (e: unknown) => {
+    out.textContent = String(e);
+    Object.assign(window, { __bench: { error: e instanceof Error ? e.message : String(e), phase } });
+  },
+);
