@@ -1,5 +1,6 @@
 // The right-click menu extension: on the canvas, a searchable list of the registry's node types
-// by category (the node lands where the click was); on a node, Duplicate and Delete; on a wire,
+// by category (the node lands where the click was); on a node, Run to here (when the host runs
+// graphs), Duplicate and Delete; on a wire,
 // Delete. rete-context-menu-plugin does the work; the renderer draws it as <clip-pae-menu>.
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import type { NodeEditor } from 'rete';
@@ -15,6 +16,8 @@ export interface MenuActions {
     init?: { params?: Record<string, unknown>; label?: string },
   ): Promise<unknown>;
   removeNode(id: string): Promise<void>;
+  /** Runs only this node and what it needs; the menu offers "Run to here" when given. */
+  runTo?(id: string): void;
 }
 
 export function contextMenu(
@@ -74,6 +77,8 @@ export function contextMenu(
         },
         { label: 'Delete', key: 'delete', handler: () => actions.removeNode(node.id) },
       ];
+      const runTo = actions.runTo;
+      if (runTo) list.unshift({ label: 'Run to here', key: 'run-to-here', handler: () => runTo(node.id) });
       return { searchBar: false, list };
     },
   });

@@ -27,3 +27,7 @@ export type { Cleanup } from './pipes.js';
 
 export type { ClipPaeSchemes, ClipPaeConnection, ClipPaeArea, NodeCatalogue, SocketTypeInfo } from './types.js';
 export { createEngineWorker } from './engine-worker.js';
+export { EDITOR_SHORTCUTS } from './shortcuts.js';
+export type { Shortcut } from './shortcuts.js';
+export { IMAGE_OPEN_EVENT } from './components/image-view.js';
+export type { ImageOpenDetail } from './components/image-view.js';

@@ -31,6 +31,8 @@ export interface NodeRunView {
   preview?: ImageValue;
   outputs: Record<string, OutputView>;
   files: DownloadView[];
+  /** The result's signature from the engine's done event: what a viewer asks the worker for full-size images by. */
+  key?: string;
 }
 
 export function idleRunView(): NodeRunView {

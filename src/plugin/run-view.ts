@@ -61,13 +61,22 @@ export function applyEngineEvent(
         message: undefined,
         preview: undefined,
         outputs: event.outputs,
+        key: event.key,
       };
       break;
     case 'error':
-      node.run = { ...run, state: 'error', error: event.message, fraction: undefined, message: undefined, outputs: {} };
+      node.run = {
+        ...run,
+        state: 'error',
+        error: event.message,
+        fraction: undefined,
+        message: undefined,
+        outputs: {},
+        key: undefined,
+      };
       break;
     case 'skipped':
-      node.run = { ...run, state: 'skipped', because: event.because, outputs: {}, preview: undefined };
+      node.run = { ...run, state: 'skipped', because: event.because, outputs: {}, preview: undefined, key: undefined };
       break;
     case 'file': {
       const { name, mime, bytes } = event.file;

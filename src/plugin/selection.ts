@@ -1,11 +1,23 @@
 // The selection extension: click selects a node, Ctrl+click adds to the selection, a picked node
-// comes to the front, and Delete (or Backspace) removes the selected nodes with their wires.
+// comes to the front; on the keyboard, Delete (or Backspace) removes the selected nodes with their
+// wires, Ctrl+A selects every node and the arrow keys nudge the selected ones (Shift: ten times as
+// far). A nudge is an ordinary translation, so the history's classic preset records it for undo.
 import { AreaExtensions } from 'rete-area-plugin';
 import type { NodeEditor } from 'rete';
 import { removablePipes } from './pipes.js';
 import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 const TEXT_ENTRY = ['INPUT', 'TEXTAREA', 'SELECT'];
+
+/** How far one arrow key press moves the selected nodes, in graph units (Shift: ten times). */
+export const NUDGE_STEP = 10;
+
+const ARROWS: Record<string, [number, number]> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+};
 
 export function selection(
   editor: NodeEditor<ClipPaeSchemes>,
@@ -14,27 +26,55 @@ export function selection(
 ): () => void {
   const selector = AreaExtensions.selector();
   const accumulating = AreaExtensions.accumulateOnCtrl();
+  let selectable: ReturnType<typeof AreaExtensions.selectableNodes> | undefined;
   const unpipe = removablePipes([editor, area], () => {
-    AreaExtensions.selectableNodes(area, selector, { accumulating });
+    selectable = AreaExtensions.selectableNodes(area, selector, { accumulating });
     AreaExtensions.simpleNodesOrder(area);
   });
   const target = options.keyboard;
-  const onDelete = (event: Event) => {
+
+  const nudge = async (dx: number, dy: number) => {
+    const selected = editor.getNodes().filter((n) => n.selected);
+    // Moving the picked node moves the rest of the selection with it (the selector follows it);
+    // with no picked node among them, each moves on its own.
+    const picked = selected.find((n) => selector.isPicked({ id: n.id, label: 'node' }));
+    for (const node of picked ? [picked] : selected) {
+      const view = area.nodeViews.get(node.id);
+      if (view) await view.translate(view.position.x + dx, view.position.y + dy);
+    }
+  };
+
+  const onKey = (event: Event) => {
     const e = event as KeyboardEvent;
-    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
     // The real target, through the shadow roots node controls live in: typing keeps its keys.
     const origin = e.composedPath()[0];
     if (origin instanceof HTMLElement && (origin.isContentEditable || TEXT_ENTRY.includes(origin.tagName))) return;
     const selected = editor.getNodes().filter((n) => n.selected);
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      void (async () => {
+        for (const node of editor.getNodes()) if (!node.selected) await selectable?.select(node.id, true);
+      })();
+      return;
+    }
+    const arrow = ARROWS[e.key];
+    if (arrow && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (selected.length === 0) return;
+      e.preventDefault();
+      const step = e.shiftKey ? NUDGE_STEP * 10 : NUDGE_STEP;
+      void nudge(arrow[0] * step, arrow[1] * step);
+      return;
+    }
+    if (e.key !== 'Delete' && e.key !== 'Backspace') return;
     if (selected.length === 0) return;
     e.preventDefault();
     void (async () => {
       for (const node of selected) await options.removeNode(node.id);
     })();
   };
-  if (target) target.addEventListener('keydown', onDelete);
+  if (target) target.addEventListener('keydown', onKey);
   return () => {
-    if (target) target.removeEventListener('keydown', onDelete);
+    if (target) target.removeEventListener('keydown', onKey);
     accumulating.destroy();
     unpipe();
   };

@@ -59,6 +59,8 @@ export interface ClipPaeOptions {
   clipboard?: boolean;
   /** Told when a paste finds no graph on the clipboard, or one it cannot use. */
   onClipboardProblem?: (message: string) => void;
+  /** Runs one node and what it needs; when given, a node's right-click menu offers "Run to here". */
+  onRunTo?: (nodeId: string) => void;
 }
 
 export interface ClipPae {
@@ -164,7 +166,8 @@ export function setupClipPae(
     options.palette !== false
       ? add(paletteDock(area, registry, (type) => bridge.createNode(type), options.palette)).palette
       : undefined;
-  if (options.contextMenu !== false) cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode }));
+  if (options.contextMenu !== false)
+    cleanups.push(contextMenu(editor, area, registry, { addNode, removeNode, runTo: options.onRunTo }));
   search = add(socketSearch(editor, area, registry, { addNode: (type, at) => addNode(type, at) }));
   const clipboard =
     options.clipboard !== false

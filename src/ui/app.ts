@@ -4,13 +4,20 @@ import { NodeEditor } from 'rete';
 import { AreaPlugin } from 'rete-area-plugin';
 import { emptyDocument, type GraphDocument } from '../engine/graph/document.js';
 import { parseDocument, type ValidationResult } from '../engine/graph/validate.js';
+import type { EngineEvent } from '../engine/run/events.js';
 import { EngineClient } from '../engine/run/worker-client.js';
 import { catalogue } from '../nodes/registry.js';
 import { createEngineWorker, setupClipPae, type ClipPae, type ClipPaeSchemes } from '../plugin/index.js';
 import { readAutosave, writeAutosave } from './autosave.js';
 import { exampleNames, exampleText } from './examples.js';
 import { downloadDocument, graphFromFile } from './graph-files.js';
-import { Runner, type RunOutcome } from './runner.js';
+import { indexedDbHistory, openHistoryDatabase } from './history-idb.js';
+import type { RunOutcome } from './run-queue.js';
+import { Runs } from './runs.js';
+import type { RunsPanelElement } from './runs-panel.js';
+import './runs-panel.js';
+import { bindShortcutsSheet } from './shortcuts-sheet.js';
+import { imageViewing, type ImageViewing } from './viewer-host.js';
 import type { NoticesElement } from './notices.js';
 import type { ToolbarAction, ToolbarElement } from './toolbar.js';
 import './notices.js';
@@ -33,13 +40,16 @@ export interface AppElements {
   canvas: HTMLElement;
   notices: NoticesElement;
   fileInput: HTMLInputElement;
+  runs: RunsPanelElement;
 }
 
 export class App {
   readonly editor = new NodeEditor<ClipPaeSchemes>();
   readonly area: AreaPlugin<ClipPaeSchemes, any>;
   readonly clipPae: ClipPae;
-  readonly runner: Runner;
+  readonly runs: Runs;
+  readonly images: ImageViewing;
+  private readonly runEventListeners = new Set<(event: EngineEvent) => void>();
   private autoRun: boolean;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private autosaveProblem: string | null = null;
@@ -53,18 +63,35 @@ export class App {
       onRefused: (reason) => ui.notices.toast(`Not connected: ${reason}`, 'error'),
       onEditFailed: (message) => ui.notices.toast(message, 'error'),
       onClipboardProblem: (message) => ui.notices.toast(message, 'error'),
+      onRunTo: (nodeId) => this.runs.run([nodeId]),
     });
-    this.runner = new Runner(new EngineClient(createEngineWorker()), this.clipPae, {
-      onStart: () => {
-        ui.toolbar.running = true;
-        this.setStatus('Running…', 'info');
+    const client = new EngineClient(createEngineWorker());
+    this.runs = new Runs(
+      client,
+      catalogue,
+      this.clipPae,
+      ui.runs,
+      {
+        onStart: () => {
+          ui.toolbar.running = true;
+          this.setStatus('Running…', 'info');
+        },
+        onEnd: (outcome) => this.reportRun(outcome),
+        onQueueChange: (items) => {
+          if (items[0]?.state !== 'running') return;
+          const waiting = items.length - 1;
+          this.setStatus(`Running…${waiting ? ` (${waiting} more queued)` : ''}`, 'info');
+        },
+        onEvent: (event) => {
+          for (const listener of this.runEventListeners) listener(event);
+          const runtime = event.type === 'done' ? event.outputs[RUNTIME_KEY] : undefined;
+          if (runtime?.kind === 'value') this.setRuntimeLabel(runtime.text);
+        },
       },
-      onEnd: (outcome) => this.reportRun(outcome),
-      onEvent: (event) => {
-        const runtime = event.type === 'done' ? event.outputs[RUNTIME_KEY] : undefined;
-        if (runtime?.kind === 'value') this.setRuntimeLabel(runtime.text);
-      },
-    });
+      indexedDbHistory(openHistoryDatabase()),
+    );
+    this.images = imageViewing(this.clipPae, client);
+    bindShortcutsSheet(document);
 
     this.autoRun = localStorage.getItem(AUTO_RUN_KEY) === 'on';
     ui.toolbar.autoRun = this.autoRun;
@@ -79,7 +106,7 @@ export class App {
     this.clipPae.onChange((kind) => {
       this.scheduleAutosave();
       if (kind === 'load') ui.toolbar.graphTitle = this.titleOf(this.clipPae.toDocument());
-      if (this.autoRun && kind !== 'layout') this.runner.schedule();
+      if (this.autoRun && kind !== 'layout') this.runs.schedule();
       if (kind === 'load' || kind === 'params') rememberBundles(bundlesInDocument(this.clipPae.toDocument()));
     });
     window.addEventListener(RUNTIME_EVENT, (e) => this.setRuntimeLabel(String((e as CustomEvent).detail ?? '')));
@@ -87,6 +114,7 @@ export class App {
 
   /** Opens the autosaved graph, or graphs/default.json when there is none (or it is unreadable). */
   async start(): Promise<void> {
+    await this.runs.refreshHistory();
     const saved = readAutosave();
     if (saved !== null) {
       const result = parseDocument(saved, catalogue);
@@ -98,6 +126,12 @@ export class App {
       this.ui.notices.toast('The autosaved graph could not be read; opening the default graph instead.', 'error', 8000);
     }
     await this.openDefault();
+  }
+
+  /** Hears every engine event of the running item (what the nodes are shown). */
+  onRunEvent(listener: (event: EngineEvent) => void): () => void {
+    this.runEventListeners.add(listener);
+    return () => this.runEventListeners.delete(listener);
   }
 
   setRuntimeLabel(text: string): void {
@@ -117,7 +151,7 @@ export class App {
   private async onAction(action: ToolbarAction): Promise<void> {
     switch (action.action) {
       case 'new':
-        this.runner.cancel();
+        this.runs.graphReplaced();
         await this.clipPae.loadDocument(emptyDocument());
         this.ui.notices.clearProblems();
         this.setStatus('', 'info');
@@ -144,16 +178,16 @@ export class App {
         await this.clipPae.redo();
         break;
       case 'run':
-        await this.runner.run();
+        this.runs.run();
         break;
       case 'cancel':
-        this.runner.cancel();
+        this.runs.cancelRunning();
         break;
       case 'auto-run':
         this.autoRun = action.enabled;
         this.ui.toolbar.autoRun = action.enabled;
         localStorage.setItem(AUTO_RUN_KEY, action.enabled ? 'on' : 'off');
-        if (action.enabled) this.runner.schedule();
+        if (action.enabled) this.runs.schedule();
         break;
       case 'fit':
         await this.clipPae.zoomToFit();
@@ -189,7 +223,7 @@ export class App {
       this.ui.notices.showProblems(`Could not open ${name}: ${count} problem${count === 1 ? '' : 's'}`, result.errors);
       return;
     }
-    this.runner.cancel();
+    this.runs.graphReplaced();
     await this.clipPae.loadDocument(result.document);
     this.ui.notices.clearProblems();
     this.setStatus('', 'info');
@@ -247,8 +281,7 @@ export class App {
   }
 
   private reportRun(outcome: RunOutcome): void {
-    this.ui.toolbar.running = this.runner.running;
-    if (outcome.kind === 'superseded') return;
+    this.ui.toolbar.running = this.runs.queue.running !== undefined;
     if (outcome.kind === 'invalid') {
       this.setStatus('The graph cannot run', 'error');
       if (outcome.errors.length) this.ui.notices.showProblems('The graph cannot run', outcome.errors);

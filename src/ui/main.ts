@@ -1,6 +1,7 @@
 // Entry of the editor app (index.html).
 import { App } from './app.js';
 import type { NoticesElement } from './notices.js';
+import type { RunsPanelElement } from './runs-panel.js';
 import type { ToolbarElement } from './toolbar.js';
 import './app.css';
 
@@ -16,6 +17,7 @@ const app = new App({
   canvas: element('#canvas'),
   notices: element<NoticesElement>('clip-pae-notices'),
   fileInput: element<HTMLInputElement>('#open-file'),
+  runs: element<RunsPanelElement>('clip-pae-runs'),
 });
 
 // Tests read the open document through this; dev builds only.

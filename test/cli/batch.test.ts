@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { batchSourceNode } from '../../src/cli/batch.js';
 import { readDocumentBytes } from '../../src/engine/graph/open.js';
 import { createImage } from '../../src/engine/tensor/image.js';

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { readDocumentBytes } from '../../src/engine/graph/open.js';
 import { decodePng, encodePng } from '../../src/engine/tensor/png.js';
 import { createImage } from '../../src/engine/tensor/image.js';
-import { main } from '../../src/cli/main.js';
 import { catalogue } from '../../src/nodes/registry.js';
 import { runCli } from './run-cli.js';
 

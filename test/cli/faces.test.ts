@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { alignFace } from '../../src/engine/faces/align.js';
 import type { DetectedFace } from '../../src/engine/faces/types.js';
 import { imageToRgb } from '../../src/engine/tensor/image.js';

@@ -1,7 +1,14 @@
 // The scheduler: evaluates a graph document from the nodes that are wanted (its sinks, or chosen
 // targets) back through what they need, one node at a time in dependency order, reusing cached
 // results by signature. Why this and not rete-engine's DataflowEngine: see README.md here.
-import type { EngineServices, NodeDefinition, OutputFile, OutputSummary, RunContext } from '../graph/definition.js';
+import type {
+  EngineServices,
+  ImageValue,
+  NodeDefinition,
+  OutputFile,
+  OutputSummary,
+  RunContext,
+} from '../graph/definition.js';
 import { serializeDocument, type GraphDocument } from '../graph/document.js';
 import { paramProblem } from '../graph/params.js';
 import type { NodeRegistry } from '../graph/registry.js';
@@ -9,7 +16,7 @@ import { topologicalOrder, validateDocument } from '../graph/validate.js';
 import { ByteLruCache } from './cache.js';
 import { DocumentInvalidError, type EngineEvent, type NodeOutcome, type RunSummary } from './events.js';
 import { nodeSignature } from './signature.js';
-import { downscaleForPreview } from '../tensor/image.js';
+import { downscaleForPreview, isImageValue } from '../tensor/image.js';
 import { boundSummary, PREVIEW_MAX_SIDE, summarizeOutput } from './summarize.js';
 
 export interface EngineOptions {
@@ -32,6 +39,8 @@ interface NodeResult {
   files: OutputFile[];
   /** Per output (and per key the node showed): made once, so a cache hit does not redo previews. */
   summaries: Record<string, OutputSummary>;
+  /** Images the node showed, at full size (the summaries hold them bounded), for a viewer to ask for. */
+  shownImages: Record<string, ImageValue>;
 }
 
 const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
@@ -62,6 +71,18 @@ export class Engine {
 
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /**
+   * An image a node made, at full size: what it showed under `name`, else its output `name`. `key`
+   * is the signature a `done` event reported; undefined once the result has left the cache (or
+   * when it holds no image under that name).
+   */
+  fullImage(key: string, name: string): ImageValue | undefined {
+    const result = this.cache.get(key);
+    if (!result) return undefined;
+    const image = result.shownImages[name] ?? result.outputs[name];
+    return isImageValue(image) ? image : undefined;
   }
 
   /**
@@ -190,7 +211,7 @@ export class Engine {
           files.push({ node: id, file });
           emit({ type: 'file', node: id, file });
         }
-        emit({ type: 'done', node: id, ms: 0, cached: true, outputs: cached.summaries });
+        emit({ type: 'done', node: id, ms: 0, cached: true, outputs: cached.summaries, key });
         continue;
       }
 
@@ -217,7 +238,7 @@ export class Engine {
         files.push({ node: id, file });
         emit({ type: 'file', node: id, file });
       }
-      emit({ type: 'done', node: id, ms, cached: false, outputs: result.summaries });
+      emit({ type: 'done', node: id, ms, cached: false, outputs: result.summaries, key });
     }
 
     let status: RunSummary['status'] = failed ? 'failed' : 'ok';
@@ -288,6 +309,7 @@ export class Engine {
     // Calls that arrive after the node settled (a node that ignores cancellation) are dropped.
     let live = true;
     const shown: Record<string, OutputSummary> = {};
+    const shownImages: Record<string, ImageValue> = {};
     const files: OutputFile[] = [];
     const ctx: RunContext = {
       nodeId: id,
@@ -308,7 +330,10 @@ export class Engine {
         if (live) files.push(file);
       },
       show: (key, summary) => {
-        if (live) shown[key] = boundSummary(summary);
+        if (!live) return;
+        shown[key] = boundSummary(summary);
+        if (summary.kind === 'image') shownImages[key] = summary.image;
+        else delete shownImages[key];
       },
       document: doc,
       services: this.services,
@@ -322,7 +347,7 @@ export class Engine {
       for (const name of Object.keys(def.outputs)) {
         if (!(name in outputs)) throw new Error(`${def.title} did not produce its output '${name}'`);
       }
-      return { outputs, files, summaries: summarize(def, outputs, shown) };
+      return { outputs, files, summaries: summarize(def, outputs, shown), shownImages };
     } finally {
       live = false;
     }

@@ -9,8 +9,12 @@ export type EngineEvent =
   | { type: 'started'; node: string }
   | { type: 'progress'; node: string; fraction: number; message?: string }
   | { type: 'preview'; node: string; image: ImageValue }
-  /** `outputs` holds a summary per output (images downscaled to ≤ 256 px) plus what the node showed. */
-  | { type: 'done'; node: string; ms: number; cached: boolean; outputs: Record<string, OutputSummary> }
+  /**
+   * `outputs` holds a summary per output (images downscaled to ≤ 256 px) plus what the node showed;
+   * `key` is the result's signature, under which `fullImage` finds its images at full size while
+   * the result stays cached (absent for views not made by a run, e.g. ones restored from history).
+   */
+  | { type: 'done'; node: string; ms: number; cached: boolean; outputs: Record<string, OutputSummary>; key?: string }
   | { type: 'error'; node: string; message: string }
   | { type: 'skipped'; node: string; because: string }
   /** A file a node produced; a cache hit hands its files over again. */

@@ -1,5 +1,6 @@
 // The page side of the engine worker: one call per run, events by callback, a promise for the
 // summary, and cancel().
+import type { ImageValue } from '../graph/definition.js';
 import type { GraphDocument } from '../graph/document.js';
 import type { DocumentError } from '../graph/validate.js';
 import type { EngineEvent, RunSummary } from './events.js';
@@ -24,6 +25,7 @@ interface PendingRun {
 
 export class EngineClient {
   private readonly runs = new Map<string, PendingRun>();
+  private readonly images = new Map<string, (image: ImageValue | undefined) => void>();
   private nextId = 1;
   private readonly listener = (event: MessageEvent) => this.receive(event.data as FromWorker);
 
@@ -54,6 +56,17 @@ export class EngineClient {
     return { done, cancel: () => this.send({ type: 'cancel', runId }) };
   }
 
+  /**
+   * A node's image at full size: what it showed under `name`, else its output `name`; `key` comes
+   * from the node's `done` event. Undefined when the worker no longer holds that result.
+   */
+  fullImage(key: string, name: string): Promise<ImageValue | undefined> {
+    const requestId = `image-${this.nextId++}`;
+    const answer = new Promise<ImageValue | undefined>((resolve) => this.images.set(requestId, resolve));
+    this.send({ type: 'image', requestId, key, name });
+    return answer;
+  }
+
   clearCache(): void {
     this.send({ type: 'clear-cache' });
   }
@@ -63,6 +76,8 @@ export class EngineClient {
     this.worker.removeEventListener('message', this.listener);
     for (const run of this.runs.values()) run.reject(new Error('the engine client was disposed'));
     this.runs.clear();
+    for (const resolve of this.images.values()) resolve(undefined);
+    this.images.clear();
   }
 
   private send(message: ToWorker): void {
@@ -70,6 +85,11 @@ export class EngineClient {
   }
 
   private receive(message: FromWorker): void {
+    if (message?.type === 'image') {
+      this.images.get(message.requestId)?.(message.image);
+      this.images.delete(message.requestId);
+      return;
+    }
     const run = message && this.runs.get(message.runId);
     if (!run) return;
     if (message.type === 'finished') {

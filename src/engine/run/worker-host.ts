@@ -39,6 +39,9 @@ export function serveEngine(port: MessageEndpoint, engine: Engine, options: Serv
       case 'cancel':
         running.get(message.runId)?.abort();
         break;
+      case 'image':
+        post({ type: 'image', requestId: message.requestId, image: engine.fullImage(message.key, message.name) });
+        break;
       case 'clear-cache':
         engine.clearCache();
         break;

@@ -25,6 +25,14 @@ export function imageToImageData(image: ImageValue): ImageData {
   return new ImageData(rgba, width, height);
 }
 
+/** Fired (bubbling out of shadow roots) when an image is clicked, for a host to open it full size. */
+export const IMAGE_OPEN_EVENT = 'clip-pae-image-open';
+export interface ImageOpenDetail {
+  image: ImageValue;
+  /** The output (or shown key) the image stands for, from the element's data-output. */
+  output: string | undefined;
+}
+
 export class ImageViewElement extends LitElement {
   static override properties = {
     image: { attribute: false },
@@ -70,6 +78,7 @@ export class ImageViewElement extends LitElement {
     }
     canvas {
       display: block;
+      cursor: zoom-in;
       max-width: 100%;
       max-height: 180px;
       margin: 0 auto;
@@ -91,7 +100,7 @@ export class ImageViewElement extends LitElement {
     const image = this.image;
     const regions = image ? (this.regions ?? []) : [];
     return html`<div class="frame">
-        <canvas part="canvas" data-testid="image-view"></canvas>
+        <canvas part="canvas" data-testid="image-view" @pointerdown=${this.pressed}></canvas>
         ${regions.map(
           (r, i) =>
             html`<button
@@ -114,6 +123,26 @@ export class ImageViewElement extends LitElement {
     const detail: RegionPickDetail = { params: region.params };
     this.dispatchEvent(new CustomEvent(REGION_PICK_EVENT, { detail, bubbles: true, composed: true }));
   }
+
+  // A press that ends where it began opens the image. Not 'click': the area captures the pointer
+  // to drag the node, so the click lands on the node's view instead of this canvas.
+  private readonly pressed = (down: PointerEvent) => {
+    if (down.button !== 0) return;
+    window.addEventListener(
+      'pointerup',
+      (up) => {
+        if (Math.hypot(up.clientX - down.clientX, up.clientY - down.clientY) < 4) this.open();
+      },
+      { once: true },
+    );
+  };
+
+  private readonly open = () => {
+    if (!this.image) return;
+    const owner = this.closest<HTMLElement>('[data-output]');
+    const detail: ImageOpenDetail = { image: this.image, output: owner?.dataset.output };
+    this.dispatchEvent(new CustomEvent(IMAGE_OPEN_EVENT, { detail, bubbles: true, composed: true }));
+  };
 
   override updated(): void {
     const image = this.image;
