@@ -4,6 +4,7 @@
 import { benchFirstEdit, formatFirstEditRows, formatMemoryRows, mib, type MemoryRow } from './first-edit.js';
 import { benchOnnx, formatRows } from './onnx.js';
 import { benchOptimize, formatOptimizeRows } from './optimize.js';
+import { benchSliders, formatSliderRows } from './sliders.js';
 
 const args = process.argv.slice(2);
 if (args[0] === 'edit') {
@@ -28,6 +29,9 @@ const memory: MemoryRow[] = optimizeRows
     bytes: r.peakRssBytes!,
     note: r.startRssBytes !== undefined ? `${mib(r.startRssBytes)} MiB before loading the bundle` : '',
   }));
+
+console.log('\n## Global Direction sliders: one α or β change (Δs + one synthesis-from-styles forward)\n');
+console.log(formatSliderRows(await benchSliders({ browser })));
 
 if (browser) {
   console.log('\n## Page load to the first edited face (graphs/default.json, headless chromium)\n');

@@ -3,6 +3,14 @@
 import { parseArgs } from 'node:util';
 import { defaultCache, loadBundle } from '../engine/models/index.js';
 import { DEFAULT_EVAL, formatEvalReport, runEval, type EvalSettings } from '../engine/optimize/eval.js';
+import {
+  DEFAULT_HOST_EVAL,
+  EVAL_HOSTS,
+  formatHostTable,
+  runHostEval,
+  type EvalHost,
+  type HostEvalSettings,
+} from '../engine/optimize/host-eval.js';
 import { TARGET_VARIANTS, type TargetVariant } from '../engine/pae/index.js';
 import { createNodeServices } from '../engine/run/services-node.js';
 import { createRuntime } from '../engine/tensor/runtime.js';
@@ -27,6 +35,18 @@ group (semantic basis). Needs a bundle whose manifest declares generator.attribu
   --truncation x    truncation ψ of the random faces (default ${DEFAULT_EVAL.truncation})
   --bundle where    bundle folder, manifest path or URL (default models/demo, the app's demo bundle)
   --json            print the report (every case) as JSON instead of tables
+
+With --hosts, each host method edits every face once per target kind, and one table has a row per
+host × target × edit: success, toward, drift, identity similarity (— without an identity network),
+image distance and seconds per edit; --json then prints one JSON object per row (keys host, target,
+edit, success, toward, drift, identity, image_dist, seconds_per_edit; fractions).
+  --hosts list      comma-separated hosts: ${EVAL_HOSTS.join(', ')} (styleclip: StyleCLIP's latent optimization;
+                    naive: the CLIP loss alone; stylemc: one learned style direction; global: StyleCLIP's global directions)
+  --global-alpha a  global directions' strength (default ${DEFAULT_HOST_EVAL.globalAlpha})
+  --global-beta b   global directions' threshold β (default ${DEFAULT_HOST_EVAL.globalBeta})
+  --stylemc-faces n faces StyleMC learns each direction on (default ${DEFAULT_HOST_EVAL.stylemcFaces})
+  --stylemc-steps n StyleMC's steps (default ${DEFAULT_HOST_EVAL.stylemcSteps})
+  --stylemc-alpha a strength a learned direction is applied with (default ${DEFAULT_HOST_EVAL.stylemcAlpha})
 `;
 
 function parseCommandLine(argv: string[]) {
@@ -46,6 +66,12 @@ function parseCommandLine(argv: string[]) {
         truncation: { type: 'string' },
         bundle: { type: 'string' },
         json: { type: 'boolean' },
+        hosts: { type: 'string' },
+        'global-alpha': { type: 'string' },
+        'global-beta': { type: 'string' },
+        'stylemc-faces': { type: 'string' },
+        'stylemc-steps': { type: 'string' },
+        'stylemc-alpha': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,12 +118,41 @@ export function evalSettings(values: ReturnType<typeof parseCommandLine>['values
   };
 }
 
+/** The host comparison a command line with --hosts asks for (exported for tests). */
+export function hostEvalSettings(values: ReturnType<typeof parseCommandLine>['values']): HostEvalSettings {
+  const d = DEFAULT_HOST_EVAL;
+  const base = evalSettings(values);
+  return {
+    ...d,
+    hosts: list(values.hosts, 'hosts', d.hosts).map((h) => {
+      if (!(EVAL_HOSTS as readonly string[]).includes(h))
+        throw new UsageError(`--hosts: unknown host '${h}' (choose from ${EVAL_HOSTS.join(', ')})`);
+      return h as EvalHost;
+    }),
+    targets: base.targets,
+    edits: base.edits,
+    seed: base.seed,
+    count: number(values.count, 'count', d.count, true),
+    truncation: base.truncation,
+    alpha: base.alpha,
+    steps: base.steps,
+    lr: base.lr,
+    lambdaL2: base.lambdaL2,
+    globalAlpha: number(values['global-alpha'], 'global-alpha', d.globalAlpha),
+    globalBeta: number(values['global-beta'], 'global-beta', d.globalBeta),
+    stylemcFaces: number(values['stylemc-faces'], 'stylemc-faces', d.stylemcFaces, true),
+    stylemcSteps: number(values['stylemc-steps'], 'stylemc-steps', d.stylemcSteps, true),
+    stylemcAlpha: number(values['stylemc-alpha'], 'stylemc-alpha', d.stylemcAlpha),
+  };
+}
+
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandLine(argv);
   if (values.help) {
     io.stdout.write(EVAL_USAGE);
     return 0;
   }
+  const hostSettings = values.hosts !== undefined ? hostEvalSettings(values) : undefined;
   const settings = evalSettings(values);
   const services = createNodeServices({ baseDir: io.cwd });
   const where = values.bundle ?? 'models/demo';
@@ -109,6 +164,22 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   });
   try {
     const started = performance.now();
+    if (hostSettings) {
+      const report = await runHostEval(bundle, hostSettings, {
+        signal: io.signal,
+        onCase: (c, done, total) =>
+          io.stderr.write(
+            `[${done}/${total}] face ${c.seed} "${c.edit}" ${c.host}/${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}${c.toward ? ' (toward)' : ' (not toward)'}, drift ${(100 * c.drift).toFixed(1)}%, ${c.seconds.toFixed(2)} s\n`,
+          ),
+      });
+      io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      io.stdout.write(
+        values.json
+          ? report.rows.map((r) => `${JSON.stringify(r)}\n`).join('')
+          : formatHostTable(report.rows, hostSettings),
+      );
+      return 0;
+    }
     const report = await runEval(bundle, settings, {
       signal: io.signal,
       onCase: (c, done, total) =>

@@ -17,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'edit random demo faces with each target kind and measure success and drift',
     load: async () => (await import('./eval.js')).evalCommand,
   },
+  directions: {
+    summary: "build a bundle's StyleCLIP global directions (relevance of every style channel)",
+    load: async () => (await import('./directions.js')).directionsCommand,
+  },
   'eval-photos': {
     summary: 'edit the faces of a folder of photos and score them with the face networks',
     load: async () => (await import('./eval-photos.js')).evalPhotosCommand,

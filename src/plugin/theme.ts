@@ -20,6 +20,7 @@ export const SOCKET_COLORS: Readonly<Record<string, string>> = {
   Face: '#ffc107',
   Descriptor: '#8d6e63',
   FaceTransform: '#009688',
+  StyleDirection: '#cddc39',
 };
 
 /** Palette group → title-bar colour (muted, white text sits on it). */
@@ -32,6 +33,7 @@ export const CATEGORY_COLORS: Readonly<Record<string, string>> = {
   Text: '#2f79b5',
   Latent: '#7d4fa0',
   Faces: '#b8860b',
+  StyleSpace: '#6d7a2e',
 };
 
 /** A hue from a name's characters (31-multiplier string hash): the same name, the same hue. */

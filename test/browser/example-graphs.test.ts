@@ -111,6 +111,7 @@ describe('every example graph runs in the browser engine worker', () => {
         'alpha-sweep.json',
         'invert-then-edit.json',
         'photo-edit.json',
+        'global-directions.json',
         'resize-modes.json',
         'test-pattern.json',
       ]),

@@ -41,6 +41,7 @@ describe('every example graph runs in the CLI', () => {
         'alpha-sweep.json',
         'invert-then-edit.json',
         'photo-edit.json',
+        'global-directions.json',
       ]),
     );
   });

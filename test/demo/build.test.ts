@@ -30,12 +30,15 @@ describe('reduced-size demo bundle build', () => {
       'build.json',
       'clip_image.onnx',
       'clip_text.onnx',
+      'directions.bin',
       'encoder.onnx',
       'generator.onnx',
       'identity.onnx',
       'manifest.json',
       'mapping.onnx',
       'mean_latent.bin',
+      'styles.onnx',
+      'synthesis_styles.onnx',
       'tokenizer.json',
     ]);
     expect(readdirSync(b).sort()).toEqual(files);

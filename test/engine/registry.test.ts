@@ -29,6 +29,7 @@ describe('NodeRegistry', () => {
       'Face',
       'Descriptor',
       'FaceTransform',
+      'StyleDirection',
     ]);
   });
 

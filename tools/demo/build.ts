@@ -22,11 +22,16 @@ import { identityReport } from './identity/report.js';
 import { modelCard } from './model-card.js';
 import { subgraphFor } from './onnx-subgraph.js';
 import { clock } from './progress.js';
+import { STYLE_FILES, writeStyleSpace } from './style-space.js';
+import { buildDirectionsFor, DIRECTIONS_FILE, PARTIAL_FILE } from '../../src/cli/directions.js';
+import { DEFAULT_SEED as DIRECTIONS_SEED, DEFAULT_STEP as DIRECTIONS_STEP } from '../../src/engine/stylespace/index.js';
 import { Rng } from '../../src/engine/random.js';
 
 /** The app's demo bundle folder, from this file's place in the repository (not the working directory). */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../public/models/demo', import.meta.url));
 export const DEFAULT_SEED = 1;
+/** Faces the global directions average over (the committed bundle's; the quick build's). */
+export const DIRECTIONS_FACES = { full: 16, quick: 2 } as const;
 
 export interface BuildOptions {
   seed: number;
@@ -47,7 +52,14 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
   const c = o.config;
   const rng = new Rng(o.seed);
   mkdirSync(o.out, { recursive: true });
-  for (const f of [...Object.values(BUNDLE_FILES), BUILD_INFO]) rmSync(join(o.out, f), { force: true });
+  for (const f of [
+    ...Object.values(BUNDLE_FILES),
+    ...Object.values(STYLE_FILES),
+    BUILD_INFO,
+    DIRECTIONS_FILE,
+    PARTIAL_FILE,
+  ])
+    rmSync(join(o.out, f), { force: true });
 
   log(o.quiet, `[1/6] generator (seed ${o.seed})`);
   const single = buildGenerator({ seed: o.seed });
@@ -102,6 +114,16 @@ export async function buildBundle(o: BuildOptions): Promise<{ info: BuildInfo; r
 
   const manifest = bundleManifest(single.manifestSection, clipShape, encShape, c.identity.shape);
   writeFileSync(join(o.out, BUNDLE_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  // StyleSpace and its global directions are later steps on the written bundle, so they can also be
+  // added to a bundle already built (npm run models:demo:styles, then directions build).
+  writeStyleSpace(o.out, o.seed);
+  log(o.quiet, '[5c/6] StyleSpace and its global directions');
+  await buildDirectionsFor(join(o.out, BUNDLE_FILES.manifest), {
+    faces: o.quick ? DIRECTIONS_FACES.quick : DIRECTIONS_FACES.full,
+    step: DIRECTIONS_STEP,
+    seed: DIRECTIONS_SEED,
+    stderr: o.quiet ? { write: () => true } : process.stderr,
+  });
   const count = (prefix: string) =>
     clip.params
       .names()

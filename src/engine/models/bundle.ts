@@ -53,6 +53,8 @@ export interface ModelBundle {
   readonly attributes?: AttributeInfo;
   readonly tokenizer: PromptTokenizer;
   readonly roles: readonly ModelRole[];
+  /** The global-directions file (styleSpace.directions) as float32 values, when the bundle has one. */
+  readonly directions?: Float32Array;
   /**
    * What went wrong without failing the load, one line each: a model cache that refused a file
    * (that model is used uncached and will be downloaded again next time).
@@ -86,7 +88,7 @@ export interface ModelBundle {
  * Models whose bytes stay in memory after their session exists: the optimizer composes them into
  * its loss-and-gradient graph. The others (a real CLIP text tower is hundreds of MB) are let go.
  */
-const COMPOSED_ROLES: ReadonlySet<ModelRole> = new Set(['generator', 'clipImage', 'identity']);
+const COMPOSED_ROLES: ReadonlySet<ModelRole> = new Set(['generator', 'clipImage', 'identity', 'styleSynthesis']);
 
 function describe(role: string): string {
   return (
@@ -101,6 +103,9 @@ function describe(role: string): string {
         mapping: 'mapping network',
         encoder: 'encoder',
         identity: 'identity network',
+        styles: 'StyleSpace styles model',
+        styleSynthesis: 'StyleSpace synthesis model',
+        directions: 'global directions',
       } as Record<string, string>
     )[role] ?? role
   );
@@ -123,6 +128,23 @@ function unitVector(data: ArrayLike<number>, offset: number, n: number, where: s
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = data[offset + i]! / norm;
   return out;
+}
+
+/** S σ values then S × embedDim relevance values (see styleSpace.directions in manifest.ts). */
+function directionsOf(
+  m: Manifest,
+  raw: Uint8Array | undefined,
+  at: (file: string) => string,
+): Float32Array | undefined {
+  const d = m.styleSpace?.directions;
+  if (!d || !raw) return undefined;
+  const size = m.styleSpace!.layers.reduce((n, l) => n + l.size, 0);
+  const expected = size * (1 + m.clip.embedDim) * 4;
+  if (raw.byteLength !== expected)
+    throw new Error(
+      `${at(d.file)}: the global directions must hold ${size} σ values and ${size} × ${m.clip.embedDim} relevance values (float32, ${expected} bytes), it has ${raw.byteLength} bytes`,
+    );
+  return new Float32Array(raw.slice().buffer);
 }
 
 export async function loadBundle(source: BundleSource, options: LoadBundleOptions): Promise<ModelBundle> {
@@ -177,6 +199,7 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     );
   }
   const meanLatent = new Float32Array(meanBytes.slice().buffer);
+  const directions = directionsOf(manifest, bytes.get('directions'), at);
   const tokenizerWhere = at(manifest.clip.tokenizer);
   const tokenizer = new PromptTokenizer(
     parseJson(bytes.get('tokenizer')!, tokenizerWhere),
@@ -232,6 +255,7 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
     attributes: manifest.generator.attributes,
     tokenizer,
     roles: [...contracts.keys()],
+    directions,
     warnings: reader.warnings,
     cache: reader.cache,
     modelBytes(role) {

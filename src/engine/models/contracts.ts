@@ -2,7 +2,15 @@
 import type { ModelContract } from './io.js';
 import type { Manifest } from './manifest.js';
 
-export type ModelRole = 'generator' | 'mapping' | 'clipImage' | 'clipText' | 'encoder' | 'identity';
+export type ModelRole =
+  | 'generator'
+  | 'mapping'
+  | 'clipImage'
+  | 'clipText'
+  | 'encoder'
+  | 'identity'
+  | 'styles'
+  | 'styleSynthesis';
 
 const FLOAT = ['float32'] as const;
 const IDS = ['int64', 'int32'] as const;
@@ -101,6 +109,41 @@ export function modelContracts(m: Manifest): Map<ModelRole, { file: string; cont
       contract: {
         inputs: [{ name: id.input, dtypes: FLOAT, dims: [1, 3, size, size], source: 'identity.imageSize' }],
         outputs: [{ name: id.output, dtypes: FLOAT, dims: [1, null], source: 'identity.output is [1, E]' }],
+      },
+    });
+  }
+  if (m.styleSpace) {
+    const st = m.styleSpace;
+    const size = st.layers.reduce((n, l) => n + l.size, 0);
+    const sSource = 'styleSpace.layers (S = the sum of their sizes)';
+    out.set('styles', {
+      file: st.styles.file,
+      contract: {
+        inputs: [{ name: st.styles.input, dtypes: FLOAT, dims: [1, layers, width], source: 'generator.latentShape' }],
+        outputs: [{ name: st.styles.output, dtypes: FLOAT, dims: [1, size], source: sSource }],
+      },
+    });
+    const synthesisOutputs = [
+      {
+        name: st.synthesis.output,
+        dtypes: FLOAT,
+        dims: [1, 3, height, imageWidth],
+        source: 'styleSpace.synthesis.output is [1, 3, H, W] with [H, W] = generator.imageSize',
+      },
+    ];
+    if (st.synthesis.attributes && g.attributes) {
+      synthesisOutputs.push({
+        name: st.synthesis.attributes,
+        dtypes: FLOAT,
+        dims: [1, g.attributes.names.length],
+        source: 'styleSpace.synthesis.attributes is [1, K], K = number of generator.attributes.names',
+      });
+    }
+    out.set('styleSynthesis', {
+      file: st.synthesis.file,
+      contract: {
+        inputs: [{ name: st.synthesis.input, dtypes: FLOAT, dims: [1, size], source: sSource }],
+        outputs: synthesisOutputs,
       },
     });
   }

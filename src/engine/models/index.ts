@@ -1,5 +1,12 @@
 export { loadBundle, type ModelBundle, type LoadBundleOptions, type GenerateResult, type ModelRole } from './bundle.js';
-export { parseManifest, manifestSchema, bundleFiles, type Manifest, type AttributeInfo } from './manifest.js';
+export {
+  parseManifest,
+  manifestSchema,
+  bundleFiles,
+  type Manifest,
+  type AttributeInfo,
+  type StyleSpaceInfo,
+} from './manifest.js';
 export { defaultCache, browserCache, memoryCache, type BundleCache } from './cache.js';
 export {
   fetchBytes,

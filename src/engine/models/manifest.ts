@@ -117,6 +117,28 @@ const identitySchema = z.strictObject({
   crop: identityCrop.optional(),
 });
 
+const modelIo = { file: relativeFile, input: z.string().min(1), output: z.string().min(1) };
+
+/**
+ * StyleSpace: the generator split at its per-layer style vectors s (StyleGAN's affine outputs), so
+ * edits can move single style channels. `styles`: W+ [1, L, D] → s [1, S]; `synthesis`: s [1, S] →
+ * image [1, 3, H, W] (+ the true attributes when the generator has them); `layers` lists the style
+ * layers in the order s concatenates them, S = the sum of their sizes.
+ */
+const styleSpaceSchema = z.strictObject({
+  styles: z.strictObject(modelIo),
+  synthesis: z.strictObject({ ...modelIo, attributes: z.string().min(1).optional() }),
+  layers: z.array(z.strictObject({ name: z.string().min(1), size: positiveInt })).min(1),
+  /**
+   * Global directions (StyleCLIP): per style channel, its σ over random faces and the mean change of
+   * the unit CLIP image embedding when the channel moves by ±`step` σ; float32 little-endian,
+   * S values of σ then S × clip.embedDim relevance values (row c for channel c).
+   */
+  directions: z
+    .strictObject({ file: relativeFile, faces: positiveInt, step: z.number().positive(), seed: z.number().int() })
+    .optional(),
+});
+
 export const manifestSchema = z
   .strictObject({
     format: z.literal('rete-clip-pae/bundle'),
@@ -128,6 +150,7 @@ export const manifestSchema = z
     clip: clipSchema,
     encoder: encoderSchema.nullable().optional(),
     identity: identitySchema.nullable().optional(),
+    styleSpace: styleSpaceSchema.optional(),
   })
   .superRefine((m, ctx) => {
     const [, layers, width] = m.generator.latentShape;
@@ -204,6 +227,7 @@ export const manifestSchema = z
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+export type StyleSpaceInfo = NonNullable<Manifest['styleSpace']>;
 export type AttributeInfo = NonNullable<Manifest['generator']['attributes']>;
 
 /** "generator.latentShape[0]" from a zod issue path. */
@@ -251,5 +275,10 @@ export function bundleFiles(m: Manifest): { role: string; file: string }[] {
   if (m.clip.tokenizerConfig) files.push({ role: 'tokenizerConfig', file: m.clip.tokenizerConfig });
   if (m.encoder) files.push({ role: 'encoder', file: m.encoder.file });
   if (m.identity) files.push({ role: 'identity', file: m.identity.file });
+  if (m.styleSpace) {
+    files.push({ role: 'styles', file: m.styleSpace.styles.file });
+    files.push({ role: 'styleSynthesis', file: m.styleSpace.synthesis.file });
+    if (m.styleSpace.directions) files.push({ role: 'directions', file: m.styleSpace.directions.file });
+  }
   return files;
 }

@@ -1,6 +1,6 @@
 // Public API of the optimizer: edits (Optimize), inversion (Invert), the compiled objectives they
 // share, and the Adam and learning-rate pieces.
-export { optimizeLatent, type EditRun, type EditResult } from './optimize.js';
+export { optimizeLatent, EDIT_HOSTS, type EditHost, type EditRun, type EditResult } from './optimize.js';
 export { invertImage, referenceImage, type InvertRun, type InvertResult } from './invert.js';
 export { editObjective, type EditObjective, type EditEvaluation, type EvaluateOptions } from './objective.js';
 export { buildEditModel, type EditModel, type EditModelNames, type EditModelSource } from './edit-model.js';

@@ -13,7 +13,17 @@ import { editObjective, type EditEvaluation } from './objective.js';
  */
 export const REACHED_AT_START = 1e-6;
 
+/**
+ * The host method the loss belongs to: 'styleclip' (StyleCLIP's latent optimization, CLIP loss +
+ * λ_L2 ‖w − w0‖² + the identity term) or 'naive' (the paper's baseline: the CLIP loss alone, so
+ * λ_L2 and λ_id are ignored).
+ */
+export type EditHost = 'styleclip' | 'naive';
+export const EDIT_HOSTS: readonly EditHost[] = ['styleclip', 'naive'];
+
 export interface EditRun {
+  /** Default 'styleclip'. */
+  host?: EditHost;
   /** Start latent, bundle.latentSize values ([1, L, D]). */
   latent0: Float32Array;
   /** Unit target embedding (clip.embedDim values), fixed during the run. */
@@ -47,8 +57,13 @@ export interface EditResult {
 }
 
 export async function optimizeLatent(bundle: ModelBundle, run: EditRun): Promise<EditResult> {
+  const host = run.host ?? 'styleclip';
+  if (!EDIT_HOSTS.includes(host))
+    throw new Error(`Optimize: host must be one of ${EDIT_HOSTS.join(', ')}, got ${JSON.stringify(host)}`);
   const objective = await editObjective(bundle);
-  const lambdaId = run.lambdaId ?? 0;
+  // The naive host is the same compiled model with both regularizers weighted 0.
+  const lambdaL2 = host === 'naive' ? 0 : run.lambdaL2;
+  const lambdaId = host === 'naive' ? 0 : (run.lambdaId ?? 0);
   // A copy: the caller may reuse its array while the run is in flight.
   const latent0 = run.latent0.slice();
   const result = await runLoop<EditEvaluation>({
@@ -65,7 +80,7 @@ export async function optimizeLatent(bundle: ModelBundle, run: EditRun): Promise
     // size, so noise becomes steps of the full learning rate.
     reachedAtStart: (first) => first.loss < REACHED_AT_START,
     evaluate: (latent, image, signal) =>
-      objective.evaluate(latent, latent0, run.target, run.lambdaL2, lambdaId, { image, signal }),
+      objective.evaluate(latent, latent0, run.target, lambdaL2, lambdaId, { image, signal }),
   });
   return {
     latent: result.latent,

@@ -1,7 +1,7 @@
 // Optimize: the edit itself. StyleCLIP's latent optimization toward a fixed target embedding, one
 // compiled loss-and-gradient model run per step, with a live preview.
 import { defineNode } from '../../engine/graph/definition.js';
-import { optimizeLatent } from '../../engine/optimize/index.js';
+import { EDIT_HOSTS, optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
 import { checkSameBundle, embeddingValue, latentValue, type CoefficientsValue } from './values.js';
 
@@ -25,6 +25,13 @@ export const optimizeNode = defineNode({
     coefficients: { type: 'Coefficients', label: 'Coefficients after' },
   },
   params: {
+    host: {
+      kind: 'select',
+      options: EDIT_HOSTS,
+      default: 'styleclip',
+      label: 'Host',
+      help: "styleclip: StyleCLIP's loss (CLIP loss + λ_L2 + λ_id terms); naive: the CLIP loss alone (the paper's naive optimization baseline), λ_L2 and λ_id are ignored.",
+    },
     steps: {
       kind: 'number',
       default: 60,
@@ -79,8 +86,9 @@ export const optimizeNode = defineNode({
     const target = ctx.inputs.target;
     checkSameBundle(models, start, 'the start latent');
     checkSameBundle(models, target, 'the target');
-    const { steps, lr, lambdaL2, lambdaId, previewEvery } = ctx.params;
+    const { host, steps, lr, lambdaL2, lambdaId, previewEvery } = ctx.params;
     const result = await optimizeLatent(models.bundle, {
+      host,
       latent0: start.data,
       target: target.data,
       steps,

@@ -43,6 +43,12 @@ export interface GeneratorOptions {
   dtype?: 'float32' | 'float64';
   /** Also output 'masks' [N, M, S, S]: coverage of each face part before occlusion (see maskNames). */
   masks?: boolean;
+  /**
+   * Which part of the generator the graph is (default 'image', the whole of it). 'styles': W+ →
+   * 'styles' [N, S], every layer group's mixed, pre-squash parameters concatenated (the analogue of
+   * StyleGAN's per-layer style vectors s). 'synthesis': 'styles' → image and attributes.
+   */
+  stage?: 'image' | 'styles' | 'synthesis';
 }
 
 export interface BuiltGenerator {
@@ -103,20 +109,33 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
     throw new Error(`buildGenerator: dtype must be float32 or float64, got ${String(opts.dtype)}`);
   const model = buildLatentModel(opts.seed, L, D);
 
-  const g = new GraphBuilder('demo_face_generator');
-  const latent = g.input('latent', dtype, [N, L, D]);
+  const stage = opts.stage ?? 'image';
+  const styleCount = model.groups.reduce((n, grp) => n + grp.params.length, 0);
+  const g = new GraphBuilder(stage === 'image' ? 'demo_face_generator' : `demo_face_${stage}`);
+  const latent = stage === 'synthesis' ? '' : g.input('latent', dtype, [N, L, D]);
+  const styles = stage === 'synthesis' ? g.input('styles', dtype, [N, styleCount]) : '';
 
   // Each layer group's layers, flattened, mixed into its parameters and squashed into their ranges.
   const perGroup: string[] = [];
+  const preGroup: string[] = [];
+  let styleOffset = 0;
   for (const grp of model.groups) {
     const lo = grp.layers[0]!;
     const hi = grp.layers[grp.layers.length - 1]! + 1;
-    const slice = g.op('Slice', [latent, g.ints([lo]), g.ints([hi]), g.ints([1])]);
-    const flat = g.op('Reshape', [slice, g.ints([N, (hi - lo) * D])]);
-    const pre = g.op('Add', [
-      g.op('MatMul', [flat, g.weight(`mix.${grp.group}.weight`, matrixTensor(grp.mix, dtype))]),
-      g.weight(`mix.${grp.group}.bias`, hostTensor(dtype, [grp.bias.length], grp.bias)),
-    ]);
+    let pre: string;
+    if (stage === 'synthesis') {
+      pre = g.op('Slice', [styles, g.ints([styleOffset]), g.ints([styleOffset + grp.params.length]), g.ints([1])]);
+      styleOffset += grp.params.length;
+    } else {
+      const slice = g.op('Slice', [latent, g.ints([lo]), g.ints([hi]), g.ints([1])]);
+      const flat = g.op('Reshape', [slice, g.ints([N, (hi - lo) * D])]);
+      pre = g.op('Add', [
+        g.op('MatMul', [flat, g.weight(`mix.${grp.group}.weight`, matrixTensor(grp.mix, dtype))]),
+        g.weight(`mix.${grp.group}.bias`, hostTensor(dtype, [grp.bias.length], grp.bias)),
+      ]);
+      preGroup.push(pre);
+      if (stage === 'styles') continue;
+    }
     const lows = grp.params.map((i) => FACE_PARAMS[i]!.min);
     const spans = grp.params.map((i) => FACE_PARAMS[i]!.max - FACE_PARAMS[i]!.min);
     perGroup.push(
@@ -125,6 +144,11 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
         g.constant(dtype, [lows.length], lows, 'low'),
       ]),
     );
+  }
+  if (stage === 'styles') {
+    g.op('Concat', preGroup, { axis: 1 }, 'styles');
+    g.output('styles', dtype, [N, styleCount]);
+    return finish(g.model());
   }
   const params = g.op('Concat', perGroup, { axis: 1 });
   const order = model.groups.flatMap((grp) => grp.params);
@@ -161,15 +185,18 @@ export function buildGenerator(opts: GeneratorOptions): BuiltGenerator {
     g.op('Concat', channels, { axis: 1 }, 'masks');
     g.output('masks', dtype, [N, MASK_NAMES.length, S, S]);
   }
-  const mean = meanLatent(model);
-  return {
-    generator: g.model(),
-    mapping: buildMapping(model, N, dtype),
-    meanLatent: mean,
-    manifestSection: generatorManifest(L, D, S, model.zDim),
-    latentModel: model,
-    maskNames: opts.masks ? MASK_NAMES.slice() : [],
-  };
+  return finish(g.model());
+
+  function finish(generator: ModelProto): BuiltGenerator {
+    return {
+      generator,
+      mapping: buildMapping(model, N, dtype),
+      meanLatent: meanLatent(model),
+      manifestSection: generatorManifest(L, D, S, model.zDim),
+      latentModel: model,
+      maskNames: opts.masks ? MASK_NAMES.slice() : [],
+    };
+  }
 }
 
 export const GENERATOR_FILES = {
