@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { alignFace } from '../../src/engine/faces/align.js';
@@ -94,7 +94,13 @@ describe('rete-clip-pae faces', () => {
 
     const text = await cli(['faces', photo, '--align', join(dir, 'default')]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(join(dir, 'default', 'face-2.png'));
+    // Written paths are printed relative to the folder the command runs in when that is shorter.
+    const written = text.stdout
+      .trim()
+      .split('\n')
+      .filter((line) => line.endsWith('.png'))
+      .map((line) => resolve(root, line));
+    expect(written).toContain(join(dir, 'default', 'face-2.png'));
     const { image } = decodePng(new Uint8Array(readFileSync(join(dir, 'default', 'face-0.png'))));
     expect([image.width, image.height]).toEqual([256, 256]);
 
