@@ -5,6 +5,7 @@ import type { Manifest } from '../src/engine/models/manifest.js';
 import { hostTensor, type HostTensor } from '../src/engine/onnx/model.js';
 import { buildEditModel } from '../src/engine/optimize/edit-model.js';
 import type { Runtime } from '../src/engine/tensor/runtime.js';
+import { median } from './timing.js';
 
 export interface EditBenchFiles {
   manifest: Manifest;
@@ -28,17 +29,6 @@ export interface EditMeasured {
 }
 
 const MB = 1e6;
-
-async function median(times: number, f: () => Promise<unknown>): Promise<number> {
-  const all: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await f();
-    all.push(performance.now() - t);
-  }
-  all.sort((a, b) => a - b);
-  return all[Math.floor(all.length / 2)]!;
-}
 
 /** A deterministic latent near the origin and a unit target, so every runtime computes the same step. */
 function feedsFor(manifest: Manifest): { latent: HostTensor; target: HostTensor } {

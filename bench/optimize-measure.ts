@@ -2,6 +2,7 @@
 // imports nothing from Node).
 import type { ModelBundle } from '../src/engine/models/index.js';
 import { editObjective, optimizeLatent } from '../src/engine/optimize/index.js';
+import { median } from './timing.js';
 
 export interface Measured {
   /** Where the objective's session runs: cpu, wasm or webgpu. */
@@ -13,17 +14,6 @@ export interface Measured {
   /** One optimization step (a loss-and-gradient run plus the Adam update), the faster of two runs. */
   stepMs: number;
   stepsPerSecond: number;
-}
-
-async function median(times: number, f: () => Promise<unknown>): Promise<number> {
-  const all: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await f();
-    all.push(performance.now() - t);
-  }
-  all.sort((a, b) => a - b);
-  return all[Math.floor(all.length / 2)]!;
 }
 
 /** The same measurement in Node and in the bench page: compile, forward, then two optimize runs. */

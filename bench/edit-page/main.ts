@@ -3,26 +3,21 @@
 import { parseManifest } from '../../src/engine/models/manifest.js';
 import { resolveFile } from '../../src/engine/models/source.js';
 import { createWebRuntime } from '../../src/engine/tensor/runtime-web.js';
+import { fetchBytes, publishResult } from '../page.js';
 import { measureEdit } from '../edit-measure.js';
 
 const params = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
 let phase = 'loading';
 
-async function bytes(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 async function run() {
   const where = params.get('manifest')!;
-  const manifest = parseManifest(await bytes(where), where);
+  const manifest = parseManifest(await fetchBytes(where), where);
   const runtime = await createWebRuntime({ preferWasm: params.get('backend') === 'wasm' });
   const files = {
     manifest,
-    generator: await bytes(resolveFile(where, manifest.generator.file)),
-    clipImage: await bytes(resolveFile(where, manifest.clip.image.file)),
+    generator: await fetchBytes(resolveFile(where, manifest.generator.file)),
+    clipImage: await fetchBytes(resolveFile(where, manifest.clip.image.file)),
   };
   const row = await measureEdit(files, runtime, {
     steps: Number(params.get('steps') ?? 3),
@@ -40,13 +35,4 @@ async function run() {
   };
 }
 
-run().then(
-  (result) => {
-    out.textContent = JSON.stringify(result, null, 2);
-    Object.assign(window, { __bench: { result } });
-  },
-  (e: unknown) => {
-    out.textContent = String(e);
-    Object.assign(window, { __bench: { error: e instanceof Error ? e.message : String(e), phase } });
-  },
-);
+publishResult(run(), out, (e) => ({ error: e instanceof Error ? e.message : String(e), phase }));

@@ -5,20 +5,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadFaceNets } from '../engine/faces/detect.js';
-import { defaultCache, loadBundle } from '../engine/models/index.js';
 import {
   DEFAULT_PHOTO_EVAL,
   formatPhotoEvalReport,
   type PhotoInput,
   runPhotoEval,
 } from '../engine/optimize/eval-photos.js';
-import { TARGET_VARIANTS, type TargetVariant } from '../engine/pae/index.js';
-import { createNodeServices } from '../engine/run/services-node.js';
+import { TARGET_VARIANTS } from '../engine/pae/index.js';
 import { decodeImageNode } from '../engine/tensor/image-decode-node.js';
-import { createRuntime } from '../engine/tensor/runtime.js';
+import { runWithBundle } from './bundle-run.js';
 import { UsageError, type CliIo } from './io.js';
+import { listOption, numberOption, parseCommandLine, targetsOption } from './options.js';
 
 const DEFAULT_FACES = fileURLToPath(new URL('../../public/models/faces/manifest.json', import.meta.url));
 const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -46,45 +44,23 @@ mask; 0 when paste-back leaves the rest of the photo alone).
 `;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        edits: { type: 'string' },
-        targets: { type: 'string' },
-        steps: { type: 'string' },
-        alpha: { type: 'string' },
-        lr: { type: 'string' },
-        'lambda-l2': { type: 'string' },
-        'lambda-id': { type: 'string' },
-        bundle: { type: 'string' },
-        faces: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-function number(value: string | undefined, option: string, fallback: number, whole = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (whole && !Number.isInteger(n)))
-    throw new UsageError(`--${option} needs ${whole ? 'a whole number' : 'a number'}, got '${value}'`);
-  return n;
-}
-
-function list(value: string | undefined, option: string, fallback: readonly string[]): string[] {
-  if (value === undefined) return fallback.slice();
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (items.length === 0) throw new UsageError(`--${option} needs at least one item`);
-  return items;
+  return parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      edits: { type: 'string' },
+      targets: { type: 'string' },
+      steps: { type: 'string' },
+      alpha: { type: 'string' },
+      lr: { type: 'string' },
+      'lambda-l2': { type: 'string' },
+      'lambda-id': { type: 'string' },
+      bundle: { type: 'string' },
+      faces: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 /** The photos of a folder, by name; an error names the folder when there are none. */
@@ -110,28 +86,16 @@ export async function evalPhotosCommand(argv: string[], io: CliIo): Promise<numb
   }
   if (positionals.length !== 1) throw new UsageError('eval-photos needs exactly one folder of photos');
   const settings = {
-    edits: list(values.edits, 'edits', DEFAULT_PHOTO_EVAL.edits),
-    targets: list(values.targets, 'targets', DEFAULT_PHOTO_EVAL.targets).map((t) => {
-      if (!(TARGET_VARIANTS as readonly string[]).includes(t))
-        throw new UsageError(`--targets: unknown target kind '${t}' (choose from ${TARGET_VARIANTS.join(', ')})`);
-      return t as TargetVariant;
-    }),
-    steps: number(values.steps, 'steps', DEFAULT_PHOTO_EVAL.steps, true),
-    alpha: number(values.alpha, 'alpha', DEFAULT_PHOTO_EVAL.alpha),
-    lr: number(values.lr, 'lr', DEFAULT_PHOTO_EVAL.lr),
-    lambdaL2: number(values['lambda-l2'], 'lambda-l2', DEFAULT_PHOTO_EVAL.lambdaL2),
-    lambdaId: number(values['lambda-id'], 'lambda-id', DEFAULT_PHOTO_EVAL.lambdaId),
+    edits: listOption(values.edits, 'edits', DEFAULT_PHOTO_EVAL.edits),
+    targets: targetsOption(values.targets, DEFAULT_PHOTO_EVAL.targets),
+    steps: numberOption(values.steps, 'steps', DEFAULT_PHOTO_EVAL.steps, true),
+    alpha: numberOption(values.alpha, 'alpha', DEFAULT_PHOTO_EVAL.alpha),
+    lr: numberOption(values.lr, 'lr', DEFAULT_PHOTO_EVAL.lr),
+    lambdaL2: numberOption(values['lambda-l2'], 'lambda-l2', DEFAULT_PHOTO_EVAL.lambdaL2),
+    lambdaId: numberOption(values['lambda-id'], 'lambda-id', DEFAULT_PHOTO_EVAL.lambdaId),
   };
   const photos = await readPhotos(resolve(io.cwd, positionals[0]!));
-  const services = createNodeServices({ baseDir: io.cwd });
-  const runtime = await createRuntime();
-  const bundle = await loadBundle(values.bundle ?? 'models/demo', {
-    loadBytes: services.loadBytes,
-    runtime,
-    cache: await defaultCache(),
-    signal: io.signal,
-  });
-  try {
+  return runWithBundle(io, 'eval-photos', values.bundle, async (bundle, runtime) => {
     const nets = await loadFaceNets(
       runtime,
       values.faces ? resolve(io.cwd, values.faces) : DEFAULT_FACES,
@@ -151,13 +115,5 @@ export async function evalPhotosCommand(argv: string[], io: CliIo): Promise<numb
     } finally {
       await nets.release();
     }
-  } catch (e) {
-    if (io.signal?.aborted) {
-      io.stderr.write('eval-photos cancelled\n');
-      return 130;
-    }
-    throw e;
-  } finally {
-    await bundle.release();
-  }
+  });
 }

@@ -1,7 +1,5 @@
 // `rete-clip-pae eval`: edits random faces of a bundle whose generator knows its true attributes,
 // once per target kind, and prints one table per target kind (engine/optimize/eval.ts measures).
-import { parseArgs } from 'node:util';
-import { defaultCache, loadBundle } from '../engine/models/index.js';
 import { DEFAULT_EVAL, formatEvalReport, runEval, type EvalSettings } from '../engine/optimize/eval.js';
 import {
   DEFAULT_HOST_EVAL,
@@ -11,10 +9,9 @@ import {
   type EvalHost,
   type HostEvalSettings,
 } from '../engine/optimize/host-eval.js';
-import { TARGET_VARIANTS, type TargetVariant } from '../engine/pae/index.js';
-import { createNodeServices } from '../engine/run/services-node.js';
-import { createRuntime } from '../engine/tensor/runtime.js';
+import { runWithBundle } from './bundle-run.js';
 import { UsageError, type CliIo } from './io.js';
+import { listOption, numberOption, parseCommandLine, targetsOption } from './options.js';
 
 export const EVAL_USAGE = `usage: rete-clip-pae eval [--seed n] [--count k] [--edits "a happy face,grey hair,…"] [--targets text,pae,…]
                          [--steps n] [--alpha a] [--lr x] [--lambda-l2 x] [--truncation x] [--bundle <url|dir>] [--json]
@@ -49,82 +46,55 @@ edit, success, toward, drift, identity, image_dist, seconds_per_edit; fractions)
   --stylemc-alpha a strength a learned direction is applied with (default ${DEFAULT_HOST_EVAL.stylemcAlpha})
 `;
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string' },
-        count: { type: 'string' },
-        edits: { type: 'string' },
-        targets: { type: 'string' },
-        steps: { type: 'string' },
-        alpha: { type: 'string' },
-        lr: { type: 'string' },
-        'lambda-l2': { type: 'string' },
-        truncation: { type: 'string' },
-        bundle: { type: 'string' },
-        json: { type: 'boolean' },
-        hosts: { type: 'string' },
-        'global-alpha': { type: 'string' },
-        'global-beta': { type: 'string' },
-        'stylemc-faces': { type: 'string' },
-        'stylemc-steps': { type: 'string' },
-        'stylemc-alpha': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-function number(value: string | undefined, option: string, fallback: number, whole = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (whole && !Number.isInteger(n))) {
-    throw new UsageError(`--${option} needs ${whole ? 'a whole number' : 'a number'}, got '${value}'`);
-  }
-  return n;
-}
-
-function list(value: string | undefined, option: string, fallback: readonly string[]): string[] {
-  if (value === undefined) return fallback.slice();
-  const items = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (items.length === 0) throw new UsageError(`--${option} needs at least one item`);
-  return items;
+function parse(argv: string[]) {
+  return parseCommandLine({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      edits: { type: 'string' },
+      targets: { type: 'string' },
+      steps: { type: 'string' },
+      alpha: { type: 'string' },
+      lr: { type: 'string' },
+      'lambda-l2': { type: 'string' },
+      truncation: { type: 'string' },
+      bundle: { type: 'string' },
+      json: { type: 'boolean' },
+      hosts: { type: 'string' },
+      'global-alpha': { type: 'string' },
+      'global-beta': { type: 'string' },
+      'stylemc-faces': { type: 'string' },
+      'stylemc-steps': { type: 'string' },
+      'stylemc-alpha': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 /** The settings a command line asks for (exported for tests). */
-export function evalSettings(values: ReturnType<typeof parseCommandLine>['values']): EvalSettings {
+export function evalSettings(values: ReturnType<typeof parse>['values']): EvalSettings {
   return {
-    seed: number(values.seed, 'seed', DEFAULT_EVAL.seed, true),
-    count: number(values.count, 'count', DEFAULT_EVAL.count, true),
-    edits: list(values.edits, 'edits', DEFAULT_EVAL.edits),
-    targets: list(values.targets, 'targets', DEFAULT_EVAL.targets).map((t) => {
-      if (!(TARGET_VARIANTS as readonly string[]).includes(t))
-        throw new UsageError(`--targets: unknown target kind '${t}' (choose from ${TARGET_VARIANTS.join(', ')})`);
-      return t as TargetVariant;
-    }),
-    steps: number(values.steps, 'steps', DEFAULT_EVAL.steps, true),
-    alpha: number(values.alpha, 'alpha', DEFAULT_EVAL.alpha),
-    lr: number(values.lr, 'lr', DEFAULT_EVAL.lr),
-    lambdaL2: number(values['lambda-l2'], 'lambda-l2', DEFAULT_EVAL.lambdaL2),
-    truncation: number(values.truncation, 'truncation', DEFAULT_EVAL.truncation),
+    seed: numberOption(values.seed, 'seed', DEFAULT_EVAL.seed, true),
+    count: numberOption(values.count, 'count', DEFAULT_EVAL.count, true),
+    edits: listOption(values.edits, 'edits', DEFAULT_EVAL.edits),
+    targets: targetsOption(values.targets, DEFAULT_EVAL.targets),
+    steps: numberOption(values.steps, 'steps', DEFAULT_EVAL.steps, true),
+    alpha: numberOption(values.alpha, 'alpha', DEFAULT_EVAL.alpha),
+    lr: numberOption(values.lr, 'lr', DEFAULT_EVAL.lr),
+    lambdaL2: numberOption(values['lambda-l2'], 'lambda-l2', DEFAULT_EVAL.lambdaL2),
+    truncation: numberOption(values.truncation, 'truncation', DEFAULT_EVAL.truncation),
   };
 }
 
 /** The host comparison a command line with --hosts asks for (exported for tests). */
-export function hostEvalSettings(values: ReturnType<typeof parseCommandLine>['values']): HostEvalSettings {
+export function hostEvalSettings(values: ReturnType<typeof parse>['values']): HostEvalSettings {
   const d = DEFAULT_HOST_EVAL;
   const base = evalSettings(values);
   return {
     ...d,
-    hosts: list(values.hosts, 'hosts', d.hosts).map((h) => {
+    hosts: listOption(values.hosts, 'hosts', d.hosts).map((h) => {
       if (!(EVAL_HOSTS as readonly string[]).includes(h))
         throw new UsageError(`--hosts: unknown host '${h}' (choose from ${EVAL_HOSTS.join(', ')})`);
       return h as EvalHost;
@@ -132,37 +102,29 @@ export function hostEvalSettings(values: ReturnType<typeof parseCommandLine>['va
     targets: base.targets,
     edits: base.edits,
     seed: base.seed,
-    count: number(values.count, 'count', d.count, true),
+    count: numberOption(values.count, 'count', d.count, true),
     truncation: base.truncation,
     alpha: base.alpha,
     steps: base.steps,
     lr: base.lr,
     lambdaL2: base.lambdaL2,
-    globalAlpha: number(values['global-alpha'], 'global-alpha', d.globalAlpha),
-    globalBeta: number(values['global-beta'], 'global-beta', d.globalBeta),
-    stylemcFaces: number(values['stylemc-faces'], 'stylemc-faces', d.stylemcFaces, true),
-    stylemcSteps: number(values['stylemc-steps'], 'stylemc-steps', d.stylemcSteps, true),
-    stylemcAlpha: number(values['stylemc-alpha'], 'stylemc-alpha', d.stylemcAlpha),
+    globalAlpha: numberOption(values['global-alpha'], 'global-alpha', d.globalAlpha),
+    globalBeta: numberOption(values['global-beta'], 'global-beta', d.globalBeta),
+    stylemcFaces: numberOption(values['stylemc-faces'], 'stylemc-faces', d.stylemcFaces, true),
+    stylemcSteps: numberOption(values['stylemc-steps'], 'stylemc-steps', d.stylemcSteps, true),
+    stylemcAlpha: numberOption(values['stylemc-alpha'], 'stylemc-alpha', d.stylemcAlpha),
   };
 }
 
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandLine(argv);
+  const { values } = parse(argv);
   if (values.help) {
     io.stdout.write(EVAL_USAGE);
     return 0;
   }
   const hostSettings = values.hosts !== undefined ? hostEvalSettings(values) : undefined;
   const settings = evalSettings(values);
-  const services = createNodeServices({ baseDir: io.cwd });
-  const where = values.bundle ?? 'models/demo';
-  const bundle = await loadBundle(where, {
-    loadBytes: services.loadBytes,
-    runtime: await createRuntime(),
-    cache: await defaultCache(),
-    signal: io.signal,
-  });
-  try {
+  return runWithBundle(io, 'eval', values.bundle, async (bundle) => {
     const started = performance.now();
     if (hostSettings) {
       const report = await runHostEval(bundle, hostSettings, {
@@ -190,13 +152,5 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalReport(report));
     return 0;
-  } catch (e) {
-    if (io.signal?.aborted) {
-      io.stderr.write('eval cancelled\n');
-      return 130;
-    }
-    throw e;
-  } finally {
-    await bundle.release();
-  }
+  });
 }

@@ -4,7 +4,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { alignFace } from '../engine/faces/align.js';
 import { detectFaces, loadFaceNets } from '../engine/faces/detect.js';
 import type { DetectedFace } from '../engine/faces/types.js';
@@ -14,6 +13,7 @@ import { decodeImageFile } from '../engine/tensor/image-file.js';
 import { encodePng } from '../engine/tensor/png.js';
 import { createRuntime } from '../engine/tensor/runtime.js';
 import { UsageError, type CliIo } from './io.js';
+import { parseCommandLine } from './options.js';
 
 const DEFAULT_MODELS = fileURLToPath(new URL('../../public/models/faces/manifest.json', import.meta.url));
 
@@ -60,23 +60,19 @@ function numberOption(value: string | undefined, name: string, check: (v: number
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        json: { type: 'boolean' },
-        'min-score': { type: 'string' },
-        'max-faces': { type: 'string' },
-        models: { type: 'string' },
-        align: { type: 'string' },
-        size: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      'min-score': { type: 'string' },
+      'max-faces': { type: 'string' },
+      models: { type: 'string' },
+      align: { type: 'string' },
+      size: { type: 'string' },
+    },
+  });
 }
 
 export async function facesCommand(argv: string[], io: CliIo): Promise<number> {

@@ -19,7 +19,8 @@ import { type FaceMask, faceMask, pasteBack } from '../faces/paste.js';
 import type { ImageValue } from '../graph/definition.js';
 import type { ModelBundle } from '../models/index.js';
 import { paeTarget, semanticBasis, type Subspace, TARGET_VARIANTS, type TargetVariant } from '../pae/index.js';
-import { formatTable, resolveEdit } from './eval.js';
+import { resolveEdit } from './eval.js';
+import { formatTargetTables, percent } from './eval-table.js';
 import { editObjective } from './objective.js';
 import { optimizeLatent } from './optimize.js';
 
@@ -260,13 +261,12 @@ export function summarizePhotoCases(cases: readonly PhotoCase[], s: PhotoEvalSet
 export const PHOTO_EVAL_COLUMNS = ['edit', 'asked', 'faces', 'accuracy', 'already', 'identity', 'outside'] as const;
 
 function cells(r: PhotoEvalRow): string[] {
-  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   return [
     r.edit,
     r.asked,
     String(r.faces),
-    pct(r.accuracy),
-    pct(r.already),
+    percent(r.accuracy),
+    percent(r.already),
     r.identity.toFixed(4),
     r.outside.toFixed(6),
   ];
@@ -282,9 +282,6 @@ export function formatPhotoEvalReport(report: PhotoEvalReport): string {
     "identity: cosine of face-api's recognition descriptors, original vs pasted-back face; outside: mean |Δpixel| (0–1) outside the paste mask",
     ...report.notes.map((n) => `note: ${n}`),
   ];
-  for (const target of s.targets) {
-    const rows = report.rows.filter((r) => r.target === target);
-    lines.push('', `target: ${target}`, ...formatTable([...PHOTO_EVAL_COLUMNS], rows.map(cells), 2));
-  }
+  lines.push(...formatTargetTables(s.targets, report.rows, PHOTO_EVAL_COLUMNS, cells));
   return `${lines.join('\n')}\n`;
 }

@@ -2,9 +2,11 @@
 // random faces with each target kind (text, PAE, …) and read off, from the attributes before and
 // after, whether the asked class was reached, whether the face moved toward it, how much the other
 // attributes drifted, and how far the latent and the image moved.
+import type { ImageValue } from '../graph/definition.js';
 import type { AttributeInfo, ModelBundle } from '../models/index.js';
 import { paeTarget, semanticBasis, type Subspace, type TargetVariant, TARGET_VARIANTS } from '../pae/index.js';
 import { editObjective } from './objective.js';
+import { formatTargetTables, percent } from './eval-table.js';
 import { optimizeLatent } from './optimize.js';
 
 /** What one edit prompt asks for, in the generator's true attributes. */
@@ -164,6 +166,13 @@ export function movedToward(
   return classMargin(info, group, className, after) > classMargin(info, group, className, before);
 }
 
+/** Mean |Δpixel| between two images of the same size (0–1): the reports' image distance. */
+export function meanAbsDifference(a: ImageValue, b: ImageValue): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
+  return sum / a.data.length;
+}
+
 /** Mean |Δ| of the attributes outside `excluded`, each as a fraction of its range. */
 export function attributeDrift(
   info: AttributeInfo,
@@ -321,9 +330,6 @@ export async function runEval(bundle: ModelBundle, settings: EvalSettings, hooks
         const reached = classOf(info!, edit.group, after.attributes!);
         let latentDistance = 0;
         for (let i = 0; i < latent0.length; i++) latentDistance += (result.latent[i]! - latent0[i]!) ** 2;
-        let imageDistance = 0;
-        for (let i = 0; i < start.image.data.length; i++)
-          imageDistance += Math.abs(after.image.data[i]! - start.image.data[i]!);
         const c: EvalCase = {
           seed,
           edit: edit.prompt,
@@ -334,7 +340,7 @@ export async function runEval(bundle: ModelBundle, settings: EvalSettings, hooks
           toward: movedToward(info!, edit.group, edit.className, start.attributes!, after.attributes!),
           drift: attributeDrift(info!, start.attributes!, after.attributes!, edit.attributes),
           latentDistance: Math.sqrt(latentDistance),
-          imageDistance: imageDistance / start.image.data.length,
+          imageDistance: meanAbsDifference(after.image, start.image),
           attributesBefore: [...start.attributes!],
           attributesAfter: [...after.attributes!],
         };
@@ -384,14 +390,13 @@ export const EVAL_COLUMNS = [
 ] as const;
 
 function cells(row: EvalRow): string[] {
-  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   return [
     row.edit,
     row.asked,
     String(row.faces),
-    pct(row.success),
-    pct(row.toward),
-    pct(row.already),
+    percent(row.success),
+    percent(row.toward),
+    percent(row.already),
     `${(100 * row.drift).toFixed(1)}%`,
     row.latentDistance.toFixed(3),
     row.imageDistance.toFixed(4),
@@ -408,21 +413,6 @@ export function formatEvalReport(report: EvalReport): string {
     'already: the class was the asked one before;',
     'drift: mean |Δ| of the other true attributes (fraction of range); latent dist: ‖w − w0‖; image dist: mean |Δpixel| (0–1)',
   ];
-  for (const target of s.targets) {
-    const rows = report.rows.filter((r) => r.target === target);
-    lines.push('', `target: ${target}`, ...formatTable([...EVAL_COLUMNS], rows.map(cells), 2));
-  }
+  lines.push(...formatTargetTables(s.targets, report.rows, EVAL_COLUMNS, cells));
   return `${lines.join('\n')}\n`;
-}
-
-/** A plain-text table: header, a rule, rows; the first `leftColumns` columns flush left, the rest right. */
-export function formatTable(header: string[], rows: string[][], leftColumns: number): string[] {
-  const table = [header, ...rows];
-  const widths = header.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, j) => (j < leftColumns ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }

@@ -9,7 +9,8 @@ import { imageToInput } from '../models/preprocess.js';
 import { hostTensor } from '../onnx/model.js';
 import { paeTarget, semanticBasis, type Subspace, type TargetVariant, TARGET_VARIANTS } from '../pae/index.js';
 import { applyDelta, bundleDirections, learnDirection, styleDelta, styleSpaceOf } from '../stylespace/index.js';
-import { attributeDrift, classOf, movedToward, resolveEdit, type AskedClass } from './eval.js';
+import { attributeDrift, classOf, meanAbsDifference, movedToward, resolveEdit, type AskedClass } from './eval.js';
+import { formatTable, percent } from './eval-table.js';
 import { identityCropPixels } from './identity-prep.js';
 import { optimizeLatent } from './optimize.js';
 
@@ -108,12 +109,6 @@ function unitDifference(a: ArrayLike<number>, b: ArrayLike<number>): Float32Arra
   const n = Math.hypot(...out);
   if (!(n > 0)) throw new Error('eval: the target equals its reference embedding; no direction to edit along');
   return out.map((v) => v / n);
-}
-
-function meanAbs(a: ImageValue, b: ImageValue): number {
-  let s = 0;
-  for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i]! - b.data[i]!);
-  return s / a.data.length;
 }
 
 /** The identity network's unit embedding of an image, or undefined when the bundle has none. */
@@ -262,7 +257,7 @@ export async function runHostEval(
             toward: movedToward(info!, edit.group, edit.className, start.attributes!, after.attributes!),
             drift: attributeDrift(info!, start.attributes!, after.attributes!, edit.attributes),
             identity: idBefore && idAfter ? idBefore.reduce((s, v, i) => s + v * idAfter[i]!, 0) : undefined,
-            imageDistance: meanAbs(after.image, start.image),
+            imageDistance: meanAbsDifference(after.image, start.image),
             seconds,
           };
           cases.push(c);
@@ -303,33 +298,23 @@ export function summarizeHostCases(
 
 /** One aligned table: a row per host × target × edit. */
 export function formatHostTable(rows: readonly HostEvalRow[], s: HostEvalSettings): string {
-  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   const head = ['host', 'target', 'edit', 'success', 'toward', 'drift', 'identity', 'image dist', 's/edit'];
   const body = rows.map((r) => [
     r.host,
     r.target,
     r.edit,
-    pct(r.success),
-    pct(r.toward),
+    percent(r.success),
+    percent(r.toward),
     `${(100 * r.drift).toFixed(1)}%`,
     r.identity === null ? '—' : r.identity.toFixed(3),
     r.image_dist.toFixed(4),
     r.seconds_per_edit.toFixed(2),
   ]);
-  const table = [head, ...body];
-  const widths = head.map((_, j) => Math.max(...table.map((r) => r[j]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, j) => (j < 3 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!)))
-      .join('  ')
-      .trimEnd();
   return `${[
     `eval: ${s.count} faces from seed ${s.seed} (truncation ${s.truncation}), PAE α ${s.alpha}; styleclip/naive ${s.steps} steps, lr ${s.lr}, λ_L2 ${s.lambdaL2} (styleclip only);`,
     `global α ${s.globalAlpha}, β ${s.globalBeta}, neutral "${s.neutral}"; stylemc learned on ${s.stylemcFaces} faces from seed ${s.stylemcSeed}, ${s.stylemcSteps} steps, applied with α ${s.stylemcAlpha} (its learning time is shared by the faces it edits)`,
     'success: true class after = asked; toward: the asked class wins by more than before; drift: mean |Δ| of the other true attributes; identity: cos of the identity embeddings (— without an identity network); image dist: mean |Δpixel|',
     '',
-    line(head),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.map(line),
+    ...formatTable(head, body, 3),
   ].join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 // editor stores for a picked or dropped file) or, in the CLI, a file path.
 import { defineNode } from '../../engine/graph/definition.js';
 import { decodeImageFile, IMAGE_DECODER_KEY, type ImageDecoder } from '../../engine/tensor/image-file.js';
+import { chosenSource, sourceFingerprint } from '../file-source.js';
 
 export const loadImage = defineNode({
   type: 'image/load',
@@ -22,14 +23,13 @@ export const loadImage = defineNode({
     },
   },
   // An image edited on disk (or a changed URL) is read again on the next run.
-  async fingerprint(ctx) {
-    const source = ctx.params.source.trim();
-    return source === '' ? undefined : ctx.services.fingerprint(source, ctx.signal);
-  },
+  fingerprint: sourceFingerprint,
   async run(ctx) {
-    const source = ctx.params.source.trim();
-    if (source === '') throw new Error('no image chosen: pick or drop a file, or enter a URL');
-    const name = source.startsWith('data:') ? 'the chosen image' : `'${source}'`;
+    const { source, name } = chosenSource(
+      ctx.params.source,
+      'the chosen image',
+      'no image chosen: pick or drop a file, or enter a URL',
+    );
     ctx.progress(0, 'reading');
     const bytes = await ctx.services.loadBytes(source, ctx.signal);
     ctx.progress(0.5, 'decoding');

@@ -3,6 +3,7 @@
 import { defineNode } from '../../engine/graph/definition.js';
 import { decodeLatentNpy, encodeLatentNpy } from '../../engine/tensor/latent-npy.js';
 import type { LatentValue } from '../pipeline/values.js';
+import { chosenSource, sourceFingerprint } from '../file-source.js';
 
 export const loadLatent = defineNode({
   type: 'latent/load',
@@ -22,15 +23,14 @@ export const loadLatent = defineNode({
     },
   },
   // A latent file rewritten on disk (or a changed URL) is read again on the next run.
-  async fingerprint(ctx) {
-    const source = ctx.params.source.trim();
-    return source === '' ? undefined : ctx.services.fingerprint(source, ctx.signal);
-  },
+  fingerprint: sourceFingerprint,
   async run(ctx) {
     const { models } = ctx.inputs;
-    const source = ctx.params.source.trim();
-    if (source === '') throw new Error('no latent file chosen: enter the path or URL of a .npy file');
-    const name = source.startsWith('data:') ? 'the chosen latent file' : `'${source}'`;
+    const { source, name } = chosenSource(
+      ctx.params.source,
+      'the chosen latent file',
+      'no latent file chosen: enter the path or URL of a .npy file',
+    );
     const bytes = await ctx.services.loadBytes(source, ctx.signal);
     const { bundle } = models;
     const latent: LatentValue = {

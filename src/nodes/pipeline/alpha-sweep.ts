@@ -5,6 +5,7 @@ import { coefficients } from '../../engine/pae/subspace.js';
 import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { sideBySide } from './strip.js';
 import { checkSameBundle } from './values.js';
+import { lambdaL2Param, learningRateParam, stepsParam } from './optimizer-params.js';
 
 const MAX_ALPHAS = 12;
 
@@ -51,34 +52,9 @@ export const alphaSweep = defineNode({
       label: 'Variant',
       help: 'Which target to build at each α (see the PAE node).',
     },
-    steps: {
-      kind: 'number',
-      default: 40,
-      min: 1,
-      max: 2000,
-      step: 1,
-      integer: true,
-      label: 'Steps',
-      help: 'Optimization steps per α.',
-    },
-    lr: {
-      kind: 'number',
-      default: 0.1,
-      min: 0.0001,
-      max: 2,
-      step: 0.01,
-      label: 'Learning rate',
-      help: "Adam's peak learning rate (StyleCLIP's ramp).",
-    },
-    lambdaL2: {
-      kind: 'number',
-      default: 0.008,
-      min: 0,
-      max: 10,
-      step: 0.001,
-      label: 'λ L2',
-      help: 'Weight of ‖w − w0‖².',
-    },
+    steps: stepsParam(40, 'Optimization steps per α.'),
+    lr: learningRateParam("Adam's peak learning rate (StyleCLIP's ramp)."),
+    lambdaL2: lambdaL2Param(0.008, 'Weight of ‖w − w0‖².'),
   },
   sink: true,
   async run(ctx) {

@@ -4,6 +4,7 @@ import { defineNode } from '../../engine/graph/definition.js';
 import { EDIT_HOSTS, optimizeLatent } from '../../engine/optimize/index.js';
 import { coefficients } from '../../engine/pae/subspace.js';
 import { checkSameBundle, embeddingValue, latentValue, type CoefficientsValue } from './values.js';
+import { lambdaL2Param, learningRateParam, stepsParam } from './optimizer-params.js';
 
 export const optimizeNode = defineNode({
   type: 'optimize/edit',
@@ -32,34 +33,11 @@ export const optimizeNode = defineNode({
       label: 'Host',
       help: "styleclip: StyleCLIP's loss (CLIP loss + λ_L2 + λ_id terms); naive: the CLIP loss alone (the paper's naive optimization baseline), λ_L2 and λ_id are ignored.",
     },
-    steps: {
-      kind: 'number',
-      default: 60,
-      min: 1,
-      max: 2000,
-      step: 1,
-      integer: true,
-      label: 'Steps',
-      help: 'Optimization steps (StyleCLIP uses 300 on StyleGAN2; the demo bundle needs far fewer).',
-    },
-    lr: {
-      kind: 'number',
-      default: 0.1,
-      min: 0.0001,
-      max: 2,
-      step: 0.01,
-      label: 'Learning rate',
-      help: "Adam's peak learning rate; it ramps up over the first 5% of the steps and down over the last 25%.",
-    },
-    lambdaL2: {
-      kind: 'number',
-      default: 0.008,
-      min: 0,
-      max: 10,
-      step: 0.001,
-      label: 'λ L2',
-      help: 'Weight of ‖w − w0‖²: keeps the edit close to the start latent.',
-    },
+    steps: stepsParam(60, 'Optimization steps (StyleCLIP uses 300 on StyleGAN2; the demo bundle needs far fewer).'),
+    lr: learningRateParam(
+      "Adam's peak learning rate; it ramps up over the first 5% of the steps and down over the last 25%.",
+    ),
+    lambdaL2: lambdaL2Param(0.008, 'Weight of ‖w − w0‖²: keeps the edit close to the start latent.'),
     lambdaId: {
       kind: 'number',
       default: 0,

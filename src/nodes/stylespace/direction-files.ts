@@ -4,6 +4,7 @@ import { decodeNpy, encodeNpy } from '../../engine/tensor/npy.js';
 import { styleSize } from '../../engine/stylespace/index.js';
 import { npyFileName } from '../photo/latent-files.js';
 import { styleDirectionValue } from './values.js';
+import { chosenSource, sourceFingerprint } from '../file-source.js';
 
 export const saveDirection = defineNode({
   type: 'stylespace/save-direction',
@@ -46,15 +47,14 @@ export const loadDirection = defineNode({
       help: 'A URL or data: URL of the .npy file, or (CLI) a file path.',
     },
   },
-  async fingerprint(ctx) {
-    const source = ctx.params.source.trim();
-    return source === '' ? undefined : ctx.services.fingerprint(source, ctx.signal);
-  },
+  fingerprint: sourceFingerprint,
   async run(ctx) {
     const { bundle } = ctx.inputs.models;
-    const source = ctx.params.source.trim();
-    if (source === '') throw new Error('no direction file chosen: enter the path or URL of a .npy file');
-    const name = source.startsWith('data:') ? 'the chosen direction file' : `'${source}'`;
+    const { source, name } = chosenSource(
+      ctx.params.source,
+      'the chosen direction file',
+      'no direction file chosen: enter the path or URL of a .npy file',
+    );
     const info = bundle.manifest.styleSpace;
     if (!info) throw new Error(`Load Direction: bundle "${bundle.name}" has no StyleSpace`);
     const size = styleSize(info);

@@ -5,6 +5,7 @@ import { defineNode } from '../../engine/graph/definition.js';
 import { paeTarget, TARGET_VARIANTS } from '../../engine/pae/target.js';
 import { learnDirection } from '../../engine/stylespace/index.js';
 import { styleDirectionValue } from './values.js';
+import { lambdaL2Param, learningRateParam, stepsParam } from '../pipeline/optimizer-params.js';
 
 export const learnDirectionNode = defineNode({
   type: 'stylespace/learn-direction',
@@ -57,34 +58,9 @@ export const learnDirectionNode = defineNode({
       label: 'First seed',
       help: 'The batch is the random faces of seeds seed, seed + 1, … (truncation 0.7).',
     },
-    steps: {
-      kind: 'number',
-      default: 30,
-      min: 1,
-      max: 2000,
-      step: 1,
-      integer: true,
-      label: 'Steps',
-      help: 'Adam steps.',
-    },
-    lr: {
-      kind: 'number',
-      default: 0.1,
-      min: 0.0001,
-      max: 2,
-      step: 0.01,
-      label: 'Learning rate',
-      help: "Adam's learning rate.",
-    },
-    lambdaL2: {
-      kind: 'number',
-      default: 0.01,
-      min: 0,
-      max: 10,
-      step: 0.001,
-      label: 'λ L2',
-      help: 'Weight of ‖Δs‖²: keeps the direction small.',
-    },
+    steps: stepsParam(30, 'Adam steps.'),
+    lr: learningRateParam("Adam's learning rate."),
+    lambdaL2: lambdaL2Param(0.01, 'Weight of ‖Δs‖²: keeps the direction small.'),
     lambdaId: {
       kind: 'number',
       default: 0.1,
