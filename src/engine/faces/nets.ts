@@ -13,6 +13,7 @@ import {
 } from '../models/source.js';
 import type { Runtime, Session } from '../tensor/runtime.js';
 import { FACE_NET_ROLES, parseFaceManifest, type FaceManifest, type FaceNetRole } from './manifest.js';
+import { releaseSessions } from '../models/sessions.js';
 
 export interface FaceNets {
   /** Identifies this exact bundle (origin + manifest digest). */
@@ -138,16 +139,6 @@ export async function loadFaceNets(
       return s;
     },
     recognitionModel: () => recognition,
-    async release() {
-      const all = [...sessions.values()];
-      sessions.clear();
-      for (const s of all) {
-        try {
-          await (await s).release();
-        } catch {
-          // A session that failed to start has nothing to release.
-        }
-      }
-    },
+    release: () => releaseSessions(sessions),
   };
 }

@@ -12,6 +12,7 @@ import { imageToInput } from './preprocess.js';
 import { gaussian } from '../random.js';
 import { openBundle, ProgressTracker, type BundleSource, type LoadBytes, type ProgressCallback } from './source.js';
 import { PromptTokenizer, type TokenizedPrompt } from './tokenizer.js';
+import { releaseSessions } from './sessions.js';
 
 export type { ModelRole } from './contracts.js';
 
@@ -374,17 +375,7 @@ export async function loadBundle(source: BundleSource, options: LoadBundleOption
       return latent;
     },
 
-    async release() {
-      const all = [...sessions.values()];
-      sessions.clear();
-      for (const s of all) {
-        try {
-          await (await s).release();
-        } catch {
-          // A session that failed to start has nothing to release.
-        }
-      }
-    },
+    release: () => releaseSessions(sessions),
   };
   return bundle;
 }
