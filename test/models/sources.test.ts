@@ -41,7 +41,7 @@ describe('bundle sources', () => {
     expect(manifestUrl('models/demo/')).toBe('models/demo/manifest.json');
     expect(manifestUrl('https://x.org/b/manifest.json')).toBe('https://x.org/b/manifest.json');
     expect(resolveFile('models/demo/manifest.json', 'onnx/gen.onnx')).toBe('models/demo/onnx/gen.onnx');
-    expect(resolveFile('models/demo/manifest.json', './../shared/t.json')).toBe('models/shared/t.json');
+    expect(resolveFile('models/demo/manifest.json', './../faces/t.json')).toBe('models/faces/t.json');
     expect(resolveFile('/abs/b/manifest.json', 'g.onnx')).toBe('/abs/b/g.onnx');
     expect(resolveFile('https://x.org/b/manifest.json', 'onnx/g.onnx')).toBe('https://x.org/b/onnx/g.onnx');
   });
