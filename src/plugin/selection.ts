@@ -19,11 +19,23 @@ const ARROWS: Record<string, [number, number]> = {
   ArrowDown: [0, 1],
 };
 
+export type Selector = ReturnType<typeof AreaExtensions.selector>;
+
+export interface Selection {
+  /** What is selected (nodes, and whatever else a plugin adds: frames and notes). */
+  readonly selector: Selector;
+  /** Whether a click adds to the selection (Ctrl held). */
+  readonly accumulating: { active(): boolean };
+  /** Selects exactly these nodes; what was selected before is no longer. */
+  selectNodes(ids: readonly string[]): Promise<void>;
+  destroy(): void;
+}
+
 export function selection(
   editor: NodeEditor<ClipPaeSchemes>,
   area: ClipPaeArea,
   options: { keyboard: Document | HTMLElement | false; removeNode(id: string): Promise<void> },
-): () => void {
+): Selection {
   const selector = AreaExtensions.selector();
   const accumulating = AreaExtensions.accumulateOnCtrl();
   let selectable: ReturnType<typeof AreaExtensions.selectableNodes> | undefined;
@@ -73,9 +85,17 @@ export function selection(
     })();
   };
   if (target) target.addEventListener('keydown', onKey);
-  return () => {
-    if (target) target.removeEventListener('keydown', onKey);
-    accumulating.destroy();
-    unpipe();
+  return {
+    selector,
+    accumulating,
+    async selectNodes(ids) {
+      await selector.unselectAll();
+      for (const id of ids) await selectable?.select(id, true);
+    },
+    destroy() {
+      if (target) target.removeEventListener('keydown', onKey);
+      accumulating.destroy();
+      unpipe();
+    },
   };
 }
