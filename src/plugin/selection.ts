@@ -2,6 +2,7 @@
 // comes to the front; on the keyboard, Delete (or Backspace) removes the selected nodes with their
 // wires, Ctrl+A selects every node and the arrow keys nudge the selected ones (Shift: ten times as
 // far). A nudge is an ordinary translation, so the history's classic preset records it for undo.
+// The selector is shared: frames and notes join it (notes.ts), and a paste selects what it added.
 import { AreaExtensions } from 'rete-area-plugin';
 import type { NodeEditor } from 'rete';
 import { removablePipes } from './pipes.js';
