@@ -102,7 +102,13 @@ export function clipboard(
     for (const c of doc.comments ?? []) {
       added.push(notes.addComment(c.text, [c.position[0] + offset, c.position[1] + offset]));
     }
-    for (const f of doc.frames ?? []) added.push(notes.addFrame(f.text, f.nodes.map((n) => fresh.get(n)!.id)));
+    for (const f of doc.frames ?? [])
+      added.push(
+        notes.addFrame(
+          f.text,
+          f.nodes.map((n) => fresh.get(n)!.id),
+        ),
+      );
     return added;
   };
   // Frames are drawn around their nodes, which must be drawn (and measured) first; Lit draws them
@@ -152,10 +158,11 @@ export function clipboard(
     }
     for (const r of result.document.reroutes ?? []) {
       const wire = wires.get(`${r.to.node}\u0000${r.to.input}`);
-      if (wire) options.reroutes?.setPoints(
-        wire,
-        r.points.map(([x, y]) => ({ x: x + offset, y: y + offset })),
-      );
+      if (wire)
+        options.reroutes?.setPoints(
+          wire,
+          r.points.map(([x, y]) => ({ x: x + offset, y: y + offset })),
+        );
     }
     const doc = result.document;
     let notes: string[] = [];

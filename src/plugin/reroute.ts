@@ -148,7 +148,10 @@ export function reroutes(
         if (!pins.length) continue;
         reroutes.push({
           to: { node: c.target, input: String(c.targetInput) },
-          points: pins.map(({ position: p }): [number, number] => [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10]),
+          points: pins.map(({ position: p }): [number, number] => [
+            Math.round(p.x * 10) / 10,
+            Math.round(p.y * 10) / 10,
+          ]),
         });
       }
       return reroutes.length ? { reroutes } : {};

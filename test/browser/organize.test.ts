@@ -234,7 +234,9 @@ describe('organising a graph', () => {
     // Selected, the pasted nodes move together at once.
     await other.keyboard.press('ArrowRight');
     await expect
-      .poll(async () => (await doc(other)).nodes.map((n) => n.position[0] - pasted.nodes.find((p) => p.id === n.id)!.position[0]))
+      .poll(async () =>
+        (await doc(other)).nodes.map((n) => n.position[0] - pasted.nodes.find((p) => p.id === n.id)!.position[0]),
+      )
       .toEqual([10, 10]);
     await other.close();
 

@@ -44,7 +44,7 @@ describe('copying nodes', () => {
     expect(part.comments).toBeUndefined();
   });
 
-  it('takes a frame whose nodes are all chosen, the nodes of a chosen frame, chosen notes and the copied wires\' points', () => {
+  it("takes a frame whose nodes are all chosen, the nodes of a chosen frame, chosen notes and the copied wires' points", () => {
     const doc = graph('test-pattern');
     const wire = doc.connections[0]!;
     const pair = [wire.from.node, wire.to.node];
