@@ -95,6 +95,10 @@ export function reroutes(
       if (context.type === 'pintranslated') onChange();
       return context;
     });
+    editor.addPipe((context) => {
+      if (context.type === 'connectionremoved') ends.delete(context.data.id);
+      return context;
+    });
   });
   const ours = render.presets.slice(presetsBefore);
 

@@ -331,7 +331,7 @@ describe('organising a graph', () => {
     });
   });
 
-  it('routes a wire through a point added by double-click, kept through reload, removed by double-click', async () => {
+  it('routes a wire through a point added by double-click, kept through reload, save and open, removed by double-click or right-click', async () => {
     await openExample(page, 'test-pattern');
     const wire = (await doc()).connections[0]!;
     // The middle of the wire's path, on screen.
