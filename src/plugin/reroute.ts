@@ -1,7 +1,8 @@
 // The reroute extension: points a user puts on a wire to route it, through
 // rete-connection-reroute-plugin (the points and the path through them) drawn by the LitPlugin's
 // reroute preset (the draggable dots). Double-click a wire to add a point there, drag a point to
-// move it, double-click or right-click a point to take it out.
+// move it, double-click or right-click a point to take it out. Given the editor's selector, a
+// pressed point is selected (Ctrl: added to the selection) and moves with the rest of it.
 //
 // The plugin adds a point on any press on a wire, right-clicks (the wire's menu) and the two
 // presses of a double-click included. Presses on a wire are kept from it here, and a double-click
@@ -9,10 +10,11 @@
 // feeds (an input takes one wire); the plugin keys them by connection id, which is mapped here.
 import { Presets } from '@retejs/lit-plugin';
 import type { NodeEditor } from 'rete';
-import { ReroutePlugin } from 'rete-connection-reroute-plugin';
+import { RerouteExtensions, ReroutePlugin } from 'rete-connection-reroute-plugin';
 import type { DocReroute, GraphDocument } from '../engine/graph/document.js';
 import { removablePipes } from './pipes.js';
 import type { ClipPaeLitPlugin } from './render.js';
+import type { Selection } from './selection.js';
 import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 type Point = { x: number; y: number };
@@ -38,6 +40,8 @@ export interface Reroutes {
   /** The points on the wire with `connectionId`, in order from output to input. */
   points(connectionId: string): Point[];
   setPoints(connectionId: string, points: readonly Point[]): void;
+  /** Lets a pressed point join the editor's selection (Ctrl: add to it), so it moves with it. */
+  selectable(selection: Pick<Selection, 'selector' | 'accumulating'>): void;
   toDocument(): Pick<GraphDocument, 'reroutes'>;
   /** Replaces every point with those of a validated document (its wires already in the editor). */
   load(doc: GraphDocument): void;
@@ -55,6 +59,7 @@ export function reroutes(
   const ends = new Map<string, [Point, Point]>();
   // The point last pressed: a double-click on a dot is heard on the canvas, which cannot tell which dot.
   let pressed: string | undefined;
+  let selectPoints = false;
 
   const redraw = (connectionId: string) => {
     if (area.connectionViews.has(connectionId)) void area.update('connection', connectionId);
@@ -78,6 +83,9 @@ export function reroutes(
         contextMenu: (id) => void removePoint(id),
         pointerdown: (id) => {
           pressed = id;
+          if (!selectPoints) return;
+          // Unselected first, so an already selected point is picked again (the one a drag follows).
+          void plugin.unselect(id).then(() => plugin.select(id));
         },
       }),
     );
@@ -129,6 +137,7 @@ export function reroutes(
   const clear = () => {
     const wires = new Set<string>();
     for (const pin of plugin.pins.getPins()) {
+      if (pin.selected) void plugin.unselect(pin.id);
       plugin.pins.remove(pin.id);
       wires.add(pin.connectionId);
     }
@@ -136,7 +145,10 @@ export function reroutes(
   };
 
   const setPoints = (connectionId: string, points: readonly Point[]) => {
-    for (const pin of plugin.pins.getPins(connectionId)) plugin.pins.remove(pin.id);
+    for (const pin of plugin.pins.getPins(connectionId)) {
+      if (pin.selected) void plugin.unselect(pin.id);
+      plugin.pins.remove(pin.id);
+    }
     for (const p of points) plugin.add(connectionId, { x: p.x, y: p.y });
     redraw(connectionId);
   };
@@ -145,6 +157,10 @@ export function reroutes(
     plugin,
     points: (id) => plugin.pins.getPins(id).map((p) => ({ ...p.position })),
     setPoints,
+    selectable(selection) {
+      selectPoints = true;
+      RerouteExtensions.selectablePins(plugin, selection.selector, selection.accumulating);
+    },
     toDocument() {
       const reroutes: DocReroute[] = [];
       for (const c of editor.getConnections()) {
@@ -176,7 +192,7 @@ export function reroutes(
     destroy() {
       area.container.removeEventListener('dblclick', onDoubleClick, true);
       const wires = new Set(plugin.pins.getPins().map((p) => p.connectionId));
-      for (const pin of plugin.pins.getPins()) plugin.pins.remove(pin.id);
+      clear();
       // The dots' containers, one per drawn wire, which the plugin takes out only with their wire.
       for (const { pinContainer } of plugin.pinParents.values()) {
         void area.emit({ type: 'unmount', data: { element: pinContainer } });

@@ -163,7 +163,10 @@ export function setupClipPae(
   };
 
   const selected = options.selection !== false ? add(selection(editor, area, { keyboard, removeNode })) : undefined;
-  if (selected) notes.selectable(selected);
+  if (selected) {
+    notes.selectable(selected);
+    reroutes.selectable(selected);
+  }
   const toDocument = (): GraphDocument => ({ ...bridge.toDocument(), ...notes.toDocument(), ...reroutes.toDocument() });
   const undo: UndoHistory | undefined =
     options.history !== false ? add(undoHistory(editor, area, keyboard)) : undefined;

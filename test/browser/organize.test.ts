@@ -238,6 +238,12 @@ describe('organising a graph', () => {
         (await doc(other)).nodes.map((n) => n.position[0] - pasted.nodes.find((p) => p.id === n.id)!.position[0]),
       )
       .toEqual([10, 10]);
+    // The note moves with them, and the frame stays around them.
+    await expect
+      .poll(async () => (await doc(other)).comments?.[0]?.position[0])
+      .toBe(pasted.comments![0]!.position[0] + 10);
+    const moved = (await other.locator('#canvas .frame-comment').boundingBox())!;
+    expect(moved.x).toBeGreaterThan(frame.x);
     await other.close();
 
     // Pasted again into the first tab: fresh ids, offset from the originals, selected instead of them.
@@ -364,6 +370,11 @@ describe('organising a graph', () => {
     await page.mouse.move(at.x, at.y + 60, { steps: 6 });
     await page.mouse.up();
     await expect.poll(async () => (await doc()).reroutes![0]!.points[0]![1]).toBeGreaterThan(first[1] + 20);
+    // A pressed point is selected; a click on the empty canvas clears the selection.
+    await expect.poll(() => dot.getAttribute('class')).toContain('selected');
+    const canvas = (await page.locator('#canvas').boundingBox())!;
+    await page.mouse.click(canvas.x + canvas.width - 60, canvas.y + 40);
+    await expect.poll(() => dot.getAttribute('class')).not.toContain('selected');
     const moved = await centerOf(dot);
     const d = await page.evaluate((to) => {
       const { editor, area } = (window as any).__app;
@@ -417,7 +428,6 @@ describe('organising a graph', () => {
     expect((await doc()).reroutes).toBeUndefined();
     await page.mouse.click(middle.x, middle.y);
     await page.mouse.click(middle.x, middle.y, { button: 'right' });
-    const canvas = (await page.locator('#canvas').boundingBox())!;
     await page.mouse.click(canvas.x + canvas.width - 60, canvas.y + 40);
     expect(await dot.count()).toBe(0);
     expect((await doc()).reroutes).toBeUndefined();
