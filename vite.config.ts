@@ -31,6 +31,7 @@ export default defineConfig({
       'rete-dock-plugin',
       'rete-history-plugin',
       'rete-comment-plugin',
+      'rete-connection-reroute-plugin',
       'rete-minimap-plugin',
       'rete-auto-arrange-plugin',
       'elkjs',

@@ -1,33 +1,59 @@
 // The clipboard extension: Ctrl+C copies the selected nodes with the wires between them, Ctrl+V
-// pastes them, Ctrl+D duplicates them. What is copied is graph JSON (a document of just those
-// nodes) on the system clipboard, so a graph copied in one tab pastes into another; pasting
-// validates it like any opened file. Pasted nodes get fresh ids, land offset from where they were
-// and are one undo step.
+// pastes them, Ctrl+D duplicates them. A frame goes with its nodes when they are all selected, and
+// a selected frame brings its nodes; selected notes are copied too, and so are the reroute points
+// of the copied wires. What is copied is graph JSON (a document of just those nodes and notes) on
+// the system clipboard, so a graph copied in one tab pastes into another; pasting validates it
+// like any opened file. Pasted nodes and notes get fresh ids, land offset from where they were, are
+// the selection afterwards (so they move together) and are one undo step.
 import { ClassicPreset, type NodeEditor } from 'rete';
 import type { HistoryPlugin } from 'rete-history-plugin';
 import { serializeDocument, type GraphDocument } from '../engine/graph/document.js';
 import { parseDocument } from '../engine/graph/validate.js';
 import { ClipPaeNode } from './node.js';
+import type { Notes } from './notes.js';
+import type { Reroutes } from './reroute.js';
 import type { ClipPaeArea, ClipPaeConnection, ClipPaeSchemes, NodeCatalogue } from './types.js';
 
 const TEXT_ENTRY = ['INPUT', 'TEXTAREA', 'SELECT'];
 /** How far a paste lands from the copied nodes, so it is seen as new. */
 export const PASTE_OFFSET = 40;
 
-/** The part of `doc` made of `ids` and the connections among them. */
-export function subDocument(doc: GraphDocument, ids: ReadonlySet<string>): GraphDocument {
-  return {
+/**
+ * The part of `doc` made of the nodes `ids` and the frames and notes `notes`: a frame named in
+ * `notes` brings its nodes; a frame whose nodes are all there comes along; the connections among
+ * those nodes, with their reroute points.
+ */
+export function subDocument(
+  doc: GraphDocument,
+  ids: ReadonlySet<string>,
+  notes: ReadonlySet<string> = new Set(),
+): GraphDocument {
+  const nodes = new Set(ids);
+  for (const f of doc.frames ?? []) if (notes.has(f.id)) for (const n of f.nodes) nodes.add(n);
+  const connections = doc.connections.filter((c) => nodes.has(c.from.node) && nodes.has(c.to.node));
+  const part: GraphDocument = {
     format: doc.format,
     version: doc.version,
-    nodes: doc.nodes.filter((n) => ids.has(n.id)),
-    connections: doc.connections.filter((c) => ids.has(c.from.node) && ids.has(c.to.node)),
+    nodes: doc.nodes.filter((n) => nodes.has(n.id)),
+    connections,
   };
+  const frames = (doc.frames ?? []).filter(
+    (f) => notes.has(f.id) || (f.nodes.length > 0 && f.nodes.every((n) => nodes.has(n))),
+  );
+  const comments = (doc.comments ?? []).filter((c) => notes.has(c.id));
+  const reroutes = (doc.reroutes ?? []).filter((r) =>
+    connections.some((c) => c.to.node === r.to.node && c.to.input === r.to.input),
+  );
+  if (comments.length) part.comments = comments;
+  if (frames.length) part.frames = frames;
+  if (reroutes.length) part.reroutes = reroutes;
+  return part;
 }
 
 export interface Clipboard {
-  /** The selected nodes as graph JSON, also written to the system clipboard; null when none is selected. */
+  /** The selection as graph JSON, also written to the system clipboard; null when nothing is selected. */
   copy(): Promise<string | null>;
-  /** Adds the graph in `text` (default: the system clipboard's); returns the new node ids. */
+  /** Adds the graph in `text` (default: the system clipboard's) and selects it; returns the new node ids. */
   paste(text?: string): Promise<string[]>;
   duplicate(): Promise<string[]>;
   destroy(): void;
@@ -39,9 +65,15 @@ export function clipboard(
   registry: NodeCatalogue,
   options: {
     keyboard: Document | HTMLElement | false;
+    /** The whole graph, notes and reroute points included. */
     toDocument(): GraphDocument;
     createNode(type: string, init: { params?: Record<string, unknown>; label?: string }): ClipPaeNode;
     history?: HistoryPlugin<ClipPaeSchemes, any>;
+    /** Frames and notes: which are selected, and where pasted ones go. */
+    notes?: Pick<Notes, 'selected' | 'addFrame' | 'addComment' | 'remove'>;
+    reroutes?: Pick<Reroutes, 'setPoints'>;
+    /** Makes the pasted nodes and notes the selection. */
+    select?(nodes: readonly string[], notes: readonly string[]): Promise<void>;
     /** Told when the clipboard holds no graph, or one that does not fit this catalogue. */
     onProblem(message: string): void;
   },
@@ -57,9 +89,31 @@ export function clipboard(
         .filter((n) => n.selected && n instanceof ClipPaeNode)
         .map((n) => n.id),
     );
-    if (ids.size === 0) return null;
-    return serializeDocument(subDocument(options.toDocument(), ids));
+    const notes = new Set(options.notes?.selected() ?? []);
+    if (ids.size === 0 && notes.size === 0) return null;
+    return serializeDocument(subDocument(options.toDocument(), ids, notes));
   };
+
+  /** The frames and notes of a pasted document, around the pasted nodes; their ids. */
+  const addNotes = (doc: GraphDocument, fresh: ReadonlyMap<string, ClipPaeNode>, offset: number): string[] => {
+    const notes = options.notes;
+    if (!notes) return [];
+    const added: string[] = [];
+    for (const c of doc.comments ?? []) {
+      added.push(notes.addComment(c.text, [c.position[0] + offset, c.position[1] + offset]));
+    }
+    for (const f of doc.frames ?? [])
+      added.push(
+        notes.addFrame(
+          f.text,
+          f.nodes.map((n) => fresh.get(n)!.id),
+        ),
+      );
+    return added;
+  };
+  // Frames are drawn around their nodes, which must be drawn (and measured) first; Lit draws them
+  // in a task after they are added.
+  const nodesDrawn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
   const copy = async () => {
     const text = selectedText();
@@ -95,12 +149,37 @@ export function clipboard(
       await editor.addNode(node);
       await area.translate(node.id, { x: n.position[0] + offset, y: n.position[1] + offset });
     }
+    const wires = new Map<string, string>();
     for (const c of result.document.connections) {
       const from = fresh.get(c.from.node)!;
       const to = fresh.get(c.to.node)!;
-      await editor.addConnection(
-        new ClassicPreset.Connection(from, c.from.output, to, c.to.input) as ClipPaeConnection,
-      );
+      const wire = new ClassicPreset.Connection(from, c.from.output, to, c.to.input) as ClipPaeConnection;
+      if (await editor.addConnection(wire)) wires.set(`${c.to.node}\u0000${c.to.input}`, wire.id);
+    }
+    for (const r of result.document.reroutes ?? []) {
+      const wire = wires.get(`${r.to.node}\u0000${r.to.input}`);
+      if (wire)
+        options.reroutes?.setPoints(
+          wire,
+          r.points.map(([x, y]) => ({ x: x + offset, y: y + offset })),
+        );
+    }
+    const doc = result.document;
+    let notes: string[] = [];
+    if (options.notes && (doc.frames?.length || doc.comments?.length)) {
+      await nodesDrawn();
+      notes = addNotes(doc, fresh, offset);
+      const { remove } = options.notes;
+      let pasted = notes;
+      history?.add({
+        undo: async () => {
+          for (const id of pasted) remove(id);
+        },
+        redo: async () => {
+          await nodesDrawn();
+          pasted = addNotes(doc, fresh, offset);
+        },
+      });
     }
     if (history) {
       // One undo step: the history plugin joins entries recorded close together, so the paste's
@@ -113,7 +192,9 @@ export function clipboard(
       }
       history.separate();
     }
-    return [...fresh.values()].map((n) => n.id);
+    const ids = [...fresh.values()].map((n) => n.id);
+    await options.select?.(ids, notes);
+    return ids;
   };
 
   const paste = async (text?: string) => {

@@ -1,11 +1,13 @@
 // The notes extension: frames (a titled rectangle around a group of nodes, which moves them with
 // it) and comments (a free note on the canvas), through rete-comment-plugin. They are saved in the
 // document's `frames` and `comments`. Right-click a note to edit its text; an empty text removes it.
+// Given the editor's selector, a click selects a note (Ctrl+click adds it to the selection).
 import type { NodeEditor } from 'rete';
-import { type Comment, CommentPlugin, FrameComment } from 'rete-comment-plugin';
+import { type Comment, CommentExtensions, CommentPlugin, FrameComment } from 'rete-comment-plugin';
 import type { DocComment, DocFrame, GraphDocument } from '../engine/graph/document.js';
 import { measureNodes } from './node-sizes.js';
 import { removablePipes } from './pipes.js';
+import type { Selection } from './selection.js';
 import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 export interface Notes {
@@ -15,6 +17,12 @@ export interface Notes {
   /** A frame around `nodes`; a node already in another frame leaves it. */
   addFrame(text: string, nodes: readonly string[], id?: string): string;
   remove(id: string): void;
+  /** Lets a click select frames and notes along with nodes, in the editor's selection. */
+  selectable(selection: Pick<Selection, 'selector' | 'accumulating'>): void;
+  /** The frames and notes selected (none before `selectable`). */
+  selected(): string[];
+  /** Adds frames and notes to the selection. */
+  select(ids: readonly string[]): Promise<void>;
   toDocument(): Pick<GraphDocument, 'comments' | 'frames'>;
   /** Replaces every note with those of a validated document. */
   load(doc: GraphDocument): Promise<void>;
@@ -95,11 +103,36 @@ export function notes(
     return id;
   };
 
+  let selector: Selection['selector'] | undefined;
+  const entity = (id: string) => ({ id, label: 'comment' });
+
   return {
     plugin,
     addComment,
     addFrame,
     remove,
+    selectable(selection) {
+      selector = selection.selector;
+      CommentExtensions.selectable(plugin, selection.selector, selection.accumulating);
+    },
+    selected: () => [...plugin.comments.keys()].filter((id) => selector?.isSelected(entity(id))),
+    async select(ids) {
+      if (!selector) return;
+      for (const id of ids) {
+        const comment = plugin.comments.get(id);
+        if (!comment) continue;
+        // As the plugin's selectable extension selects a picked note, without unselecting the rest.
+        await selector.add(
+          {
+            ...entity(id),
+            translate: (dx, dy) => plugin.translate(id, dx, dy),
+            unselect: () => plugin.unselect(id),
+          },
+          true,
+        );
+        comment.select();
+      }
+    },
     toDocument() {
       const comments: DocComment[] = [];
       const frames: DocFrame[] = [];

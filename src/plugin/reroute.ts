@@ -1,29 +1,23 @@
-// The reroute extension: points a user puts on a wire to route it. Double-click a wire to add a
-// point there, drag a point to move it, double-click a point to take it out. The wire is drawn
-// through its points with the same curve as a plain wire, segment by segment.
+// The reroute extension: points a user puts on a wire to route it, through
+// rete-connection-reroute-plugin (the points and the path through them) drawn by the LitPlugin's
+// reroute preset (the draggable dots). Double-click a wire to add a point there, drag a point to
+// move it, double-click or right-click a point to take it out. Given the editor's selector, a
+// pressed point is selected (Ctrl: added to the selection) and moves with the rest of it.
 //
-// Written here rather than with rete-connection-reroute-plugin, which the project does not depend
-// on: what it needs is small (a path through points and draggable dots) and the document keeps the
-// points by the input a wire feeds, which that plugin's pin ids would have to be mapped onto anyway.
+// The plugin adds a point on any press on a wire, right-clicks (the wire's menu) and the two
+// presses of a double-click included. Presses on a wire are kept from it here, and a double-click
+// adds the point through the plugin's `add`. The document keeps the points by the input a wire
+// feeds (an input takes one wire); the plugin keys them by connection id, which is mapped here.
+import { Presets } from '@retejs/lit-plugin';
 import type { NodeEditor } from 'rete';
+import { RerouteExtensions, ReroutePlugin } from 'rete-connection-reroute-plugin';
 import type { DocReroute, GraphDocument } from '../engine/graph/document.js';
-import type { ClipPaeLitPlugin } from './render.js';
 import { removablePipes } from './pipes.js';
+import type { ClipPaeLitPlugin } from './render.js';
+import type { Selection } from './selection.js';
 import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 type Point = { x: number; y: number };
-
-/** A smooth wire through `points`: the classic curve (control points pulled out horizontally) per segment. */
-export function pathThrough(points: readonly Point[], curvature = 0.3): string {
-  let d = `M ${points[0]!.x} ${points[0]!.y}`;
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    const pull = Math.abs(b.x - a.x) * curvature;
-    d += ` C ${a.x + pull} ${a.y} ${b.x - pull} ${b.y} ${b.x} ${b.y}`;
-  }
-  return d;
-}
 
 /** Where a new point goes among `pins` so the route stays shortest: the segment it lengthens least. */
 export function insertionIndex(start: Point, pins: readonly Point[], end: Point, at: Point): number {
@@ -38,11 +32,18 @@ export function insertionIndex(start: Point, pins: readonly Point[], end: Point,
   return best;
 }
 
+/** The signal a press on a wire travels as past the reroute plugin, unwrapped right after it. */
+const HELD_PRESS = 'clip-pae-wire-press';
+
 export interface Reroutes {
+  readonly plugin: ReroutePlugin<ClipPaeSchemes>;
   /** The points on the wire with `connectionId`, in order from output to input. */
   points(connectionId: string): Point[];
-  setPoints(connectionId: string, points: Point[]): void;
+  setPoints(connectionId: string, points: readonly Point[]): void;
+  /** Lets a pressed point join the editor's selection (Ctrl: add to it), so it moves with it. */
+  selectable(selection: Pick<Selection, 'selector' | 'accumulating'>): void;
   toDocument(): Pick<GraphDocument, 'reroutes'>;
+  /** Replaces every point with those of a validated document (its wires already in the editor). */
   load(doc: GraphDocument): void;
   destroy(): void;
 }
@@ -53,130 +54,124 @@ export function reroutes(
   render: ClipPaeLitPlugin,
   onChange: () => void,
 ): Reroutes {
-  const pins = new Map<string, Point[]>();
-  const dots = new Map<string, HTMLElement[]>();
+  const plugin = new ReroutePlugin<ClipPaeSchemes>();
   // The ends of each wire as last drawn, to place a new point on the right segment.
   const ends = new Map<string, [Point, Point]>();
+  // The point last pressed: a double-click on a dot is heard on the canvas, which cannot tell which dot.
+  let pressed: string | undefined;
+  let selectPoints = false;
 
-  const drawDots = (id: string) => {
-    for (const dot of dots.get(id) ?? []) area.area.content.remove(dot);
-    dots.delete(id);
-    const list = pins.get(id) ?? [];
-    const made = list.map((p, i) => {
-      const dot = document.createElement('div');
-      dot.className = 'clip-pae-reroute';
-      dot.dataset.connection = id;
-      dot.dataset.index = String(i);
-      dot.style.cssText =
-        'position:absolute;width:14px;height:14px;margin:-7px 0 0 -7px;border-radius:50%;' +
-        'background:#e4e6eb;border:2px solid #17191d;cursor:move;z-index:5;';
-      dot.style.transform = `translate(${p.x}px, ${p.y}px)`;
-      dot.addEventListener('pointerdown', (e) => startDrag(e, id, i, dot));
-      dot.addEventListener('dblclick', (e) => {
-        e.stopPropagation();
-        const next = [...(pins.get(id) ?? [])];
-        next.splice(i, 1);
-        setPoints(id, next);
-        onChange();
-      });
-      area.area.content.add(dot);
-      return dot;
-    });
-    if (made.length) dots.set(id, made);
+  const redraw = (connectionId: string) => {
+    if (area.connectionViews.has(connectionId)) void area.update('connection', connectionId);
   };
-
-  const redraw = (id: string) => {
-    drawDots(id);
-    void area.update('connection', id);
+  const removePoint = async (pinId: string) => {
+    if (!plugin.pins.getPin(pinId)) return;
+    await plugin.remove(pinId);
+    onChange();
   };
-
-  const setPoints = (id: string, points: Point[]) => {
-    if (points.length)
-      pins.set(
-        id,
-        points.map((p) => ({ x: p.x, y: p.y })),
-      );
-    else pins.delete(id);
-    redraw(id);
-  };
-
-  const startDrag = (e: PointerEvent, id: string, index: number, dot: HTMLElement) => {
-    e.stopPropagation();
-    e.preventDefault();
-    const move = (ev: PointerEvent) => {
-      area.area.setPointerFrom(ev);
-      const list = pins.get(id);
-      if (!list?.[index]) return;
-      list[index] = { ...area.area.pointer };
-      dot.style.transform = `translate(${list[index]!.x}px, ${list[index]!.y}px)`;
-      void area.update('connection', id);
-    };
-    const up = () => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-      onChange();
-    };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-  };
-
   const wireUnder = (event: Event): string | undefined => {
     const path = event.composedPath();
     for (const [id, view] of area.connectionViews) if (path.includes(view.element)) return id;
     return undefined;
   };
+
+  const presetsBefore = render.presets.length;
+  const unpipe = removablePipes([editor, area, render], () => {
+    render.addPreset(
+      Presets.reroute.setup<ClipPaeSchemes, any>({
+        translate: (id, dx, dy) => void plugin.translate(id, dx, dy),
+        contextMenu: (id) => void removePoint(id),
+        pointerdown: (id) => {
+          pressed = id;
+          if (!selectPoints) return;
+          // Unselected first, so an already selected point is picked again (the one a drag follows).
+          void plugin.unselect(id).then(() => plugin.select(id));
+        },
+      }),
+    );
+    render.addPipe((context: any) => {
+      if (context?.type === 'connectionpath') {
+        const { payload, points } = context.data as { payload: { id: string }; points: Point[] };
+        ends.set(payload.id, [points[0]!, points[points.length - 1]!]);
+      }
+      if (context?.type === 'pointerdown' && wireUnder(context.data.event)) return { type: HELD_PRESS, data: context };
+      return context;
+    });
+    render.use(plugin);
+    render.addPipe((context: any) => (context?.type === HELD_PRESS ? context.data : context));
+    plugin.addPipe((context) => {
+      if (context.type === 'pintranslated') onChange();
+      return context;
+    });
+    editor.addPipe((context) => {
+      if (context.type === 'connectionremoved') ends.delete(context.data.id);
+      return context;
+    });
+  });
+  const ours = render.presets.slice(presetsBefore);
+
   const onDoubleClick = (event: MouseEvent) => {
+    const path = event.composedPath();
+    if (path.some((el) => el instanceof HTMLElement && el.localName === 'rete-pin')) {
+      event.stopPropagation();
+      if (pressed) void removePoint(pressed);
+      return;
+    }
     const id = wireUnder(event);
     if (!id) return;
     event.stopPropagation();
     area.area.setPointerFrom(event);
     const at = { ...area.area.pointer };
-    const list = [...(pins.get(id) ?? [])];
     const [start, end] = ends.get(id) ?? [at, at];
-    list.splice(insertionIndex(start, list, end, at), 0, at);
-    setPoints(id, list);
+    const index = insertionIndex(
+      start,
+      plugin.pins.getPins(id).map((p) => p.position),
+      end,
+      at,
+    );
+    plugin.add(id, at, index);
     onChange();
   };
   area.container.addEventListener('dblclick', onDoubleClick, true);
 
-  const unpipe = removablePipes([editor, area, render], () => {
-    render.addPipe((context: any) => {
-      if (context?.type !== 'connectionpath') return context;
-      const { payload, points } = context.data as { payload: { id: string }; points: Point[] };
-      ends.set(payload.id, [points[0]!, points[points.length - 1]!]);
-      const list = pins.get(payload.id);
-      if (!list?.length) return context;
-      return { ...context, data: { ...context.data, path: pathThrough([points[0]!, ...list, points[1]!]) } };
-    });
-    editor.addPipe((context) => {
-      if (context.type === 'connectionremoved') {
-        const id = context.data.id;
-        for (const dot of dots.get(id) ?? []) area.area.content.remove(dot);
-        dots.delete(id);
-        pins.delete(id);
-        ends.delete(id);
-      }
-      return context;
-    });
-  });
-
   const clear = () => {
-    for (const id of [...dots.keys()]) for (const dot of dots.get(id) ?? []) area.area.content.remove(dot);
-    dots.clear();
-    pins.clear();
+    const wires = new Set<string>();
+    for (const pin of plugin.pins.getPins()) {
+      if (pin.selected) void plugin.unselect(pin.id);
+      plugin.pins.remove(pin.id);
+      wires.add(pin.connectionId);
+    }
+    for (const id of wires) redraw(id);
+  };
+
+  const setPoints = (connectionId: string, points: readonly Point[]) => {
+    for (const pin of plugin.pins.getPins(connectionId)) {
+      if (pin.selected) void plugin.unselect(pin.id);
+      plugin.pins.remove(pin.id);
+    }
+    for (const p of points) plugin.add(connectionId, { x: p.x, y: p.y });
+    redraw(connectionId);
   };
 
   return {
-    points: (id) => (pins.get(id) ?? []).map((p) => ({ ...p })),
+    plugin,
+    points: (id) => plugin.pins.getPins(id).map((p) => ({ ...p.position })),
     setPoints,
+    selectable(selection) {
+      selectPoints = true;
+      RerouteExtensions.selectablePins(plugin, selection.selector, selection.accumulating);
+    },
     toDocument() {
       const reroutes: DocReroute[] = [];
       for (const c of editor.getConnections()) {
-        const list = pins.get(c.id);
-        if (!list?.length) continue;
+        const pins = plugin.pins.getPins(c.id);
+        if (!pins.length) continue;
         reroutes.push({
           to: { node: c.target, input: String(c.targetInput) },
-          points: list.map((p): [number, number] => [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10]),
+          points: pins.map(({ position: p }): [number, number] => [
+            Math.round(p.x * 10) / 10,
+            Math.round(p.y * 10) / 10,
+          ]),
         });
       }
       return reroutes.length ? { reroutes } : {};
@@ -196,10 +191,21 @@ export function reroutes(
     },
     destroy() {
       area.container.removeEventListener('dblclick', onDoubleClick, true);
-      const ids = [...pins.keys()];
+      const wires = new Set(plugin.pins.getPins().map((p) => p.connectionId));
       clear();
+      // The dots' containers, one per drawn wire, which the plugin takes out only with their wire.
+      for (const { pinContainer } of plugin.pinParents.values()) {
+        void area.emit({ type: 'unmount', data: { element: pinContainer } });
+        area.area.content.remove(pinContainer);
+      }
+      plugin.pinParents.clear();
+      plugin.pinContainers.clear();
       unpipe();
-      for (const id of ids) if (area.connectionViews.has(id)) void area.update('connection', id);
+      for (const preset of ours) {
+        const at = render.presets.indexOf(preset);
+        if (at >= 0) render.presets.splice(at, 1);
+      }
+      for (const id of wires) redraw(id);
     },
   };
 }

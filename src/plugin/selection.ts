@@ -1,7 +1,9 @@
 // The selection extension: click selects a node, Ctrl+click adds to the selection, a picked node
 // comes to the front; on the keyboard, Delete (or Backspace) removes the selected nodes with their
-// wires, Ctrl+A selects every node and the arrow keys nudge the selected ones (Shift: ten times as
-// far). A nudge is an ordinary translation, so the history's classic preset records it for undo.
+// wires, Ctrl+A selects every node and the arrow keys nudge what is selected — nodes, frames, notes
+// and reroute points (Shift: ten times as far). A node's nudge is an ordinary translation, so the
+// history's classic preset records it for undo.
+// The selector is shared: frames and notes join it (notes.ts), and a paste selects what it added.
 import { AreaExtensions } from 'rete-area-plugin';
 import type { NodeEditor } from 'rete';
 import { removablePipes } from './pipes.js';
@@ -9,7 +11,7 @@ import type { ClipPaeArea, ClipPaeSchemes } from './types.js';
 
 const TEXT_ENTRY = ['INPUT', 'TEXTAREA', 'SELECT'];
 
-/** How far one arrow key press moves the selected nodes, in graph units (Shift: ten times). */
+/** How far one arrow key press moves the selection, in graph units (Shift: ten times). */
 export const NUDGE_STEP = 10;
 
 const ARROWS: Record<string, [number, number]> = {
@@ -19,11 +21,23 @@ const ARROWS: Record<string, [number, number]> = {
   ArrowDown: [0, 1],
 };
 
+export type Selector = ReturnType<typeof AreaExtensions.selector>;
+
+export interface Selection {
+  /** What is selected (nodes, and whatever else a plugin adds: frames and notes). */
+  readonly selector: Selector;
+  /** Whether a click adds to the selection (Ctrl held). */
+  readonly accumulating: { active(): boolean };
+  /** Selects exactly these nodes; what was selected before is no longer. */
+  selectNodes(ids: readonly string[]): Promise<void>;
+  destroy(): void;
+}
+
 export function selection(
   editor: NodeEditor<ClipPaeSchemes>,
   area: ClipPaeArea,
   options: { keyboard: Document | HTMLElement | false; removeNode(id: string): Promise<void> },
-): () => void {
+): Selection {
   const selector = AreaExtensions.selector();
   const accumulating = AreaExtensions.accumulateOnCtrl();
   let selectable: ReturnType<typeof AreaExtensions.selectableNodes> | undefined;
@@ -33,15 +47,15 @@ export function selection(
   });
   const target = options.keyboard;
 
+  // Nodes, frames, notes and reroute points: whatever is in the selector (a removed node may stay there).
+  const anythingSelected = () =>
+    [...selector.entities.values()].some((e) => e.label !== 'node' || editor.getNode(e.id)?.selected);
+
   const nudge = async (dx: number, dy: number) => {
-    const selected = editor.getNodes().filter((n) => n.selected);
-    // Moving the picked node moves the rest of the selection with it (the selector follows it);
-    // with no picked node among them, each moves on its own.
-    const picked = selected.find((n) => selector.isPicked({ id: n.id, label: 'node' }));
-    for (const node of picked ? [picked] : selected) {
-      const view = area.nodeViews.get(node.id);
-      if (view) await view.translate(view.position.x + dx, view.position.y + dy);
-    }
+    // Everything selected moves once: with nothing picked the selector moves each entity itself,
+    // where a picked one, as it moved, would move the rest again.
+    selector.release();
+    await selector.translate(dx, dy);
   };
 
   const onKey = (event: Event) => {
@@ -59,7 +73,7 @@ export function selection(
     }
     const arrow = ARROWS[e.key];
     if (arrow && !e.ctrlKey && !e.metaKey && !e.altKey) {
-      if (selected.length === 0) return;
+      if (!anythingSelected()) return;
       e.preventDefault();
       const step = e.shiftKey ? NUDGE_STEP * 10 : NUDGE_STEP;
       void nudge(arrow[0] * step, arrow[1] * step);
@@ -73,9 +87,17 @@ export function selection(
     })();
   };
   if (target) target.addEventListener('keydown', onKey);
-  return () => {
-    if (target) target.removeEventListener('keydown', onKey);
-    accumulating.destroy();
-    unpipe();
+  return {
+    selector,
+    accumulating,
+    async selectNodes(ids) {
+      await selector.unselectAll();
+      for (const id of ids) await selectable?.select(id, true);
+    },
+    destroy() {
+      if (target) target.removeEventListener('keydown', onKey);
+      accumulating.destroy();
+      unpipe();
+    },
   };
 }

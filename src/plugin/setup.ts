@@ -47,7 +47,7 @@ export interface ClipPaeOptions {
   history?: boolean;
   /** Where Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y and Delete are heard (default: the document; false: nowhere). */
   keyboard?: Document | HTMLElement | false;
-  /** Click to select nodes, Ctrl+click to add to the selection (default true). */
+  /** Click to select nodes, frames and notes, Ctrl+click to add to the selection (default true). */
   selection?: boolean;
   /** Called with a plain-words reason when a connection is refused. */
   onRefused?: (reason: string) => void;
@@ -55,7 +55,10 @@ export interface ClipPaeOptions {
   onEditFailed?: (message: string) => void;
   /** A minimap in the canvas's corner (default true). */
   minimap?: boolean;
-  /** Ctrl+C / Ctrl+V / Ctrl+D of the selected nodes through the system clipboard (default true). */
+  /**
+   * Ctrl+C / Ctrl+V / Ctrl+D of the selected nodes, their frames and the selected notes through the
+   * system clipboard (default true).
+   */
   clipboard?: boolean;
   /** Told when a paste finds no graph on the clipboard, or one it cannot use. */
   onClipboardProblem?: (message: string) => void;
@@ -159,7 +162,12 @@ export function setupClipPae(
     return node;
   };
 
-  if (options.selection !== false) cleanups.push(selection(editor, area, { keyboard, removeNode }));
+  const selected = options.selection !== false ? add(selection(editor, area, { keyboard, removeNode })) : undefined;
+  if (selected) {
+    notes.selectable(selected);
+    reroutes.selectable(selected);
+  }
+  const toDocument = (): GraphDocument => ({ ...bridge.toDocument(), ...notes.toDocument(), ...reroutes.toDocument() });
   const undo: UndoHistory | undefined =
     options.history !== false ? add(undoHistory(editor, area, keyboard)) : undefined;
   const palette =
@@ -174,9 +182,15 @@ export function setupClipPae(
       ? add(
           clipboardExtension(editor, area, registry, {
             keyboard,
-            toDocument: bridge.toDocument,
+            toDocument,
             createNode: (type, init) => bridge.createNode(type, init),
             history: undo?.history,
+            notes,
+            reroutes,
+            select: async (nodes, pastedNotes) => {
+              await selected?.selectNodes(nodes);
+              await notes.select(pastedNotes);
+            },
             onProblem: options.onClipboardProblem ?? ((message) => console.warn(message)),
           }),
         )
@@ -207,7 +221,7 @@ export function setupClipPae(
     removeNode,
     setParam: params.setParam,
     setParams: params.setParams,
-    toDocument: () => ({ ...bridge.toDocument(), ...notes.toDocument(), ...reroutes.toDocument() }),
+    toDocument,
     async loadDocument(doc) {
       runs.clearRunViews(false);
       await bridge.loadDocument(doc);

@@ -1,5 +1,6 @@
 // Organising a graph in the editor app, in headless chromium: frames and notes that survive save,
-// open and reload, the minimap, auto-arrange, copy and paste between two tabs, the search that a
+// open and reload, the minimap, auto-arrange, copy and paste (frames and notes included) between two
+// tabs, reroute points that survive save, open and reload, the search that a
 // wire dropped on the canvas opens, and the models panel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
@@ -17,6 +18,14 @@ let pageErrors: string[];
 
 const nodeCard = (p: Page, id: string) => p.locator(`#canvas clip-pae-node[data-node-id="${id}"]`);
 const doc = (p: Page = page): Promise<GraphDocument> => p.evaluate(() => (window as any).__app.clipPae.toDocument());
+const selectedIds = (p: Page = page): Promise<string[]> =>
+  p.evaluate(() =>
+    (window as any).__app.editor
+      .getNodes()
+      .filter((n: { selected?: boolean }) => n.selected)
+      .map((n: { id: string }) => n.id)
+      .sort(),
+  );
 const waitUntilLoaded = (p: Page) => p.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
 const clickToolbar = (p: Page, action: string) => p.locator(`clip-pae-toolbar [data-action="${action}"]`).click();
 
@@ -168,19 +177,26 @@ describe('organising a graph', () => {
     }
   });
 
-  it('copies nodes with their inner wires into another tab, with fresh ids, as one undo step', async () => {
+  it('copies nodes with their frame, a selected note and their inner wires into another tab, selected, as one undo step', async () => {
     await openExample(page, 'test-pattern');
-    const source = await doc();
-    const wire = source.connections[0]!;
+    const wire = (await doc()).connections[0]!;
     const ids = [wire.from.node, wire.to.node];
     await select(page, ids);
+    await clickToolbar(page, 'frame');
+    const noteId = await page.evaluate(() => (window as any).__app.clipPae.addComment('Copied note', [120, 60]));
+    const note = page.locator(`#canvas .inline-comment[data-note-id="${noteId}"]`);
+    // Ctrl+click adds the note to the selection; the nodes stay selected.
+    await note.click({ modifiers: ['Control'] });
+    await expect.poll(() => note.getAttribute('class')).toContain('selected');
+    expect(await selectedIds()).toEqual([...ids].sort());
+    const source = await doc();
+    expect(source.frames?.map((f) => [...f.nodes].sort())).toEqual([[...ids].sort()]);
     await page.keyboard.press('Control+c');
     const copied = await page.evaluate(() => navigator.clipboard.readText());
-    expect(
-      JSON.parse(copied)
-        .nodes.map((n: { id: string }) => n.id)
-        .sort(),
-    ).toEqual([...ids].sort());
+    const part = JSON.parse(copied) as GraphDocument;
+    expect(part.nodes.map((n) => n.id).sort()).toEqual([...ids].sort());
+    expect(part.frames?.map((f) => [...f.nodes].sort())).toEqual([[...ids].sort()]);
+    expect(part.comments?.map((c) => c.text)).toEqual(['Copied note']);
 
     const other = await context.newPage();
     await other.goto(served.url);
@@ -190,6 +206,7 @@ describe('organising a graph', () => {
     await other.locator('#canvas').click({ position: { x: 400, y: 300 } });
     await other.keyboard.press('Control+v');
     await expect.poll(async () => (await doc(other)).nodes.length).toBe(2);
+    await expect.poll(async () => (await doc(other)).frames?.length).toBe(1);
     const pasted = await doc(other);
     expect(pasted.nodes.map((n) => n.type).sort()).toEqual(
       source.nodes
@@ -200,9 +217,39 @@ describe('organising a graph', () => {
     expect(pasted.connections).toHaveLength(
       source.connections.filter((c) => ids.includes(c.from.node) && ids.includes(c.to.node)).length,
     );
-    // Pasted again into the first tab: fresh ids, and offset from the originals.
+    // The frame arrives around the pasted nodes, the note with them, and the paste is the selection.
+    const pastedIds = pasted.nodes.map((n) => n.id).sort();
+    expect(pasted.frames!.map((f) => [...f.nodes].sort())).toEqual([pastedIds]);
+    expect(pasted.comments?.map((c) => c.text)).toEqual(['Copied note']);
+    expect(await selectedIds(other)).toEqual(pastedIds);
+    await expect.poll(() => other.locator('#canvas .frame-comment').count()).toBe(1);
+    const frame = (await other.locator('#canvas .frame-comment').boundingBox())!;
+    for (const id of pastedIds) {
+      const card = (await nodeCard(other, id).locator('.card').boundingBox())!;
+      expect(card.x).toBeGreaterThanOrEqual(frame.x);
+      expect(card.y).toBeGreaterThanOrEqual(frame.y);
+      expect(card.x + card.width).toBeLessThanOrEqual(frame.x + frame.width);
+      expect(card.y + card.height).toBeLessThanOrEqual(frame.y + frame.height);
+    }
+    // Selected, the pasted nodes move together at once.
+    await other.keyboard.press('ArrowRight');
+    await expect
+      .poll(async () =>
+        (await doc(other)).nodes.map((n) => n.position[0] - pasted.nodes.find((p) => p.id === n.id)!.position[0]),
+      )
+      .toEqual([10, 10]);
+    // The note moves with them, and the frame stays around them.
+    await expect
+      .poll(async () => (await doc(other)).comments?.[0]?.position[0])
+      .toBe(pasted.comments![0]!.position[0] + 10);
+    const moved = (await other.locator('#canvas .frame-comment').boundingBox())!;
+    expect(moved.x).toBeGreaterThan(frame.x);
+    await other.close();
+
+    // Pasted again into the first tab: fresh ids, offset from the originals, selected instead of them.
     await page.keyboard.press('Control+v');
     await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length + 2);
+    await expect.poll(async () => (await doc()).frames?.length).toBe(2);
     const after = await doc();
     const added = after.nodes.filter((n) => !source.nodes.some((s) => s.id === n.id));
     expect(added).toHaveLength(2);
@@ -211,14 +258,40 @@ describe('organising a graph', () => {
       expect(n.position[0] - original.position[0]).toBe(40);
       expect(n.position[1] - original.position[1]).toBe(40);
     }
+    const addedIds = added.map((n) => n.id).sort();
+    expect(await selectedIds()).toEqual(addedIds);
+    expect(after.frames!.find((f) => !source.frames!.some((s) => s.id === f.id))!.nodes.sort()).toEqual(addedIds);
+    const pastedNote = after.comments!.find((c) => c.id !== noteId)!;
+    expect(pastedNote.text).toBe('Copied note');
+    const originalNote = source.comments!.find((c) => c.id === noteId)!;
+    expect(pastedNote.position).toEqual([originalNote.position[0] + 40, originalNote.position[1] + 40]);
+    expect(await note.getAttribute('class')).not.toContain('selected');
+
+    // One undo takes the nodes, wires, frame and note away; redo brings them back.
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length);
     expect((await doc()).connections).toEqual(source.connections);
-    // Ctrl+D duplicates without the clipboard.
+    expect((await doc()).frames).toEqual(source.frames);
+    expect((await doc()).comments).toEqual(source.comments);
+    await expect.poll(() => page.locator('#canvas .frame-comment').count()).toBe(1);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length + 2);
+    await expect.poll(async () => (await doc()).frames?.length).toBe(2);
+    expect((await doc()).comments).toHaveLength(2);
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length);
+    expect((await doc()).frames).toEqual(source.frames);
+
+    // Ctrl+D duplicates without the clipboard; one node of the frame leaves the frame behind.
     await select(page, [ids[0]!]);
     await page.keyboard.press('Control+d');
     await expect.poll(async () => (await doc()).nodes.length).toBe(source.nodes.length + 1);
-    await other.close();
+    const duplicate = (await doc()).nodes.find((n) => !source.nodes.some((s) => s.id === n.id))!;
+    expect(await selectedIds()).toEqual([duplicate.id]);
+    // (A click on a framed node lets the frame take it again, which may change the order of its nodes.)
+    expect((await doc()).frames?.map((f) => [f.id, [...f.nodes].sort()])).toEqual(
+      source.frames?.map((f) => [f.id, [...f.nodes].sort()]),
+    );
   });
 
   it('a wire dropped on the canvas opens a search of only the nodes that take it, and connects the pick', async () => {
@@ -264,7 +337,7 @@ describe('organising a graph', () => {
     });
   });
 
-  it('routes a wire through a point added by double-click, kept through reload, removed by double-click', async () => {
+  it('routes a wire through a point added by double-click, kept through reload, save and open, removed by double-click or right-click', async () => {
     await openExample(page, 'test-pattern');
     const wire = (await doc()).connections[0]!;
     // The middle of the wire's path, on screen.
@@ -286,7 +359,7 @@ describe('organising a graph', () => {
     }, wire.to);
     await page.mouse.dblclick(middle.x, middle.y);
     await expect.poll(async () => (await doc()).reroutes?.map((r) => r.to)).toEqual([wire.to]);
-    const dot = page.locator('#canvas .clip-pae-reroute');
+    const dot = page.locator('#canvas [data-testid="pin"]');
     await expect.poll(() => dot.count()).toBe(1);
     const first = (await doc()).reroutes![0]!.points[0]!;
 
@@ -297,6 +370,11 @@ describe('organising a graph', () => {
     await page.mouse.move(at.x, at.y + 60, { steps: 6 });
     await page.mouse.up();
     await expect.poll(async () => (await doc()).reroutes![0]!.points[0]![1]).toBeGreaterThan(first[1] + 20);
+    // A pressed point is selected; a click on the empty canvas clears the selection.
+    await expect.poll(() => dot.getAttribute('class')).toContain('selected');
+    const canvas = (await page.locator('#canvas').boundingBox())!;
+    await page.mouse.click(canvas.x + canvas.width - 60, canvas.y + 40);
+    await expect.poll(() => dot.getAttribute('class')).not.toContain('selected');
     const moved = await centerOf(dot);
     const d = await page.evaluate((to) => {
       const { editor, area } = (window as any).__app;
@@ -323,9 +401,36 @@ describe('organising a graph', () => {
     const restored = await centerOf(dot);
     expect(Math.abs(restored.x - moved.x) + Math.abs(restored.y - moved.y)).toBeLessThan(200);
 
+    // Saved to a file and opened again, the point is back on its wire.
+    const download = page.waitForEvent('download');
+    await clickToolbar(page, 'save');
+    const file = await (await download).path();
+    const parsed = parseDocument(await readFile(file, 'utf8'), catalogue);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(parsed.document.reroutes).toEqual(saved);
+    await clickToolbar(page, 'new');
+    await expect.poll(() => dot.count()).toBe(0);
+    const chooser = page.waitForEvent('filechooser');
+    await clickToolbar(page, 'open');
+    await (await chooser).setFiles(file);
+    await expect.poll(async () => (await doc()).reroutes).toEqual(saved);
+    await expect.poll(() => dot.count()).toBe(1);
+
     await dot.dblclick();
     await expect.poll(async () => (await doc()).reroutes).toBeUndefined();
+    await expect.poll(() => dot.count()).toBe(0);
+
+    // A right-click on a point takes it out too, and a plain click on a wire adds none.
+    await page.mouse.dblclick(middle.x, middle.y);
+    await expect.poll(() => dot.count()).toBe(1);
+    await dot.click({ button: 'right' });
+    await expect.poll(() => dot.count()).toBe(0);
+    expect((await doc()).reroutes).toBeUndefined();
+    await page.mouse.click(middle.x, middle.y);
+    await page.mouse.click(middle.x, middle.y, { button: 'right' });
+    await page.mouse.click(canvas.x + canvas.width - 60, canvas.y + 40);
     expect(await dot.count()).toBe(0);
+    expect((await doc()).reroutes).toBeUndefined();
   });
 
   it('the models panel lists the demo bundle with its licence and size', async () => {

@@ -55,6 +55,13 @@ describe('setupClipPae, destroy() and setupClipPae again in one editor', () => {
     expect(leftAfterDestroy).toBe(0);
   });
 
+  it('takes out what the first setup drew: nodes, a wire with its reroute dots, a note', async () => {
+    const { drawn } = await page.evaluate(() => (window as any).__remount);
+    // Three nodes, the wire, its dots' container and the note.
+    expect(drawn.mounted).toBe(drawn.bare + 6);
+    expect(drawn.destroyed).toBe(drawn.bare);
+  });
+
   it('shows one palette with each node type once', async () => {
     expect(await page.locator('clip-pae-palette').count()).toBe(1);
     expect(await paletteTypes(page)).toEqual([

@@ -1,11 +1,11 @@
-// The organising helpers without a browser: wires through reroute points, where a new point goes,
+// The organising helpers without a browser: where a new reroute point goes,
 // what is copied, which node types a dropped wire offers, and what the models panel reads.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../src/engine/graph/validate.js';
 import { catalogue } from '../../src/nodes/registry.js';
 import { subDocument } from '../../src/plugin/clipboard.js';
-import { insertionIndex, pathThrough } from '../../src/plugin/reroute.js';
+import { insertionIndex } from '../../src/plugin/reroute.js';
 import { matchingPort } from '../../src/plugin/socket-search.js';
 import { bundlesInDocument, manifestFiles, manifestPath } from '../../src/ui/bundles.js';
 
@@ -16,15 +16,6 @@ const graph = (name: string) => {
 };
 
 describe('reroute points', () => {
-  it('draw one curve per segment, from the output through each point to the input', () => {
-    const d = pathThrough([
-      { x: 0, y: 0 },
-      { x: 100, y: 50 },
-      { x: 200, y: 0 },
-    ]);
-    expect(d).toBe('M 0 0 C 30 0 70 50 100 50 C 130 50 170 0 200 0');
-  });
-
   it('put a new point on the segment it lengthens least', () => {
     const start = { x: 0, y: 0 };
     const end = { x: 300, y: 0 };
@@ -49,6 +40,43 @@ describe('copying nodes', () => {
     );
     // A copied part is a document of its own: it validates.
     expect(parseDocument(JSON.stringify(part), catalogue).ok).toBe(true);
+    expect(part.frames).toBeUndefined();
+    expect(part.comments).toBeUndefined();
+  });
+
+  it("takes a frame whose nodes are all chosen, the nodes of a chosen frame, chosen notes and the copied wires' points", () => {
+    const doc = graph('test-pattern');
+    const wire = doc.connections[0]!;
+    const pair = [wire.from.node, wire.to.node];
+    const other = doc.nodes.find((n) => !pair.includes(n.id))!.id;
+    const framed: typeof doc = {
+      ...doc,
+      frames: [
+        { id: 'frame-1', text: 'pair', nodes: pair },
+        { id: 'frame-2', text: 'other', nodes: [other] },
+      ],
+      comments: [
+        { id: 'note-1', text: 'kept', position: [10, 20] },
+        { id: 'note-2', text: 'left', position: [30, 40] },
+      ],
+      reroutes: [{ to: wire.to, points: [[5, 6]] }],
+    };
+    const part = subDocument(framed, new Set(pair), new Set(['note-1']));
+    expect(part.frames).toEqual([{ id: 'frame-1', text: 'pair', nodes: pair }]);
+    expect(part.comments).toEqual([{ id: 'note-1', text: 'kept', position: [10, 20] }]);
+    expect(part.reroutes).toEqual([{ to: wire.to, points: [[5, 6]] }]);
+    expect(parseDocument(JSON.stringify(part), catalogue).ok).toBe(true);
+
+    // One node of the pair is not a frame's worth; the wire's points go with the wire.
+    const half = subDocument(framed, new Set([pair[0]!]));
+    expect(half.frames).toBeUndefined();
+    expect(half.reroutes).toBeUndefined();
+
+    // A chosen frame brings its nodes.
+    const byFrame = subDocument(framed, new Set(), new Set(['frame-2']));
+    expect(byFrame.nodes.map((n) => n.id)).toEqual([other]);
+    expect(byFrame.frames?.map((f) => f.id)).toEqual(['frame-2']);
+    expect(parseDocument(JSON.stringify(byFrame), catalogue).ok).toBe(true);
   });
 });
 
