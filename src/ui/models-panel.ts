@@ -4,7 +4,7 @@
 // keeps a bundle folder in the browser the way Load Models' own Open folder does. A kept folder
 // can be put into a Load Models node or removed.
 import { LitElement, css, html } from 'lit';
-import { isFolderSource } from '../engine/models/folders.js';
+import { isFolderSource, parseFolderUrl } from '../engine/models/folders.js';
 import { listKeptFolders, removeKeptFolder } from '../engine/models/kept-folders.js';
 import {
   entriesFromFileList,
@@ -176,7 +176,8 @@ export class ModelsPanelElement extends LitElement {
   }
 
   private async removeFolder(row: Row): Promise<void> {
-    const name = row.info.name;
+    // The folder's name, not the manifest's (a bundle named "demo" may be kept as any folder).
+    const name = parseFolderUrl(row.info.source).folder;
     try {
       const removed = await removeKeptFolder(name);
       this.message = removed ? `Removed ${name} from this browser` : `${name} was not kept in this browser`;
