@@ -188,6 +188,21 @@ describe('bundle folders', () => {
     expect(await nodeCard(id).locator('[data-testid="error"]').textContent()).toContain('no longer kept');
     // The graph keeps naming the folder: opening it again is all it takes.
     expect(await bundleParam()).toBe(SOURCE);
+  });
+
+  it("opening the folder again in the models panel (the same copy as the node's) makes the graph load again", async () => {
+    await page.locator('clip-pae-toolbar [data-action="models"]').click();
+    await page.locator('clip-pae-models [data-testid="models-folder"]').setInputFiles(bundleDir);
+    await expect
+      .poll(() => page.locator('clip-pae-models [data-testid="models-message"]').textContent(), { timeout: 30_000 })
+      .toBe('Kept mydemo in this browser');
+    await expect.poll(() => keptRow().getAttribute('data-kept'), { timeout: 30_000 }).toBe('true');
+    expect(await keptFiles()).toContain('generator.onnx');
+    await page.locator('clip-pae-toolbar [data-action="models"]').click();
+    const run = await runLoadModels();
+    expect(run.error).toBeUndefined();
+    expect(run.outputs?.models?.text).toMatch(/^demo copy · /);
+    // The failed run above logs nothing as a page error; only the run's own message says it.
     expect(pageErrors).toEqual([]);
   });
 });
