@@ -161,7 +161,10 @@ describe('bundle folders', () => {
 
     // Use in Load Models puts the kept folder back into the node.
     const id = await loadModelsId();
-    await page.evaluate((node) => (window as any).__app.clipPae.setParam(node, 'bundle', 'models/demo/manifest.json'), id);
+    await page.evaluate(
+      (node) => (window as any).__app.clipPae.setParam(node, 'bundle', 'models/demo/manifest.json'),
+      id,
+    );
     await keptRow().locator('[data-action="use-bundle"]').click();
     await expect.poll(bundleParam, { timeout: 30_000 }).toBe(SOURCE);
     expect(await page.locator('clip-pae-models [data-testid="models-message"]').textContent()).toBe(

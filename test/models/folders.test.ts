@@ -69,7 +69,9 @@ describe('folder: bundle URLs', () => {
     expect(folderNameProblem('..')).toMatch(/cannot name a folder/);
     expect(folderNameProblem('a/b')).toMatch(/cannot contain/);
     expect(() => folderSource('a/b')).toThrow(/cannot contain/);
-    expect(() => parseFolderUrl('folder:/manifest.json')).toThrow(/names no kept folder: a folder name cannot be empty/);
+    expect(() => parseFolderUrl('folder:/manifest.json')).toThrow(
+      /names no kept folder: a folder name cannot be empty/,
+    );
     expect(() => parseFolderUrl('folder:demo/../other/manifest.json')).toThrow(/leaves its folder/);
     expect(() => parseFolderUrl('folder:de%ZZmo/manifest.json')).toThrow(/bad % escape/);
     expect(() => parseFolderUrl('models/demo/manifest.json')).toThrow(/is not a folder: URL/);
@@ -104,7 +106,7 @@ describe('a picked bundle folder', () => {
     expect(() => pickedFolder(entries(['manifest.json']))).toThrow(/choose one bundle folder/);
   });
 
-  it("passes the check when it holds every file the demo manifest lists", () => {
+  it('passes the check when it holds every file the demo manifest lists', () => {
     expect(() => checkPickedBundle('demo', demoManifest, demoFiles)).not.toThrow();
   });
 

@@ -3,7 +3,12 @@
 // OPFS itself is exercised in headless chromium (test/browser/folders.test.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { entriesFromDrop, entriesFromHandle, entriesFromFileList, openBundleFolder } from '../../src/plugin/bundle-folders.js';
+import {
+  entriesFromDrop,
+  entriesFromHandle,
+  entriesFromFileList,
+  openBundleFolder,
+} from '../../src/plugin/bundle-folders.js';
 
 const demoDir = new URL('../../public/models/demo/', import.meta.url);
 
