@@ -205,6 +205,17 @@ describe('bundle folders', () => {
     const run = await runLoadModels();
     expect(run.error).toBeUndefined();
     expect(run.outputs?.models?.text).toMatch(/^demo copy · /);
+
+    // In a graph without Load Models, Use in Load Models says so and changes nothing.
+    await page.locator('clip-pae-toolbar select[data-action="examples"]').selectOption('test-pattern');
+    await expect.poll(async () => (await doc()).nodes.some((n) => n.type === 'image/load')).toBe(true);
+    const before = await doc();
+    await page.locator('clip-pae-toolbar [data-action="models"]').click();
+    await keptRow().locator('[data-action="use-bundle"]').click();
+    await expect
+      .poll(() => page.locator('clip-pae-models [data-testid="models-message"]').textContent(), { timeout: 30_000 })
+      .toBe('The graph has no Load Models node: add one (palette, Models), then press Use in Load Models again.');
+    expect((await doc()).nodes).toEqual(before.nodes);
     // The failed run above logs nothing as a page error; only the run's own message says it.
     expect(pageErrors).toEqual([]);
   });
