@@ -27,6 +27,7 @@ import type { ModelsPanelElement } from './models-panel.js';
 import './models-panel.js';
 
 const AUTO_RUN_KEY = 'rete-clip-pae/auto-run';
+const LOAD_MODELS = 'models/load';
 /**
  * The toolbar's runtime indicator says where models run ('WebGPU', 'wasm'). Page code sets it
  * with this window event; a node in the worker sets it by showing a value under RUNTIME_KEY.
@@ -109,6 +110,8 @@ export class App {
       if (this.autoRun && kind !== 'layout') this.runs.schedule();
       if (kind === 'load' || kind === 'params') rememberBundles(bundlesInDocument(this.clipPae.toDocument()));
     });
+    // A folder opened on a Load Models node is listed by an open models panel at once.
+    ui.canvas.addEventListener('bundle-kept', () => void this.modelsPanel?.show(this.knownBundles()));
     window.addEventListener(RUNTIME_EVENT, (e) => this.setRuntimeLabel(String((e as CustomEvent).detail ?? '')));
   }
 
@@ -259,9 +262,33 @@ export class App {
     }
     const panel = document.createElement('clip-pae-models') as ModelsPanelElement;
     panel.addEventListener('close', () => void this.toggleModels());
+    panel.useBundle = (source) => this.useInLoadModels(source);
     this.ui.canvas.parentElement?.appendChild(panel);
     this.modelsPanel = panel;
-    await panel.show([...BUILT_IN_BUNDLES, ...bundlesInDocument(this.clipPae.toDocument()), ...bundleHistory()]);
+    await panel.show(this.knownBundles());
+  }
+
+  private knownBundles(): string[] {
+    return [...BUILT_IN_BUNDLES, ...bundlesInDocument(this.clipPae.toDocument()), ...bundleHistory()];
+  }
+
+  /** Sets the bundle of the selected Load Models node, or of the first one; says what it did. */
+  async useInLoadModels(source: string): Promise<string> {
+    const ids = this.clipPae
+      .toDocument()
+      .nodes.filter((n) => n.type === LOAD_MODELS)
+      .map((n) => n.id);
+    if (ids.length === 0)
+      return 'The graph has no Load Models node: add one (palette, Models), then press Use in Load Models again.';
+    const selected = new Set(
+      this.editor
+        .getNodes()
+        .filter((n) => n.selected)
+        .map((n) => n.id),
+    );
+    const id = ids.find((i) => selected.has(i)) ?? ids[0]!;
+    await this.clipPae.setParam(id, 'bundle', source);
+    return `Load Models (${id}) now loads ${source}`;
   }
 
   private scheduleAutosave(): void {

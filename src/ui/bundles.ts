@@ -1,7 +1,10 @@
 // What the models panel knows about a model bundle: where it is, its files and their size, its
 // licence, and which of its files sit in Cache Storage (the loader keeps them there, keyed by each
-// file's URL, see src/engine/models/source.ts).
+// file's URL, see src/engine/models/source.ts). Bundle folders kept in the browser (folder:<name>/…)
+// are described from their kept copy; they are never in Cache Storage.
 import type { GraphDocument } from '../engine/graph/document.js';
+import { folderSource, missingFolderMessage, parseFolderUrl } from '../engine/models/folders.js';
+import type { KeptFolder } from '../engine/models/kept-folders.js';
 
 export const MODELS_CACHE = 'rete-clip-pae-models';
 export const BUILT_IN_BUNDLES = ['models/demo/manifest.json', 'models/faces/manifest.json'];
@@ -10,7 +13,7 @@ const HISTORY_KEY = 'rete-clip-pae/bundles';
 export interface BundleInfo {
   /** The manifest as the graph names it, e.g. models/demo/manifest.json. */
   source: string;
-  /** Its absolute URL, or a picked folder's name. */
+  /** Its absolute URL, or a kept folder's name. */
   where: string;
   name: string;
   description: string;
@@ -139,38 +142,62 @@ export async function readBundle(source: string, base = location.href): Promise<
   }
 }
 
-/** Reads a bundle folder the user picked (showDirectoryPicker): its manifest and the files' sizes. */
-export async function readPickedBundle(folder: FileSystemDirectoryHandle): Promise<BundleInfo> {
-  const sizes = new Map<string, number>();
-  let manifestText: string | undefined;
-  let modelCard: string | undefined;
-  for await (const [name, handle] of (
-    folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }
-  ).entries()) {
-    if (handle.kind !== 'file') continue;
-    const file = await (handle as FileSystemFileHandle).getFile();
-    sizes.set(name, file.size);
-    if (name === 'manifest.json') manifestText = await file.text();
-    if (name === 'MODEL_CARD.md') modelCard = name;
-  }
-  const where = `${folder.name}/ (picked folder)`;
-  if (manifestText === undefined) {
+/** A bundle folder kept in the browser (see src/engine/models/kept-folders.ts), as the panel lists it. */
+export function readKeptBundle(kept: KeptFolder): BundleInfo {
+  const source = folderSource(kept.name);
+  const where = `${kept.name}/ (kept in this browser)`;
+  const base = { source, where, name: kept.name, description: '', license: 'unknown', modelCard: undefined };
+  const sizes = new Map(kept.files.map((f) => [f.path, f.bytes]));
+  if (kept.manifest === undefined) {
     return {
-      source: folder.name,
-      where,
-      name: folder.name,
-      description: '',
-      license: 'unknown',
-      files: [],
-      bytes: 0,
-      modelCard: undefined,
-      problem: `the folder ${folder.name} has no manifest.json, so it is not a model bundle`,
+      ...base,
+      files: kept.files.map((f) => ({ path: f.path, bytes: f.bytes })),
+      bytes: kept.bytes,
+      problem: `the copy of ${kept.name} is incomplete (it has no manifest.json); open the folder again or remove it`,
     };
   }
-  const manifest = JSON.parse(manifestText) as Record<string, unknown>;
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(kept.manifest) as Record<string, unknown>;
+  } catch (e) {
+    return {
+      ...base,
+      files: [],
+      bytes: kept.bytes,
+      problem: `${kept.name}/manifest.json is not JSON: ${(e as Error).message}`,
+    };
+  }
   const files = manifestFiles(manifest).map((path) => ({ path, bytes: sizes.get(path) }));
   const bytes = files.reduce((sum, f) => sum + (f.bytes ?? 0), 0);
-  return { ...describe(folder.name, where, manifest), files, bytes, modelCard };
+  return {
+    ...describe(source, where, manifest),
+    files,
+    bytes,
+    modelCard: sizes.has('MODEL_CARD.md') ? 'MODEL_CARD.md' : undefined,
+  };
+}
+
+/** A graph names a kept folder that is not (or no longer) in this browser. */
+export function missingKeptBundle(source: string): BundleInfo {
+  let problem: string;
+  let name = source;
+  try {
+    name = parseFolderUrl(source).folder;
+    problem = missingFolderMessage(name);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  return {
+    source,
+    where: source,
+    name,
+    description: '',
+    license: 'unknown',
+    files: [],
+    bytes: 0,
+    modelCard: undefined,
+    problem,
+  };
 }
 
 async function openCache(): Promise<Cache | undefined> {

@@ -1,25 +1,41 @@
 // The models panel: every bundle the app knows (the built-in demo and face bundles, those the
-// graph's nodes name, those earlier graphs named, folders the user opened) with its size, licence
-// and how much of it sits in Cache Storage, a button to clear that, and one to open a bundle folder.
+// graph's nodes name, those earlier graphs named, the folders kept in this browser) with its size,
+// licence and how much of it sits in Cache Storage, a button to clear that, and Open folder, which
+// keeps a bundle folder in the browser the way Load Models' own Open folder does. A kept folder
+// can be put into a Load Models node or removed.
 import { LitElement, css, html } from 'lit';
+import { isFolderSource, parseFolderUrl } from '../engine/models/folders.js';
+import { listKeptFolders, removeKeptFolder } from '../engine/models/kept-folders.js';
+import {
+  entriesFromFileList,
+  entriesFromHandle,
+  type FolderEntry,
+  openBundleFolder,
+} from '../plugin/bundle-folders.js';
 import {
   type BundleInfo,
   type CacheState,
   cacheState,
   clearBundleCache,
   formatBytes,
+  missingKeptBundle,
   readBundle,
-  readPickedBundle,
+  readKeptBundle,
 } from './bundles.js';
 
-type Row = { info: BundleInfo; cache: CacheState | undefined; picked: boolean };
+type Row = { info: BundleInfo; cache: CacheState | undefined; kept: boolean };
+
+/** What "Use in Load Models" does: the app sets the bundle param and says what it did (or why not). */
+export type UseBundle = (source: string) => Promise<string>;
 
 export class ModelsPanelElement extends LitElement {
   static override properties = { rows: { state: true }, loading: { state: true }, message: { state: true } };
   declare rows: Row[];
   declare loading: boolean;
   declare message: string;
-  private picked: BundleInfo[] = [];
+  /** Set by the app; without it the kept folders have no "Use in Load Models" button. */
+  useBundle: UseBundle | undefined;
+  private sources: readonly string[] = [];
 
   constructor() {
     super();
@@ -98,14 +114,26 @@ export class ModelsPanelElement extends LitElement {
     }
   `;
 
-  /** Lists `sources` (manifest paths or URLs) and the folders opened here, reading each afresh. */
+  /** Lists `sources` (manifest paths or URLs) and the folders kept in this browser, reading each afresh. */
   async show(sources: readonly string[]): Promise<void> {
+    this.sources = sources;
     this.loading = true;
-    const infos = await Promise.all([...new Set(sources)].map((s) => readBundle(s)));
+    const unique = [...new Set(sources)];
+    const infos = await Promise.all(unique.filter((s) => !isFolderSource(s)).map((s) => readBundle(s)));
     const rows: Row[] = [];
     for (const info of infos)
-      rows.push({ info, cache: info.problem ? undefined : await cacheState(info.where), picked: false });
-    for (const info of this.picked) rows.push({ info, cache: undefined, picked: true });
+      rows.push({ info, cache: info.problem ? undefined : await cacheState(info.where), kept: false });
+    let kept: BundleInfo[] = [];
+    try {
+      kept = (await listKeptFolders()).map(readKeptBundle);
+    } catch (e) {
+      this.message = `The kept folders cannot be listed: ${(e as Error).message}`;
+    }
+    for (const info of kept) rows.push({ info, cache: undefined, kept: true });
+    // A folder a graph names that is not kept here (any more): say so, with what to do.
+    for (const source of unique.filter(isFolderSource))
+      if (!kept.some((k) => k.source === source))
+        rows.push({ info: missingKeptBundle(source), cache: undefined, kept: false });
     this.rows = rows;
     this.loading = false;
   }
@@ -117,12 +145,12 @@ export class ModelsPanelElement extends LitElement {
     this.rows = [...this.rows];
   }
 
+  /** showDirectoryPicker where the browser has it, else the folder input every browser has. */
   private async openFolder(): Promise<void> {
     const picker = (window as unknown as { showDirectoryPicker?: () => Promise<FileSystemDirectoryHandle> })
       .showDirectoryPicker;
     if (!picker) {
-      this.message =
-        'This browser cannot open folders (showDirectoryPicker); serve the bundle and name its URL in Load Models.';
+      this.renderRoot.querySelector<HTMLInputElement>('input[data-testid="models-folder"]')?.click();
       return;
     }
     let folder: FileSystemDirectoryHandle;
@@ -131,9 +159,37 @@ export class ModelsPanelElement extends LitElement {
     } catch {
       return; // cancelled
     }
-    const info = await readPickedBundle(folder);
-    this.picked = [...this.picked.filter((p) => p.where !== info.where), info];
-    this.rows = [...this.rows.filter((r) => r.info.where !== info.where), { info, cache: undefined, picked: true }];
+    await this.keep(entriesFromHandle(folder));
+  }
+
+  private async keep(entries: Promise<FolderEntry[]> | FolderEntry[]): Promise<void> {
+    this.message = 'Reading the folder…';
+    try {
+      const { name } = await openBundleFolder(await entries, (written, total) => {
+        this.message = `Copying into the browser: ${formatBytes(written)} of ${formatBytes(total)}`;
+      });
+      this.message = `Kept ${name} in this browser`;
+    } catch (e) {
+      this.message = (e as Error).message;
+    }
+    await this.show(this.sources);
+  }
+
+  private async removeFolder(row: Row): Promise<void> {
+    // The folder's name, not the manifest's (a bundle named "demo" may be kept as any folder).
+    const name = parseFolderUrl(row.info.source).folder;
+    try {
+      const removed = await removeKeptFolder(name);
+      this.message = removed ? `Removed ${name} from this browser` : `${name} was not kept in this browser`;
+    } catch (e) {
+      this.message = `Could not remove ${name}: ${(e as Error).message}`;
+    }
+    await this.show(this.sources);
+  }
+
+  private async use(row: Row): Promise<void> {
+    if (!this.useBundle) return;
+    this.message = await this.useBundle(row.info.source);
   }
 
   private close(): void {
@@ -141,10 +197,21 @@ export class ModelsPanelElement extends LitElement {
   }
 
   override render() {
-    const canPick = 'showDirectoryPicker' in window;
     return html`<header>
         <h2>Models</h2>
-        <button data-action="open-folder" ?disabled=${!canPick} title=${canPick ? 'Open a bundle folder (its manifest.json and model files)' : 'This browser cannot open folders'} @click=${() => void this.openFolder()}>Open folder…</button>
+        <button data-action="open-folder" title="Open a bundle folder (its manifest.json and model files) and keep it in this browser" @click=${() => void this.openFolder()}>Open folder…</button>
+        <input
+          type="file"
+          webkitdirectory
+          hidden
+          data-testid="models-folder"
+          @change=${(e: Event) => {
+            const input = e.target as HTMLInputElement;
+            const entries = entriesFromFileList(input.files ?? []);
+            input.value = '';
+            if (entries.length > 0) void this.keep(entries);
+          }}
+        />
         <button data-action="close" title="Close" @click=${() => this.close()}>✕</button>
       </header>
       ${this.loading ? html`<div class="bundle muted">Reading the bundles…</div>` : null}
@@ -153,20 +220,29 @@ export class ModelsPanelElement extends LitElement {
   }
 
   private renderRow(row: Row) {
-    const { info, cache, picked } = row;
+    const { info, cache, kept } = row;
     const known = info.files.filter((f) => f.bytes !== undefined).length;
-    return html`<div class="bundle" data-testid="bundle" data-source=${info.source}>
+    const card = info.modelCard
+      ? kept
+        ? html` · model card (${info.modelCard})`
+        : html` · <a href=${info.modelCard} target="_blank" rel="noopener">model card</a>`
+      : null;
+    const keptActions = kept
+      ? html`${this.useBundle && !info.problem ? html`<button data-action="use-bundle" @click=${() => void this.use(row)}>Use in Load Models</button>` : null}
+          <button data-action="remove-folder" title="Delete the copy kept in this browser (the folder on disk stays)" @click=${() => void this.removeFolder(row)}>Remove</button>`
+      : null;
+    return html`<div class="bundle" data-testid="bundle" data-source=${info.source} data-kept=${kept ? 'true' : 'false'}>
       <div class="name">${info.name}</div>
       <div class="where">${info.where}</div>
       ${
         info.problem
-          ? html`<div class="problem">${info.problem}</div>`
+          ? html`<div class="problem">${info.problem}</div>${keptActions}`
           : html`<div class="facts">
               <span class="muted">Size</span><span data-testid="bundle-size">${formatBytes(info.bytes)} in ${info.files.length} files${known < info.files.length ? ` (${info.files.length - known} not found)` : ''}</span>
-              <span class="muted">Licence</span><span data-testid="bundle-license">${info.license}${info.modelCard ? html` · <a href=${info.modelCard} target="_blank" rel="noopener">model card</a>` : null}</span>
-              <span class="muted">Cache</span><span data-testid="bundle-cache">${picked ? 'local folder, not cached' : cache === undefined ? 'Cache Storage unavailable' : cache.entries === 0 ? 'not cached' : `${cache.entries} files, ${formatBytes(cache.bytes)}`}</span>
+              <span class="muted">Licence</span><span data-testid="bundle-license">${info.license}${card}</span>
+              <span class="muted">Cache</span><span data-testid="bundle-cache">${kept ? 'kept in this browser, not cached' : cache === undefined ? 'Cache Storage unavailable' : cache.entries === 0 ? 'not cached' : `${cache.entries} files, ${formatBytes(cache.bytes)}`}</span>
             </div>
-            ${picked ? null : html`<button data-action="clear-cache" ?disabled=${!cache?.entries} @click=${() => void this.clear(row)}>Clear cache</button>`}`
+            ${kept ? keptActions : html`<button data-action="clear-cache" ?disabled=${!cache?.entries} @click=${() => void this.clear(row)}>Clear cache</button>`}`
       }
     </div>`;
   }

@@ -141,6 +141,11 @@ describe('one edit on a tiny bundle', () => {
     expect(sizeOf({ outputs: { models } })).toBeLessThan(100);
     expect(done('models')!.outputs.models).toEqual({ kind: 'value', text: 'tiny · cpu' });
     expect(done('models')!.outputs.runtime).toEqual({ kind: 'value', text: 'cpu' });
+    // The tiny bundle's manifest states no licence and no MODEL_CARD.md sits next to it.
+    expect(done('models')!.outputs.license).toEqual({
+      kind: 'value',
+      text: 'Licence: not stated in the manifest · no model card',
+    });
 
     const latent = captured.cLatent as LatentValue;
     expect(latent).toMatchObject({ kind: 'latent', shape: [1, LAYERS, WIDTH], bundleId: models.bundle.id });

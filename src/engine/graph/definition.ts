@@ -28,7 +28,12 @@ export type ParamDef =
   | { kind: 'select'; options: readonly string[]; default: string; label?: string; help: string }
   | { kind: 'boolean'; default: boolean; label?: string; help: string }
   /** An image source: a URL, a data: URL (what a file picker or a drop stores), or '' for none. */
-  | { kind: 'image'; default: string; label?: string; help: string };
+  | { kind: 'image'; default: string; label?: string; help: string }
+  /**
+   * A model bundle: a manifest URL or path, or `folder:<name>/manifest.json` for a folder opened in
+   * the app (the editor draws a text field, an Open folder button and takes a dropped folder).
+   */
+  | { kind: 'bundle'; default: string; label?: string; help: string };
 
 export type ParamKind = ParamDef['kind'];
 
@@ -57,7 +62,7 @@ export type ParamDefs = Readonly<Record<string, ParamDef>>;
 /** The value of one param as run() sees it. */
 export type ParamValue<D> = D extends { kind: 'number' }
   ? number
-  : D extends { kind: 'text' | 'image' }
+  : D extends { kind: 'text' | 'image' | 'bundle' }
     ? string
     : D extends { kind: 'prompts' }
       ? string[]

@@ -14,6 +14,7 @@ export function paramProblem(def: ParamDef, value: unknown): string | null {
     }
     case 'text':
     case 'image':
+    case 'bundle':
       return typeof value === 'string' ? null : `expected text, got ${describeValue(value)}`;
     case 'boolean':
       return typeof value === 'boolean' ? null : `expected true or false, got ${describeValue(value)}`;
@@ -71,6 +72,7 @@ export function paramFromText(
     }
     case 'text':
     case 'image':
+    case 'bundle':
     case 'select':
       return { ok: true, value: text };
   }

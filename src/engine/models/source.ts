@@ -1,8 +1,9 @@
 // Where a bundle's bytes come from: a URL or path (the app's public/ folder, a server, a local
-// folder in the CLI) read through the host's loadBytes and the cache, or files the user picked.
+// folder in the CLI, a folder kept in the browser as folder:<name>/…) read through the host's loadBytes and the cache, or files the user picked.
 // Files are fetched in parallel so every size is known early and the progress total is honest.
 import { readUrl, sha256Hex } from '../io/read.js';
 import type { BundleCache } from './cache.js';
+import { isFolderSource, resolveFolderFile } from './folders.js';
 
 /** Reads one URL or path; reports its own progress when it can (total undefined when unknown). */
 export type LoadBytes = (
@@ -59,6 +60,8 @@ export function manifestUrl(source: string): string {
 
 /** Resolves `file` against the manifest's location; absolute URLs go through URL, paths are joined. */
 export function resolveFile(manifest: string, file: string): string {
+  // A kept folder's URL has no host to resolve against (new URL would refuse it): its own rules.
+  if (isFolderSource(manifest)) return resolveFolderFile(manifest, file);
   if (/^[a-z][a-z0-9+.-]*:/i.test(manifest)) return new URL(file, manifest).href;
   const base = manifest.includes('/') ? manifest.slice(0, manifest.lastIndexOf('/') + 1) : '';
   const parts = (base + file).split('/');

@@ -1,9 +1,11 @@
 // What the engine lends to nodes in the browser (inside the engine's worker): bytes by fetch,
 // relative URLs resolved against the app's base (not the worker script's URL), data: URLs
-// decoded directly. Further services (model bundles, the ONNX runtime) are added by key.
+// decoded directly, folder: URLs read from the bundle folders kept in the origin private file system. Further services (model bundles, the ONNX runtime) are added by key.
 import type { EngineServices } from '../graph/definition.js';
 import { isDataUrl } from '../io/data-url.js';
 import { readUrl, urlFingerprint } from '../io/read.js';
+import { isFolderSource } from '../models/folders.js';
+import { keptFileFingerprint, readKeptFile } from '../models/kept-folders.js';
 import { createRuntime, type Runtime } from '../tensor/runtime.js';
 import { createModelService, MODEL_SERVICE_KEY, type Device } from './models-service.js';
 
@@ -58,10 +60,14 @@ async function browserRuntime(device: Device): Promise<Runtime> {
 export function createBrowserServices(options: BrowserServicesOptions = {}): EngineServices {
   // Bundle and image URLs are made absolute against the app, so the model cache keys do not depend
   // on where the worker script happens to live.
-  const absolute = (url: string) => (isDataUrl(url) ? url : new URL(url, options.base ?? defaultAppBase()).href);
+  const absolute = (url: string) =>
+    isDataUrl(url) || isFolderSource(url) ? url : new URL(url, options.base ?? defaultAppBase()).href;
   const loadBytes: EngineServices['loadBytes'] = async (url, signal, onProgress) =>
-    (await readUrl(absolute(url), { signal, onProgress })).bytes;
-  const fingerprint: EngineServices['fingerprint'] = (url, signal) => urlFingerprint(absolute(url), signal);
+    isFolderSource(url)
+      ? readKeptFile(url, signal, onProgress)
+      : (await readUrl(absolute(url), { signal, onProgress })).bytes;
+  const fingerprint: EngineServices['fingerprint'] = (url, signal) =>
+    isFolderSource(url) ? keptFileFingerprint(url, signal) : urlFingerprint(absolute(url), signal);
   const models = createModelService({ loadBytes, fingerprint, createRuntime: browserRuntime, resolve: absolute });
   return { [MODEL_SERVICE_KEY]: models, ...options.extra, loadBytes, fingerprint };
 }

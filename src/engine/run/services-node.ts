@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineServices } from '../graph/definition.js';
 import { isFile, localFileFingerprint, readLocalFile } from '../io/read-file.js';
 import { readUrl, urlFingerprint } from '../io/read.js';
+import { folderOutsideBrowserMessage, isFolderSource } from '../models/folders.js';
 import { decodeImageNode } from '../tensor/image-decode-node.js';
 import { IMAGE_DECODER_KEY } from '../tensor/image-file.js';
 import { createRuntime } from '../tensor/runtime.js';
@@ -58,6 +59,7 @@ async function locate(
   baseDir: string,
   publicDir: string,
 ): Promise<{ kind: 'url' } | { kind: 'file'; path: string }> {
+  if (isFolderSource(url)) throw new Error(folderOutsideBrowserMessage(url));
   if (/^(https?:\/\/|data:)/i.test(url)) return { kind: 'url' };
   if (/^file:/i.test(url)) return { kind: 'file', path: fileURLToPath(url) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))

@@ -23,7 +23,7 @@ export const basicSockets: readonly SocketTypeDef[] = [
     name: 'Text',
     help: 'A prompt',
     check: (v) => (typeof v === 'string' ? undefined : `expected text, got ${describe(v)}`),
-    feedsParams: ['text'],
+    feedsParams: ['text', 'bundle'],
   },
   {
     name: 'Number',

@@ -4,6 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { ClipPaeNode, NodeRunView, OutputView } from '../node.js';
 import { categoryColor } from '../theme.js';
 import { themeVars } from './styles.js';
+import type { BundlePickerElement } from './bundle-picker.js';
 import './param-control.js';
 import './image-view.js';
 import type { RegionPickDetail } from './image-view.js';
@@ -353,6 +354,24 @@ export class NodeCardElement extends LitElement {
     `;
   }
 
+  /** The bundle control of a node with a 'bundle' param (Load Models), which takes a folder dropped anywhere on the card. */
+  private bundlePicker(): BundlePickerElement | undefined {
+    for (const control of this.renderRoot.querySelectorAll('clip-pae-param')) {
+      const picker = control.shadowRoot?.querySelector('clip-pae-bundle-picker');
+      if (picker) return picker as BundlePickerElement;
+    }
+    return undefined;
+  }
+
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!event.dataTransfer?.types.includes('Files') || !this.bundlePicker()) return;
+    event.preventDefault();
+  };
+
+  private readonly onDrop = (event: DragEvent): void => {
+    this.bundlePicker()?.takeDrop(event);
+  };
+
   override render() {
     const node = this.data;
     if (!node) return nothing;
@@ -373,6 +392,8 @@ export class NodeCardElement extends LitElement {
         class="card ${node.selected ? 'selected' : ''} state-${run.state}"
         style="--accent:${categoryColor(def.category)}"
         data-testid="node"
+        @dragover=${this.onDragOver}
+        @drop=${this.onDrop}
       >
         <div class="title" title=${def.help}>
           <span class="name">${node.label}</span>

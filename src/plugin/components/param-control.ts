@@ -5,6 +5,7 @@ import { live } from 'lit/directives/live.js';
 import type { ParamDef } from '../../engine/graph/definition.js';
 import { fieldStyles } from './styles.js';
 import { coerceNumber, promptsToText, sameValue, textToPrompts } from '../param-values.js';
+import './bundle-picker.js';
 import './image-picker.js';
 
 type NumberDef = Extract<ParamDef, { kind: 'number' }>;
@@ -219,6 +220,14 @@ export class ParamControlElement extends LitElement {
             this.emitValue(e.detail.value);
           }}
         ></clip-pae-image-picker>`;
+      case 'bundle':
+        return html`<clip-pae-bundle-picker
+          .value=${String(this.value ?? '')}
+          @value-change=${(e: CustomEvent<{ value: string; continuing?: boolean }>) => {
+            e.stopPropagation();
+            this.emitValue(e.detail.value, e.detail.continuing === true);
+          }}
+        ></clip-pae-bundle-picker>`;
     }
   }
 
