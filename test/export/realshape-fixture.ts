@@ -1,0 +1,122 @@
+// The reduced-width real-architecture bundle the tests share (models:realshape at 64 px, width
+// 0.125, two CLIP layers, a few hundred tokens), built once: into a temp folder named after the
+// options and a digest of the code that builds it, so a changed exporter builds a fresh bundle and
+// an unchanged one is reused by every test file and every later run. vitest runs test files in
+// parallel processes, so the build holds a lock; it writes into a side folder and renames it into
+// place when bundle check passes, so no process ever sees half a bundle.
+//
+// The lock is a directory made with mkdir, which succeeds for exactly one process; a lock whose
+// owner has died is taken over. No lock-file package is among the dependencies, and this is all
+// the locking one machine's test processes need.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildRealshape, type RealshapeOptions } from '../../tools/export/realshape.js';
+import { REPO_ROOT } from '../paths.js';
+
+export type RealshapeFixtureOptions = Omit<RealshapeOptions, 'out' | 'log'>;
+
+/** What the tests run on: small enough to build in seconds, every layer of the real architectures. */
+export const TEST_REALSHAPE: RealshapeFixtureOptions = { res: 64, width: 0.125, clipLayers: 2, fullVocab: false };
+
+/** The code whose output the bundle is: the exporters and synthetic checkpoints, and bundle init. */
+const BUILDERS = ['tools/export', 'src/cli/bundle-init.ts'];
+
+/** A lock older than this with no owner written into it was left by a process killed mid-mkdir. */
+const OWNERLESS_LOCK_MS = 30_000;
+/** Longer than any build on a busy machine; a waiter gives up with a message after it. */
+const WAIT_MS = 900_000;
+
+function files(path: string): string[] {
+  const full = join(REPO_ROOT, path);
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full)
+    .filter((name) => !name.startsWith('.') && name !== '__pycache__')
+    .sort()
+    .flatMap((name) => files(join(path, name)));
+}
+
+function buildKey(options: RealshapeFixtureOptions): string {
+  const hash = createHash('sha256').update(JSON.stringify(options));
+  for (const file of BUILDERS.flatMap(files)) hash.update(file).update(readFileSync(join(REPO_ROOT, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+function ownerAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'owner'), 'utf8'));
+  } catch {
+    // Not written yet, or never: a fresh lock is being taken, an old one was abandoned.
+    try {
+      return Date.now() - statSync(lock).mtimeMs < OWNERLESS_LOCK_MS;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function withLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!ownerAlive(lock)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - start > WAIT_MS)
+        throw new Error(
+          `realshape fixture: ${lock} is still held after ${WAIT_MS / 1000} s; remove it if no build runs`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  writeFileSync(join(lock, 'owner'), String(process.pid));
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The bundle folder (its manifest.json inside, the folder named `realshape`), built on first use.
+ * Throws with the build's log when the build or its bundle check fails. Tests may add a file of their own
+ * to it (a manifest that refers to its models) but never change or remove one.
+ */
+export async function realshapeBundle(options: RealshapeFixtureOptions = TEST_REALSHAPE): Promise<string> {
+  const base = join(tmpdir(), `rcp-realshape-fixture-${buildKey(options)}`);
+  const bundle = join(base, 'realshape');
+  const ready = () => existsSync(join(bundle, 'manifest.json'));
+  if (ready()) return bundle;
+  mkdirSync(base, { recursive: true });
+  await withLock(join(base, 'lock'), async () => {
+    if (ready()) return;
+    const side = join(base, `building-${process.pid}`);
+    rmSync(side, { recursive: true, force: true });
+    const lines: string[] = [];
+    try {
+      const code = await buildRealshape({ ...options, out: side, log: (line) => lines.push(line) });
+      if (code !== 0) throw new Error(`bundle check failed (exit ${code})`);
+      rmSync(bundle, { recursive: true, force: true });
+      renameSync(side, bundle);
+    } catch (e) {
+      rmSync(side, { recursive: true, force: true });
+      throw new Error(
+        `realshape fixture: building ${JSON.stringify(options)} failed: ${(e as Error).message}\n${lines.join('\n')}`,
+      );
+    }
+  });
+  return bundle;
+}
