@@ -4,16 +4,13 @@
 // an unchanged one is reused by every test file and every later run. vitest runs test files in
 // parallel processes, so the build holds a lock; it writes into a side folder and renames it into
 // place when bundle check passes, so no process ever sees half a bundle.
-//
-// The lock is a directory made with mkdir, which succeeds for exactly one process; a lock whose
-// owner has died is taken over. No lock-file package is among the dependencies, and this is all
-// the locking one machine's test processes need.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildRealshape, type RealshapeOptions } from '../../tools/export/realshape.js';
 import { REPO_ROOT } from '../paths.js';
+import { withFolderLock } from './folder-lock.js';
 
 export type RealshapeFixtureOptions = Omit<RealshapeOptions, 'out' | 'log'>;
 
@@ -23,8 +20,6 @@ export const TEST_REALSHAPE: RealshapeFixtureOptions = { res: 64, width: 0.125, 
 /** The code whose output the bundle is: the exporters and synthetic checkpoints, and bundle init. */
 const BUILDERS = ['tools/export', 'src/cli/bundle-init.ts'];
 
-/** A lock older than this with no owner written into it was left by a process killed mid-mkdir. */
-const OWNERLESS_LOCK_MS = 30_000;
 /** Longer than any build on a busy machine; a waiter gives up with a message after it. */
 const WAIT_MS = 900_000;
 
@@ -43,53 +38,6 @@ function buildKey(options: RealshapeFixtureOptions): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function ownerAlive(lock: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(lock, 'owner'), 'utf8'));
-  } catch {
-    // Not written yet, or never: a fresh lock is being taken, an old one was abandoned.
-    try {
-      return Date.now() - statSync(lock).mtimeMs < OWNERLESS_LOCK_MS;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function withLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (!ownerAlive(lock)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() - start > WAIT_MS)
-        throw new Error(
-          `realshape fixture: ${lock} is still held after ${WAIT_MS / 1000} s; remove it if no build runs`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  writeFileSync(join(lock, 'owner'), String(process.pid));
-  try {
-    return await work();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /**
  * The bundle folder (its manifest.json inside, the folder named `realshape`), built on first use.
  * Throws with the build's log when the build or its bundle check fails. Tests may add a file of their own
@@ -101,10 +49,12 @@ export async function realshapeBundle(options: RealshapeFixtureOptions = TEST_RE
   const ready = () => existsSync(join(bundle, 'manifest.json'));
   if (ready()) return bundle;
   mkdirSync(base, { recursive: true });
-  await withLock(join(base, 'lock'), async () => {
+  await withFolderLock(join(base, 'lock'), WAIT_MS, async () => {
     if (ready()) return;
+    // Only the lock's holder builds: any side folder here was left by a build that was killed.
+    for (const name of readdirSync(base))
+      if (name.startsWith('building-')) rmSync(join(base, name), { recursive: true, force: true });
     const side = join(base, `building-${process.pid}`);
-    rmSync(side, { recursive: true, force: true });
     const lines: string[] = [];
     try {
       const code = await buildRealshape({ ...options, out: side, log: (line) => lines.push(line) });
