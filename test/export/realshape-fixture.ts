@@ -3,12 +3,15 @@
 // options and a digest of the code that builds it, so a changed exporter builds a fresh bundle and
 // an unchanged one is reused by every test file and every later run. vitest runs test files in
 // parallel processes, so the build holds a lock; it writes into a side folder and renames it into
-// place when bundle check passes, so no process ever sees half a bundle.
+// place when bundle check passes, so no process ever sees half a bundle. The build runs as
+// `npm run models:realshape` does, in a process of its own: the exporters run synchronously, and a
+// test process must keep answering its runner meanwhile.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildRealshape, type RealshapeOptions } from '../../tools/export/realshape.js';
+import type { RealshapeOptions } from '../../tools/export/realshape.js';
 import { REPO_ROOT } from '../paths.js';
 import { withFolderLock } from './folder-lock.js';
 
@@ -17,8 +20,17 @@ export type RealshapeFixtureOptions = Omit<RealshapeOptions, 'out' | 'log'>;
 /** What the tests run on: small enough to build in seconds, every layer of the real architectures. */
 export const TEST_REALSHAPE: RealshapeFixtureOptions = { res: 64, width: 0.125, clipLayers: 2, fullVocab: false };
 
-/** The code whose output the bundle is: the exporters and synthetic checkpoints, and bundle init. */
-const BUILDERS = ['tools/export', 'src/cli/bundle-init.ts'];
+/**
+ * The code whose output the bundle is: the exporters and synthetic checkpoints, and bundle init with
+ * the manifest format and model contracts it writes the manifest by.
+ */
+const BUILDERS = [
+  'tools/export',
+  'src/cli/bundle-init.ts',
+  'src/engine/models/manifest.ts',
+  'src/engine/models/io.ts',
+  'src/engine/models/contracts.ts',
+];
 
 /** Longer than any build on a busy machine; a waiter gives up with a message after it. */
 const WAIT_MS = 900_000;
@@ -36,6 +48,25 @@ function buildKey(options: RealshapeFixtureOptions): string {
   const hash = createHash('sha256').update(JSON.stringify(options));
   for (const file of BUILDERS.flatMap(files)) hash.update(file).update(readFileSync(join(REPO_ROOT, file)));
   return hash.digest('hex').slice(0, 16);
+}
+
+/** tools/export/realshape.ts through tsx, as `npm run models:realshape` runs it; its output goes to `lines`. */
+function runModelsRealshape(options: RealshapeFixtureOptions, out: string, lines: string[]): Promise<number> {
+  const args = [
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'tools/export/realshape.ts'),
+    ...['--res', String(options.res), '--width', String(options.width), '--clip-layers', String(options.clipLayers)],
+    ...(options.fullVocab ? [] : ['--small-vocab']),
+    '--out',
+    out,
+  ];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: REPO_ROOT, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      lines.push(...`${stdout}${stderr}`.trimEnd().split('\n'));
+      resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0);
+    });
+  });
 }
 
 /**
@@ -57,8 +88,8 @@ export async function realshapeBundle(options: RealshapeFixtureOptions = TEST_RE
     const side = join(base, `building-${process.pid}`);
     const lines: string[] = [];
     try {
-      const code = await buildRealshape({ ...options, out: side, log: (line) => lines.push(line) });
-      if (code !== 0) throw new Error(`bundle check failed (exit ${code})`);
+      const code = await runModelsRealshape(options, side, lines);
+      if (code !== 0) throw new Error(`models:realshape exited with ${code}`);
       rmSync(bundle, { recursive: true, force: true });
       renameSync(side, bundle);
     } catch (e) {
