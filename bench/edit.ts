@@ -3,11 +3,12 @@
 // runtime. Made for real bundles of hundreds of MB: the bundle is read from disk, never copied into
 // the repo. `--json` prints one line; a failure prints the same line with "error".
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createServer, type Plugin } from 'vite';
+import { createServer } from 'vite';
 import { parseManifest } from '../src/engine/models/manifest.js';
 import { createNodeRuntime } from '../src/engine/tensor/runtime-node.js';
+import { serveFolder } from '../test/browser/helpers.js';
 import { measureEdit, type EditMeasured } from './edit-measure.js';
 import { ROOT } from './optimize-bundle.js';
 import { descendantPeaks, largestPeak } from './process-memory.js';
@@ -82,21 +83,6 @@ async function benchNode(path: string, a: EditArgs): Promise<EditRow> {
   return { runtime: 'node', ...measured, peak_mb: peak, note: runtime.description };
 }
 
-/** Serves the bundle's folder under /edit-bundle/ (same origin, so cross-origin isolation lets it through). */
-function serveFolder(dir: string): Plugin {
-  return {
-    name: 'edit-bundle',
-    configureServer(server) {
-      server.middlewares.use('/edit-bundle', (req, res, next) => {
-        const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!)));
-        if (!file.startsWith(dir) || !existsSync(file)) return next();
-        res.setHeader('content-type', 'application/octet-stream');
-        res.end(readFileSync(file));
-      });
-    },
-  };
-}
-
 async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath)) throw new Error(`chromium not found at ${chromiumPath} (set CHROMIUM_PATH)`);
@@ -107,7 +93,7 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
     cacheDir: join(ROOT, 'node_modules', '.vite-bench-edit'),
     logLevel: 'error',
     clearScreen: false,
-    plugins: [serveFolder(dir)],
+    plugins: [serveFolder('/edit-bundle', dir)],
     optimizeDeps: { entries: ['bench/edit-page/index.html'] },
     server: { host: '127.0.0.1', port: 0, open: false, hmr: false, watch: null },
   });

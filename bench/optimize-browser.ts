@@ -1,33 +1,16 @@
 // Browser rows of the optimize bench: a vite dev server on 127.0.0.1 serves the bench page (and the
 // bundle when it is not in public/), headless chromium runs it on wasm and on WebGPU (SwiftShader).
-import { createReadStream, existsSync } from 'node:fs';
-import { join, normalize } from 'node:path';
-import type { Plugin } from 'vite';
-import { chromiumAvailable, launchChromium, serveApp } from '../test/browser/helpers.js';
+import { join } from 'node:path';
+import { chromiumAvailable, launchChromium, serveApp, serveFolder } from '../test/browser/helpers.js';
 import type { OptimizeRow } from './optimize.js';
 import { benchBundleDir, ROOT } from './optimize-bundle.js';
-
-/** Serves a folder under /bench-bundle/ (the test bundle lives in a temp folder). */
-function serveFolder(dir: string): Plugin {
-  return {
-    name: 'bench-bundle',
-    configureServer(server) {
-      server.middlewares.use('/bench-bundle', (req, res, next) => {
-        const file = normalize(join(dir, decodeURIComponent((req.url ?? '/').split('?')[0]!)));
-        if (!file.startsWith(dir) || !existsSync(file)) return next();
-        res.setHeader('content-type', 'application/octet-stream');
-        createReadStream(file).pipe(res);
-      });
-    },
-  };
-}
 
 export async function benchBrowser(steps: number): Promise<OptimizeRow[]> {
   if (!chromiumAvailable()) return [];
   const { dir, label } = await benchBundleDir();
   const bundleUrl = dir.startsWith(join(ROOT, 'public')) ? '/models/demo' : '/bench-bundle';
   const served = await serveApp('bench-optimize', {
-    plugins: [serveFolder(dir)],
+    plugins: [serveFolder('/bench-bundle', dir)],
     optimizeEntries: ['bench/optimize-page/index.html'],
   });
   const base = served.url;

@@ -2,9 +2,9 @@
 // server on 127.0.0.1 (WebGPU needs a secure context, and http://127.0.0.1 is one) and a headless
 // Chromium driven by playwright-core. Which Chromium: CHROME_PATH, else the first one
 // tools/setup/test-env.ts finds (npm test's pretest installs Debian's where none is).
-import { createServer, type PluginOption, type ViteDevServer } from 'vite';
+import { createServer, type Plugin, type PluginOption, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page, type ConsoleMessage, type Locator } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { findChromium } from '../../tools/setup/test-env.js';
@@ -73,6 +73,29 @@ export async function serveApp(
   if (!address || typeof address === 'string') throw new Error('vite dev server did not report a TCP port');
   const url = `http://127.0.0.1:${address.port}/`;
   return { server, url, close: () => server.close() };
+}
+
+/**
+ * A vite plugin that serves a folder outside the repository (a bundle built into a temp folder, a
+ * package's sample photos) under `prefix` on the app's own origin, so a cross-origin isolated page
+ * may fetch it. Files are sent with their length (the bundle loader's progress reads it); paths
+ * that leave the folder, and files that are not there, fall through to vite.
+ */
+export function serveFolder(prefix: string, dir: string): Plugin {
+  const folder = path.resolve(dir);
+  return {
+    name: `serve-folder${prefix}`,
+    configureServer(server) {
+      server.middlewares.use(prefix, (req, res, next) => {
+        const file = path.normalize(path.join(folder, decodeURIComponent((req.url ?? '/').split('?')[0]!)));
+        if (!file.startsWith(folder + path.sep) || !existsSync(file) || !statSync(file).isFile()) return next();
+        res.setHeader('content-type', 'application/octet-stream');
+        res.setHeader('content-length', statSync(file).size);
+        res.setHeader('cross-origin-resource-policy', 'same-origin');
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
 }
 
 function freePort(): Promise<number> {

@@ -1,19 +1,23 @@
 // A reduced-width real-architecture bundle end to end: synthetic upstream checkpoints through the
-// exporters (npm run models:realshape at 64 px, width 0.125), `bundle init` / `bundle check` in the
-// CLI, the default graph run on it with only the bundle path set, a Hugging Face CLIP folder as
+// exporters (npm run models:realshape at 64 px, width 0.125, built once for all tests by
+// realshape-fixture.ts), `bundle init` / `bundle check` in the CLI, the default graph run on it with only the bundle path set, a Hugging Face CLIP folder as
 // the clip section, and init's messages for facts a model file does not carry.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
-import { buildRealshape } from '../../tools/export/realshape.js';
 import { root, tempDir } from './helpers.js';
+import { realshapeBundle } from './realshape-fixture.js';
 
 const bin = join(root, 'bin/rete-clip-pae.mjs');
 const work = tempDir('bundle');
-const bundle = join(work, 'realshape');
+let bundle: string;
+
+beforeAll(async () => {
+  bundle = await realshapeBundle();
+}, 900_000);
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,16 +29,6 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 describe('real-architecture bundle', () => {
   it('builds with models:realshape and passes bundle check in the CLI', async () => {
-    const lines: string[] = [];
-    const code = await buildRealshape({
-      res: 64,
-      width: 0.125,
-      clipLayers: 2,
-      fullVocab: false,
-      out: bundle,
-      log: (l) => lines.push(l),
-    });
-    expect(code, lines.join('\n')).toBe(0);
     const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
     expect(manifest.generator.latentShape).toEqual([1, 10, 64]);
     expect(manifest.generator.imageSize).toEqual([64, 64]);
@@ -145,7 +139,7 @@ describe('real-architecture bundle', () => {
     expect(m.clip.mean).toEqual(mean);
     const tokenizer = JSON.parse(readFileSync(join(hf, 'tokenizer.json'), 'utf8'));
     expect(m.clip.padId).toBe(tokenizer.model.vocab['<|endoftext|>']);
-    expect(m.generator.file).toBe('../realshape/generator.onnx');
+    expect(m.generator.file).toBe(relative(dir, join(bundle, 'generator.onnx')));
     expect(m.encoder).toBeNull();
     const check = await cli(['bundle', 'check', dir]);
     expect(check.code, check.stdout + check.stderr).toBe(0);
