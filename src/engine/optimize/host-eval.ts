@@ -174,8 +174,6 @@ export function checkHostSettings(bundle: ModelBundle, s: HostSettings, what: st
   for (const t of s.targets)
     if (!TARGET_VARIANTS.includes(t))
       throw new Error(`${what}: unknown target kind "${t}" (choose from ${TARGET_VARIANTS.join(', ')})`);
-  if (!(Number.isInteger(s.steps) && s.steps >= 1))
-    throw new Error(`${what}: steps must be a whole number ≥ 1, got ${s.steps}`);
   if (!bundle.attributes?.classes)
     throw new Error(
       `${what}: the host table measures on the generator's true attributes, and bundle "${bundle.name}" declares none (generator.attributes.classes in its manifest)`,
