@@ -47,7 +47,7 @@ With --hosts, each host method edits every inverted face once per edit and targe
 has a row per host × target × edit, as \`eval --hosts\` prints it: success, toward, drift, identity
 similarity (the bundle's identity network; — without one), image distance and seconds per edit;
 --json prints one JSON object per row (keys host, target, edit, success, toward, drift, identity,
-image_dist, seconds_per_edit; fractions). These measures are the generator's true attributes, so
+image_dist, seconds_per_edit; fractions). These measures read the generator's true attributes, so
 they need a bundle whose manifest declares generator.attributes.classes (each edit names one of its
 classes): the true attributes of a photo's face are those of its inversion, read from the latent
 the encoder gave it, not the photo's own; success, toward, drift, identity and image distance compare
