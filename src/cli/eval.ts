@@ -3,14 +3,13 @@
 import { DEFAULT_EVAL, formatEvalReport, runEval, type EvalSettings } from '../engine/optimize/eval.js';
 import {
   DEFAULT_HOST_EVAL,
-  EVAL_HOSTS,
   formatHostTable,
   runHostEval,
-  type EvalHost,
   type HostEvalSettings,
 } from '../engine/optimize/host-eval.js';
 import { runWithBundle } from './bundle-run.js';
-import { UsageError, type CliIo } from './io.js';
+import { HOST_OPTIONS, HOST_OPTIONS_USAGE, hostCaseLine, hostOptionSettings } from './hosts.js';
+import type { CliIo } from './io.js';
 import { listOption, numberOption, parseCommandLine, targetsOption } from './options.js';
 
 export const EVAL_USAGE = `usage: rete-clip-pae eval [--seed n] [--count k] [--edits "a happy face,grey hair,…"] [--targets text,pae,…]
@@ -37,14 +36,7 @@ With --hosts, each host method edits every face once per target kind, and one ta
 host × target × edit: success, toward, drift, identity similarity (— without an identity network),
 image distance and seconds per edit; --json then prints one JSON object per row (keys host, target,
 edit, success, toward, drift, identity, image_dist, seconds_per_edit; fractions).
-  --hosts list      comma-separated hosts: ${EVAL_HOSTS.join(', ')} (styleclip: StyleCLIP's latent optimization;
-                    naive: the CLIP loss alone; stylemc: one learned style direction; global: StyleCLIP's global directions)
-  --global-alpha a  global directions' strength (default ${DEFAULT_HOST_EVAL.globalAlpha})
-  --global-beta b   global directions' threshold β (default ${DEFAULT_HOST_EVAL.globalBeta})
-  --stylemc-faces n faces StyleMC learns each direction on (default ${DEFAULT_HOST_EVAL.stylemcFaces})
-  --stylemc-steps n StyleMC's steps (default ${DEFAULT_HOST_EVAL.stylemcSteps})
-  --stylemc-alpha a strength a learned direction is applied with (default ${DEFAULT_HOST_EVAL.stylemcAlpha})
-`;
+${HOST_OPTIONS_USAGE}`;
 
 function parse(argv: string[]) {
   return parseCommandLine({
@@ -62,12 +54,7 @@ function parse(argv: string[]) {
       truncation: { type: 'string' },
       bundle: { type: 'string' },
       json: { type: 'boolean' },
-      hosts: { type: 'string' },
-      'global-alpha': { type: 'string' },
-      'global-beta': { type: 'string' },
-      'stylemc-faces': { type: 'string' },
-      'stylemc-steps': { type: 'string' },
-      'stylemc-alpha': { type: 'string' },
+      ...HOST_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,11 +81,6 @@ export function hostEvalSettings(values: ReturnType<typeof parse>['values']): Ho
   const base = evalSettings(values);
   return {
     ...d,
-    hosts: listOption(values.hosts, 'hosts', d.hosts).map((h) => {
-      if (!(EVAL_HOSTS as readonly string[]).includes(h))
-        throw new UsageError(`--hosts: unknown host '${h}' (choose from ${EVAL_HOSTS.join(', ')})`);
-      return h as EvalHost;
-    }),
     targets: base.targets,
     edits: base.edits,
     seed: base.seed,
@@ -108,11 +90,7 @@ export function hostEvalSettings(values: ReturnType<typeof parse>['values']): Ho
     steps: base.steps,
     lr: base.lr,
     lambdaL2: base.lambdaL2,
-    globalAlpha: numberOption(values['global-alpha'], 'global-alpha', d.globalAlpha),
-    globalBeta: numberOption(values['global-beta'], 'global-beta', d.globalBeta),
-    stylemcFaces: numberOption(values['stylemc-faces'], 'stylemc-faces', d.stylemcFaces, true),
-    stylemcSteps: numberOption(values['stylemc-steps'], 'stylemc-steps', d.stylemcSteps, true),
-    stylemcAlpha: numberOption(values['stylemc-alpha'], 'stylemc-alpha', d.stylemcAlpha),
+    ...hostOptionSettings(values),
   };
 }
 
@@ -129,16 +107,16 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (hostSettings) {
       const report = await runHostEval(bundle, hostSettings, {
         signal: io.signal,
-        onCase: (c, done, total) =>
-          io.stderr.write(
-            `[${done}/${total}] face ${c.seed} "${c.edit}" ${c.host}/${c.target}: ${c.before} → ${c.after}${c.success ? ' ✓' : ''}${c.toward ? ' (toward)' : ' (not toward)'}, drift ${(100 * c.drift).toFixed(1)}%, ${c.seconds.toFixed(2)} s\n`,
-          ),
+        onCase: (c, done, total) => io.stderr.write(hostCaseLine(c, done, total)),
       });
       io.stderr.write(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
       io.stdout.write(
         values.json
           ? report.rows.map((r) => `${JSON.stringify(r)}\n`).join('')
-          : formatHostTable(report.rows, hostSettings),
+          : formatHostTable(report.rows, hostSettings, {
+              command: 'eval',
+              faces: `${hostSettings.count} faces from seed ${hostSettings.seed}`,
+            }),
       );
       return 0;
     }

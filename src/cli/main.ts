@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     load: async () => (await import('./directions.js')).directionsCommand,
   },
   'eval-photos': {
-    summary: 'edit the faces of a folder of photos and score them with the face networks',
+    summary: 'edit the faces of a folder of photos and score them with the face networks (--hosts: the host table)',
     load: async () => (await import('./eval-photos.js')).evalPhotosCommand,
   },
   faces: {

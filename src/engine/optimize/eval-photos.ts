@@ -4,10 +4,8 @@
 // asked emotion?), the recognition net's descriptor (cosine to the original face's), and the change
 // outside the paste mask (mean |Δpixel| over the pixels the mask leaves alone; paste-back keeps them,
 // so it should be 0).
-import { alignFace } from '../faces/align.js';
 import {
   cosineSimilarity,
-  detectFaces,
   EXPRESSION_NAMES,
   expression,
   type ExpressionName,
@@ -23,6 +21,7 @@ import { resolveEdit } from './eval.js';
 import { formatTargetTables, percent } from './eval-table.js';
 import { editObjective } from './objective.js';
 import { optimizeLatent } from './optimize.js';
+import { checkEncoder, invertPhotoFaces, type PhotoInput, type PhotoSummary } from './photo-faces.js';
 
 export interface PhotoEvalSettings {
   edits: string[];
@@ -43,11 +42,6 @@ export const DEFAULT_PHOTO_EVAL: PhotoEvalSettings = {
   lambdaId: 0,
   alpha: 4,
 };
-
-export interface PhotoInput {
-  name: string;
-  image: ImageValue;
-}
 
 /** One face of one photo, one edit, one target kind. */
 export interface PhotoCase {
@@ -83,7 +77,7 @@ export interface PhotoEvalRow {
 
 export interface PhotoEvalReport {
   settings: PhotoEvalSettings;
-  photos: { name: string; width: number; height: number; faces: number }[];
+  photos: PhotoSummary[];
   cases: PhotoCase[];
   rows: PhotoEvalRow[];
   /** Said above the tables, e.g. that the bundle's generator draws caricatures, not photos. */
@@ -130,8 +124,7 @@ export function changeOutsideMask(before: ImageValue, after: ImageValue, mask: F
 }
 
 function checkSettings(s: PhotoEvalSettings, bundle: ModelBundle): void {
-  if (!bundle.manifest.encoder)
-    throw new Error(`eval-photos: bundle "${bundle.name}" has no encoder to invert the faces with`);
+  checkEncoder(bundle, 'eval-photos');
   if (!(Number.isInteger(s.steps) && s.steps >= 1))
     throw new Error(`eval-photos: steps must be a whole number ≥ 1, got ${s.steps}`);
   if (s.edits.length === 0) throw new Error('eval-photos: give at least one edit prompt');
@@ -170,61 +163,53 @@ export async function runPhotoEval(
     const edit = resolveEdit(bundle.attributes, e);
     subspaces.push(semanticBasis(await bundle.encodeText(edit.corpus.prompts, signal), edit.corpus.labels));
   }
-  const [height, width] = bundle.manifest.generator.imageSize;
-  const size = Math.min(height, width);
   const objective = await editObjective(bundle);
+  const inverted = await invertPhotoFaces(bundle, nets, photos, 'eval-photos', signal);
   const cases: PhotoCase[] = [];
-  const seen: PhotoEvalReport['photos'] = [];
-  for (const photo of photos) {
-    const faces = await detectFaces(nets, photo.image, { signal });
-    seen.push({ name: photo.name, width: photo.image.width, height: photo.image.height, faces: faces.length });
-    for (const [index, face] of faces.entries()) {
-      const aligned = alignFace(photo.image, face, size);
-      const latent0 = await bundle.encode(aligned.image, signal);
-      const { embedding } = await objective.evaluate(latent0, latent0, texts[0]!, 0, 0, { image: false, signal });
-      const mask = faceMask(face, aligned.transform, photo.image.width, photo.image.height);
-      const original = await identityEmbedding(nets, identityCrop(photo.image, face), signal);
-      const before = topExpression(await expression(nets, photo.image, face, signal));
-      for (const [e, prompt] of settings.edits.entries()) {
-        for (const variant of settings.targets) {
-          const target =
-            variant === 'text'
-              ? texts[e]!
-              : paeTarget({
-                  image: embedding,
-                  text: texts[e]!,
-                  subspace: subspaces[e]!,
-                  alpha: settings.alpha,
-                  variant,
-                }).target;
-          const result = await optimizeLatent(bundle, {
-            latent0,
-            target,
-            steps: settings.steps,
-            lr: settings.lr,
-            lambdaL2: settings.lambdaL2,
-            lambdaId: settings.lambdaId > 0 ? settings.lambdaId : undefined,
-            signal,
-          });
-          const pasted = pasteBack(photo.image, result.image, aligned.transform, face);
-          // The face is where it was: read it at the original detection's landmarks.
-          const after = topExpression(await expression(nets, pasted, face, signal));
-          const edited = await identityEmbedding(nets, identityCrop(pasted, face), signal);
-          const c: PhotoCase = {
-            photo: photo.name,
-            face: index,
-            edit: prompt,
-            target: variant,
-            asked: asked[e]!,
-            before,
-            after,
-            correct: after === asked[e],
-            identity: cosineSimilarity(original, edited),
-            outside: changeOutsideMask(photo.image, pasted, mask),
-          };
-          cases.push(c);
-          hooks.onCase?.(c, cases.length);
-        }
+  for (const { photo, index, face, aligned, latent0 } of inverted.faces) {
+    const { embedding } = await objective.evaluate(latent0, latent0, texts[0]!, 0, 0, { image: false, signal });
+    const mask = faceMask(face, aligned.transform, photo.image.width, photo.image.height);
+    const original = await identityEmbedding(nets, identityCrop(photo.image, face), signal);
+    const before = topExpression(await expression(nets, photo.image, face, signal));
+    for (const [e, prompt] of settings.edits.entries()) {
+      for (const variant of settings.targets) {
+        const target =
+          variant === 'text'
+            ? texts[e]!
+            : paeTarget({
+                image: embedding,
+                text: texts[e]!,
+                subspace: subspaces[e]!,
+                alpha: settings.alpha,
+                variant,
+              }).target;
+        const result = await optimizeLatent(bundle, {
+          latent0,
+          target,
+          steps: settings.steps,
+          lr: settings.lr,
+          lambdaL2: settings.lambdaL2,
+          lambdaId: settings.lambdaId > 0 ? settings.lambdaId : undefined,
+          signal,
+        });
+        const pasted = pasteBack(photo.image, result.image, aligned.transform, face);
+        // The face is where it was: read it at the original detection's landmarks.
+        const after = topExpression(await expression(nets, pasted, face, signal));
+        const edited = await identityEmbedding(nets, identityCrop(pasted, face), signal);
+        const c: PhotoCase = {
+          photo: photo.name,
+          face: index,
+          edit: prompt,
+          target: variant,
+          asked: asked[e]!,
+          before,
+          after,
+          correct: after === asked[e],
+          identity: cosineSimilarity(original, edited),
+          outside: changeOutsideMask(photo.image, pasted, mask),
+        };
+        cases.push(c);
+        hooks.onCase?.(c, cases.length);
       }
     }
   }
@@ -233,7 +218,7 @@ export async function runPhotoEval(
     notes.push(
       `bundle "${bundle.name}" draws synthetic faces (its generator knows their true attributes): the inverted face is a caricature of the photo's, so expression and identity are measured on a caricature pasted into the photo`,
     );
-  return { settings, photos: seen, cases, rows: summarizePhotoCases(cases, settings), notes };
+  return { settings, photos: inverted.photos, cases, rows: summarizePhotoCases(cases, settings), notes };
 }
 
 export function summarizePhotoCases(cases: readonly PhotoCase[], s: PhotoEvalSettings): PhotoEvalRow[] {
