@@ -6,6 +6,10 @@ demodulated, in a grouped convolution. `forward(latent, export=True)` computes t
 the modulation applied to the activations (x·s, a plain convolution, then ·demod per output
 channel), which torch.onnx can export and which the project's autodiff differentiates; the
 exporter checks the ONNX of the second form against the first.
+
+The affines come first (`styles(latent)`: one style vector per modulated convolution and to_rgb,
+StyleSpace), then `synthesize(styles)`; `forward` is the two in a row, so the StyleSpace pair
+exported from them is the generator split at its style vectors.
 """
 import math
 import re
