@@ -1,7 +1,8 @@
 // The project's autodiff (src/engine/onnx gradientModel) on the exported real architectures gives
 // PyTorch's gradients: r·∂y/∂x of the generator (W+ → image, and its StyleSpace synthesis s → image),
-// the CLIP image tower (pixels → embedding) and the identity network (face → embedding), each against autograd on the
-// checkpoint's own computation (grouped modulated convolution, torch's attention, adaptive pool).
+// the CLIP image tower (pixels → embedding) and the identity network (face → embedding), each against
+// autograd on the checkpoint's own computation (grouped modulated convolution, torch's attention,
+// adaptive pool).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
