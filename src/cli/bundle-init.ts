@@ -31,6 +31,8 @@ export interface InitOptions {
   encoderRange?: [number, number];
   encoderAddsMean?: boolean;
   identityRange?: [number, number];
+  /** StyleSpace layers (name and size, in the order s concatenates them) when the styles model does not list them. */
+  styleLayers?: { name: string; size: number }[];
 }
 
 export type FileFlag =
@@ -42,7 +44,9 @@ export type FileFlag =
   | 'tokenizer'
   | 'tokenizer-config'
   | 'encoder'
-  | 'identity';
+  | 'identity'
+  | 'styles'
+  | 'style-synthesis';
 
 /** The file names `npm run export` writes; a flag that is not given falls back to these. */
 export const DEFAULT_FILES: Record<FileFlag, string> = {
@@ -55,6 +59,8 @@ export const DEFAULT_FILES: Record<FileFlag, string> = {
   'tokenizer-config': 'tokenizer_config.json',
   encoder: 'encoder.onnx',
   identity: 'identity.onnx',
+  styles: 'styles.onnx',
+  'style-synthesis': 'synthesis_styles.onnx',
 };
 
 export interface InitResult {
@@ -385,6 +391,8 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     }
   }
 
+  const styleSpace = generator ? readStyleSpace(facts, locate, layers, width, o, notes, problems) : undefined;
+
   if (problems.length || !generator || !clip) return { notes, problems };
   const json = {
     format: 'rete-clip-pae/bundle',
@@ -396,6 +404,7 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     clip,
     encoder,
     identity,
+    ...(styleSpace ? { styleSpace } : {}),
   };
   let manifest: Manifest;
   try {
@@ -412,6 +421,116 @@ export function initBundle(dir: string, cwd: string, o: InitOptions): InitResult
     }
   }
   return problems.length ? { notes, problems } : { manifest, notes, problems };
+}
+
+interface StyleLayer {
+  name: string;
+  size: number;
+}
+
+/**
+ * The layer list an exporter stores in styles.onnx / synthesis_styles.onnx: `layers` of
+ * {name, offset, size, resolution, kind} in the order s concatenates them. Undefined when the file
+ * has none; a message when it has one that does not add up.
+ */
+function metaLayers(f: ModelFacts): StyleLayer[] | string | undefined {
+  const raw = f.meta.layers;
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) return `${f.file}: its metadata "layers" is not a list of layers`;
+  const out: StyleLayer[] = [];
+  let offset = 0;
+  for (const [i, l] of raw.entries()) {
+    const { name, size, offset: at } = (l ?? {}) as { name?: unknown; size?: unknown; offset?: unknown };
+    if (typeof name !== 'string' || !name || typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+      return `${f.file}: metadata layers[${i}] needs a name and a whole size ≥ 1, it is ${JSON.stringify(l)}`;
+    if (at !== undefined && at !== offset)
+      return `${f.file}: metadata layers[${i}] ("${name}") starts at ${String(at)}, but the layers before it end at ${offset}`;
+    out.push({ name, size });
+    offset += size;
+  }
+  return out;
+}
+
+/** styleSpace from styles.onnx (W+ → s) and synthesis_styles.onnx (s → image), when the folder has them. */
+function readStyleSpace(
+  facts: (path: string | undefined) => ModelFacts | undefined,
+  locate: (flag: FileFlag, required: boolean) => string | undefined,
+  layers: number,
+  width: number,
+  o: InitOptions,
+  notes: string[],
+  problems: string[],
+): Record<string, unknown> | undefined {
+  const stylesPath = locate('styles', false);
+  const synthesisPath = locate('style-synthesis', false);
+  if (!stylesPath && !synthesisPath) return undefined;
+  if (!stylesPath || !synthesisPath) {
+    const [has, lacks] = stylesPath ? ['styles', 'style-synthesis'] : ['style-synthesis', 'styles'];
+    problems.push(
+      `styleSpace: found ${DEFAULT_FILES[has as FileFlag]} but no ${DEFAULT_FILES[lacks as FileFlag]}: StyleSpace needs both (pass --${lacks} <file>)`,
+    );
+    return undefined;
+  }
+  const st = facts(stylesPath);
+  const sy = facts(synthesisPath);
+  if (!st || !sy) return undefined;
+  const latent = st.inputs[0];
+  const s = st.outputs[0];
+  if (st.inputs.length !== 1 || latent?.dims.length !== 3 || st.outputs.length !== 1 || s?.dims.length !== 2) {
+    problems.push(
+      `${st.file}: a styles model takes one latent [1, L, D] and returns one style vector [1, S]; it has ${st.inputs.map(show).join(', ')} → ${st.outputs.map(show).join(', ')}`,
+    );
+    return undefined;
+  }
+  const size = s.dims[1];
+  if (typeof size !== 'number') {
+    problems.push(`styleSpace.layers: ${st.file} output ${show(s)} has no static size S`);
+    return undefined;
+  }
+  const input = sy.inputs[0];
+  const image = sy.outputs.find((v) => v.dims.length === 4);
+  if (sy.inputs.length !== 1 || input?.dims.length !== 2 || !image) {
+    problems.push(
+      `${sy.file}: a synthesis-from-styles model takes one style vector [1, S] and returns an image [1, 3, H, W]; it has ${sy.inputs.map(show).join(', ')} → ${sy.outputs.map(show).join(', ')}`,
+    );
+    return undefined;
+  }
+  const fromStyles = metaLayers(st);
+  const fromSynthesis = metaLayers(sy);
+  for (const m of [fromStyles, fromSynthesis]) if (typeof m === 'string') problems.push(m);
+  if (typeof fromStyles === 'string' || typeof fromSynthesis === 'string') return undefined;
+  if (fromStyles && fromSynthesis && JSON.stringify(fromStyles) !== JSON.stringify(fromSynthesis)) {
+    problems.push(`styleSpace.layers: ${st.file} and ${sy.file} list different style layers in their metadata`);
+    return undefined;
+  }
+  const list = o.styleLayers ?? fromStyles ?? fromSynthesis;
+  if (!list) {
+    problems.push(
+      `styleSpace.layers: neither ${st.file} nor ${sy.file} lists its style layers: pass --style-layers name:size,name:size,…`,
+    );
+    return undefined;
+  }
+  const total = list.reduce((n, l) => n + l.size, 0);
+  if (total !== size) {
+    problems.push(
+      `styleSpace.layers: the ${list.length} layers${o.styleLayers ? ' of --style-layers' : ''} add up to ${total} channels, ${st.file} returns ${show(s)}`,
+    );
+    return undefined;
+  }
+  if (layers && staticDims(latent) && (latent.dims[1] !== layers || latent.dims[2] !== width))
+    problems.push(
+      `${st.file}: takes ${show(latent)}, the generator's latent is [1, ${layers}, ${width}] (generator.latentShape)`,
+    );
+  const meta = (st.meta.layers ?? []) as { kind?: string }[];
+  const kinds = ['conv', 'torgb'].map((k) => `${meta.filter((l) => l.kind === k).length} ${k}`).join(', ');
+  notes.push(
+    `styleSpace: ${st.file} ${show(latent)} → ${show(s)}; ${sy.file} ${show(input)} → ${show(image)}; ${list.length} style layers${meta.length ? ` (${kinds})` : ''}`,
+  );
+  return {
+    styles: { file: st.file, input: latent.name, output: s.name },
+    synthesis: { file: sy.file, input: input.name, output: image.name },
+    layers: list,
+  };
 }
 
 /** The padding id a Hugging Face tokenizer declares (its padding section, or tokenizer_config's pad_token). */

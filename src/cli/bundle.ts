@@ -23,9 +23,12 @@ in <dir>; paths are stored relative to <dir>.
                      --output-range lo,hi  --latent-shape L,D  --clip-mean r,g,b  --clip-std r,g,b
                      --clip-image-size S  --pad-id N  --context-length N  --encoder-range lo,hi
                      --encoder-adds-mean yes|no  --identity-range lo,hi  --description T  --license T
+                     --style-layers name:size,…   StyleSpace layers, when styles.onnx does not list them
+  StyleSpace: styles.onnx (W+ → s) and synthesis_styles.onnx (s → image) fill the styleSpace section
 
 check loads every model, checks it against the manifest, runs it once (the mean-latent face feeds
-CLIP, the encoder and the identity network) and prints file, MB, inputs → outputs, ms of the run
+CLIP, the encoder and the identity network; the StyleSpace models run on the mean latent and their
+image is compared with the generator's) and prints file, MB, inputs → outputs, ms of the run
 and embedding norms. Exit 0 only when every model passes.
 `;
 
@@ -35,6 +38,18 @@ function numbers(value: string | undefined, flag: string, count: number): number
   if (parts.length !== count || parts.some((v) => !Number.isFinite(v)))
     throw new UsageError(`--${flag} needs ${count} comma-separated numbers, got "${value}"`);
   return parts;
+}
+
+function styleLayers(value: string | undefined): { name: string; size: number }[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((part) => {
+    const at = part.lastIndexOf(':');
+    const name = part.slice(0, at).trim();
+    const size = Number(part.slice(at + 1));
+    if (at < 1 || !name || !Number.isInteger(size) || size < 1)
+      throw new UsageError(`--style-layers needs name:size pairs separated by commas, got "${part}" in "${value}"`);
+    return { name, size };
+  });
 }
 
 function integer(value: string | undefined, flag: string): number | undefined {
@@ -63,6 +78,7 @@ async function init(argv: string[], io: CliIo): Promise<number> {
     'encoder-range',
     'encoder-adds-mean',
     'identity-range',
+    'style-layers',
   ];
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -101,6 +117,7 @@ async function init(argv: string[], io: CliIo): Promise<number> {
     encoderRange: numbers(s('encoder-range'), 'encoder-range', 2) as [number, number] | undefined,
     encoderAddsMean: adds === undefined ? undefined : adds === 'yes' || adds === 'true',
     identityRange: numbers(s('identity-range'), 'identity-range', 2) as [number, number] | undefined,
+    styleLayers: styleLayers(s('style-layers')),
   };
   const target = join(resolve(io.cwd, dir), 'manifest.json');
   if (existsSync(target) && !v.force) {

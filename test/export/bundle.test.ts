@@ -1,10 +1,12 @@
 // A reduced-width real-architecture bundle end to end: synthetic upstream checkpoints through the
 // exporters (npm run models:realshape at 64 px, width 0.125, built once for all tests by
-// realshape-fixture.ts), `bundle init` / `bundle check` in the CLI, the default graph run on it with only the bundle path set, a Hugging Face CLIP folder as
-// the clip section, and init's messages for facts a model file does not carry.
+// realshape-fixture.ts), `bundle init` / `bundle check` in the CLI, the default graph run on it
+// with only the bundle path set, a Hugging Face CLIP folder as the clip section, init's messages
+// for facts a model file does not carry, and the generator's StyleSpace pair: bundle check runs it,
+// wrong layer claims fail, and global directions built on it drive the Global Direction graph.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { decodePng } from '../../src/engine/tensor/png.js';
@@ -14,10 +16,32 @@ import { realshapeBundle } from './realshape-fixture.js';
 const bin = join(root, 'bin/rete-clip-pae.mjs');
 const work = tempDir('bundle');
 let bundle: string;
+/** S of the 64 px, width 0.125 generator: 14 style layers of 64 channels. */
+const STYLES = 14 * 64;
 
 beforeAll(async () => {
   bundle = await realshapeBundle();
 }, 900_000);
+
+/**
+ * Writes `manifest` as <work>/<name>/manifest.json with its model paths pointing into the shared
+ * bundle, so a test can change a manifest (or add files next to it) without touching the bundle.
+ */
+function besideBundle(name: string, manifest: Record<string, unknown>): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const moved = (value: unknown, key?: string): unknown => {
+    if (typeof value === 'string' && key && ['file', 'meanLatent', 'tokenizer', 'tokenizerConfig'].includes(key))
+      return relative(dir, join(bundle, value)).split('\\').join('/');
+    if (Array.isArray(value)) return value.map((v) => moved(v));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moved(v, k)]));
+    return value;
+  };
+  const path = join(dir, 'manifest.json');
+  writeFileSync(path, JSON.stringify(moved(manifest), null, 2));
+  return path;
+}
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -40,11 +64,28 @@ describe('real-architecture bundle', () => {
     });
     expect(manifest.encoder).toMatchObject({ inputSize: 256, inputRange: [-1, 1], addMeanLatent: true });
     expect(manifest.identity).toMatchObject({ imageSize: 256, inputRange: [-1, 1] });
+    // StyleSpace from the generator export: conv1, to_rgb1, then per resolution 8…64 two convs and a to_rgb.
+    expect(manifest.styleSpace.styles).toEqual({ file: 'styles.onnx', input: 'latent', output: 'styles' });
+    expect(manifest.styleSpace.synthesis).toEqual({ file: 'synthesis_styles.onnx', input: 'styles', output: 'image' });
+    expect(manifest.styleSpace.layers.map((l: { name: string }) => l.name).slice(0, 6)).toEqual([
+      'conv1',
+      'to_rgb1',
+      'convs.0',
+      'convs.1',
+      'to_rgbs.0',
+      'convs.2',
+    ]);
+    expect(manifest.styleSpace.layers).toHaveLength(14);
+    expect(manifest.styleSpace.layers.reduce((n: number, l: { size: number }) => n + l.size, 0)).toBe(STYLES);
     const check = await cli(['bundle', 'check', join(bundle, 'manifest.json')]);
     expect(check.code, check.stderr).toBe(0);
-    expect(check.stdout).toContain('all 6 models pass');
+    expect(check.stdout).toContain('all 8 models pass');
     expect(check.stdout).toMatch(
       /ok\s+clipText\s+clip_text\.onnx\s+[\d.]+\s+input_ids \[1, 77\] → text_embeds \[1, 64\]/,
+    );
+    expect(check.stdout).toMatch(/ok\s+styles\s+styles\.onnx\s+[\d.]+\s+latent \[1, 10, 64\] → styles \[1, 896\]/);
+    expect(check.stdout).toMatch(
+      /ok\s+styleSynthesis\s+synthesis_styles\.onnx\s+[\d.]+\s+styles \[1, 896\] → image \[1, 3, 64, 64\]/,
     );
     // A manifest that promises another embedding size fails, naming the model and the field.
     writeFileSync(join(bundle, 'bad.json'), JSON.stringify({ ...manifest, clip: { ...manifest.clip, embedDim: 65 } }));
@@ -53,6 +94,62 @@ describe('real-architecture bundle', () => {
     expect(bad.stderr).toContain('clip_image.onnx does not match the manifest');
     expect(bad.stderr).toContain('(clip.embedDim)');
   }, 600_000);
+
+  it('catches StyleSpace layer claims that do not fit the files', async () => {
+    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+    const layers = manifest.styleSpace.layers as { name: string; size: number }[];
+    const withLayers = (name: string, l: typeof layers) =>
+      besideBundle(name, { ...manifest, styleSpace: { ...manifest.styleSpace, layers: l } });
+    // One channel more than the styles model returns: its contract fails at load.
+    const longer = await cli(['bundle', 'check', withLayers('longer', [...layers, { name: 'extra', size: 1 }])]);
+    expect(longer.code).toBe(1);
+    expect(longer.stderr).toContain('styles.onnx does not match the manifest');
+    expect(longer.stderr).toContain('(styleSpace.layers (S = the sum of their sizes))');
+    // The same S split another way: the layer list stored in styles.onnx tells.
+    const moved = layers.map((l, i) => ({ ...l, size: l.size + (i === 0 ? 1 : i === 1 ? -1 : 0) }));
+    const split = await cli(['bundle', 'check', withLayers('split', moved)]);
+    expect(split.code).toBe(1);
+    expect(split.stdout).toMatch(/FAIL\s+styles\s+\S*styles\.onnx/);
+    expect(split.stdout).toContain(
+      'styleSpace.layers[0] is "conv1" of 65 channels; the file lists "conv1" of 64 at that place in its metadata',
+    );
+    expect(split.stdout).toContain('1 of 8 models failed');
+  }, 300_000);
+
+  it('builds global directions on its StyleSpace that the Global Direction node runs on', async () => {
+    // In a manifest of its own next to the shared bundle, which stays as it was built.
+    const manifestPath = besideBundle('directions', JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')));
+    const built = await cli(['directions', 'build', manifestPath, '--faces', '2']);
+    expect(built.code, built.stderr).toBe(0);
+    const file = join(dirname(manifestPath), 'directions.bin');
+    expect(existsSync(file)).toBe(true);
+    // S σ values and S × embedDim relevance values, float32.
+    expect(readFileSync(file).byteLength).toBe(STYLES * (1 + 64) * 4);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    expect(manifest.styleSpace.directions).toMatchObject({ file: 'directions.bin', faces: 2 });
+    const check = await cli(['bundle', 'check', manifestPath]);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    const run = await cli([
+      'run',
+      join(root, 'graphs/global-directions.json'),
+      '--set',
+      `models.bundle=${manifestPath}`,
+      '--out',
+      join(work, 'out-global'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(work, 'out-global', 'global-direction.png'))).toBe(true);
+    // A directions file of another size is refused at load, naming it.
+    writeFileSync(join(dirname(manifestPath), 'short.bin'), new Uint8Array(STYLES * 4));
+    const directions = { ...manifest.styleSpace.directions, file: 'short.bin' };
+    writeFileSync(
+      join(dirname(manifestPath), 'short.json'),
+      JSON.stringify({ ...manifest, styleSpace: { ...manifest.styleSpace, directions } }),
+    );
+    const short = await cli(['bundle', 'check', join(dirname(manifestPath), 'short.json')]);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain(`short.bin: the global directions must hold ${STYLES} σ values`);
+  }, 900_000);
 
   it('runs the default graph on it with only the bundle path set', async () => {
     const out = join(work, 'out');

@@ -1,7 +1,8 @@
 // The project's autodiff (src/engine/onnx gradientModel) on the exported real architectures gives
-// PyTorch's gradients: r·∂y/∂x of the generator (W+ → image), the CLIP image tower
-// (pixels → embedding) and the identity network (face → embedding), each against autograd on the
-// checkpoint's own computation (grouped modulated convolution, torch's attention, adaptive pool).
+// PyTorch's gradients: r·∂y/∂x of the generator (W+ → image, and its StyleSpace synthesis s → image),
+// the CLIP image tower (pixels → embedding) and the identity network (face → embedding), each against
+// autograd on the checkpoint's own computation (grouped modulated convolution, torch's attention,
+// adaptive pool).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,12 +54,17 @@ async function compare(onnx: string, input: string, output: string, ref: string)
 }
 
 describe('gradients of the exported architectures', () => {
-  it('generator: ∂image/∂latent', async () => {
+  it('generator: ∂image/∂latent and ∂image/∂s', async () => {
     const ckpt = join(work, 'sg.pt');
     await synth(['stylegan2', ckpt, '--size', '32', '--width', '0.125', '--seed', '8']);
     await exportChecked(['stylegan2', ckpt, join(work, 'sg')]);
     await vjp('stylegan2', ckpt, join(work, 'sg-ref'));
     expect(await compare(join(work, 'sg/generator.onnx'), 'latent', 'image', join(work, 'sg-ref'))).toBeLessThan(1e-4);
+    // StyleSpace synthesis: ∂image/∂s, the gradient StyleMC composes.
+    await vjp('stylegan2-styles', ckpt, join(work, 'sg-styles-ref'));
+    expect(
+      await compare(join(work, 'sg/synthesis_styles.onnx'), 'styles', 'image', join(work, 'sg-styles-ref')),
+    ).toBeLessThan(1e-4);
   }, 300_000);
 
   it('CLIP image tower: ∂embedding/∂pixels', async () => {

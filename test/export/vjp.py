@@ -1,7 +1,7 @@
 """PyTorch's vector-Jacobian product of an exported model's reference form (the checkpoint's own
 computation), for gradients.test.ts: writes x, r and r·∂y/∂x as raw float32 plus shapes.json.
 
-  python3 vjp.py stylegan2|clip-image|identity <checkpoint> <out-dir>
+  python3 vjp.py stylegan2|stylegan2-styles|clip-image|identity <checkpoint> <out-dir>
 """
 import json
 import os
@@ -15,14 +15,19 @@ from common import load_checkpoint, strict_load  # noqa: E402
 
 
 def model_and_input(kind, path, gen):
-    if kind == 'stylegan2':
+    if kind in ('stylegan2', 'stylegan2-styles'):
         from stylegan2 import Generator, config_from_state
 
         state = load_checkpoint(path)['g_ema']
         g = Generator(config_from_state(state, path))
         strict_load(g, state, path)
+        g.eval()
         w = g.mapping(torch.randn(g.cfg.n_latent, g.cfg.style_dim, generator=gen)).reshape(1, g.cfg.n_latent, -1)
-        return g.eval(), w.detach()
+        if kind == 'stylegan2':
+            return g, w.detach()
+        # StyleSpace: the image as a function of s (StyleMC's gradient).
+        s = torch.cat(g.styles(w), dim=1).detach()
+        return (lambda x: g.synthesize(g.split_styles(x))), s
     if kind == 'clip-image':
         from clip_model import ARCHIVE_EXTRAS, CLIP, config_from_openai_state
 

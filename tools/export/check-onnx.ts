@@ -17,6 +17,8 @@ interface SavedArray {
 
 interface CheckCase {
   model: string;
+  /** Models run before `model`, in order: each one's outputs feed the next one's inputs of the same names. */
+  via?: string[];
   tolerance: number;
   inputs: Record<string, SavedArray>;
   outputs: Record<string, SavedArray>;
@@ -24,6 +26,8 @@ interface CheckCase {
 
 export interface CheckResult {
   model: string;
+  /** The models that ran before `model` on the saved inputs (a pipeline check). */
+  via?: string[];
   output: string;
   maxAbs: number;
   relative: number;
@@ -47,50 +51,63 @@ function readArray(dir: string, a: SavedArray): HostTensor {
   }
 }
 
+async function runOnce(
+  runtime: Awaited<ReturnType<typeof createNodeRuntime>>,
+  model: string,
+  feeds: Record<string, HostTensor>,
+): Promise<Record<string, HostTensor>> {
+  const session = await runtime.createSession(readFileSync(model), { name: basename(model) });
+  try {
+    return await session.runToHost(feeds);
+  } finally {
+    await session.release();
+  }
+}
+
 /** Runs every case of <dir>/check.json; the caller decides what a failure means. */
 export async function checkExports(dir: string): Promise<CheckResult[]> {
   const { cases } = JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8')) as { cases: CheckCase[] };
   const runtime = await createNodeRuntime();
   const results: CheckResult[] = [];
   for (const c of cases) {
-    const session = await runtime.createSession(readFileSync(c.model), { name: basename(c.model) });
-    try {
-      const feeds = Object.fromEntries(Object.entries(c.inputs).map(([name, a]) => [name, readArray(dir, a)]));
-      const out = await session.runToHost(feeds);
-      for (const [name, a] of Object.entries(c.outputs)) {
-        const want = readArray(dir, a).data as Float32Array;
-        const got = out[name];
-        if (!got) throw new Error(`${c.model}: no output "${name}" (it has ${Object.keys(out).join(', ')})`);
-        if (got.dims.join(',') !== a.shape.join(','))
-          throw new Error(`${c.model}: output "${name}" is [${got.dims}], PyTorch gave [${a.shape}]`);
-        const data = got.data as Float32Array;
-        let maxAbs = 0;
-        let scale = 0;
-        let finite = true;
-        for (let i = 0; i < want.length; i++) {
-          if (!Number.isFinite(data[i]!)) finite = false;
-          maxAbs = Math.max(maxAbs, Math.abs(data[i]! - want[i]!));
-          scale = Math.max(scale, Math.abs(want[i]!));
-        }
-        const relative = finite ? maxAbs / (scale || 1) : Number.POSITIVE_INFINITY;
-        results.push({
-          model: c.model,
-          output: name,
-          maxAbs,
-          relative,
-          tolerance: c.tolerance,
-          ok: relative <= c.tolerance,
-        });
+    let feeds: Record<string, HostTensor> = Object.fromEntries(
+      Object.entries(c.inputs).map(([name, a]) => [name, readArray(dir, a)]),
+    );
+    for (const model of c.via ?? []) feeds = await runOnce(runtime, model, feeds);
+    const out = await runOnce(runtime, c.model, feeds);
+    for (const [name, a] of Object.entries(c.outputs)) {
+      const want = readArray(dir, a).data as Float32Array;
+      const got = out[name];
+      if (!got) throw new Error(`${c.model}: no output "${name}" (it has ${Object.keys(out).join(', ')})`);
+      if (got.dims.join(',') !== a.shape.join(','))
+        throw new Error(`${c.model}: output "${name}" is [${got.dims}], PyTorch gave [${a.shape}]`);
+      const data = got.data as Float32Array;
+      let maxAbs = 0;
+      let scale = 0;
+      let finite = true;
+      for (let i = 0; i < want.length; i++) {
+        if (!Number.isFinite(data[i]!)) finite = false;
+        maxAbs = Math.max(maxAbs, Math.abs(data[i]! - want[i]!));
+        scale = Math.max(scale, Math.abs(want[i]!));
       }
-    } finally {
-      await session.release();
+      const relative = finite ? maxAbs / (scale || 1) : Number.POSITIVE_INFINITY;
+      results.push({
+        model: c.model,
+        ...(c.via?.length ? { via: c.via } : {}),
+        output: name,
+        maxAbs,
+        relative,
+        tolerance: c.tolerance,
+        ok: relative <= c.tolerance,
+      });
     }
   }
   return results;
 }
 
 export function formatResult(r: CheckResult): string {
-  return `${r.ok ? 'ok  ' : 'FAIL'} ${basename(r.model)} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
+  const models = [...(r.via ?? []), r.model].map((m) => basename(m)).join(' → ');
+  return `${r.ok ? 'ok  ' : 'FAIL'} ${models} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
 }
 
 const invokedDirectly =

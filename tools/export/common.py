@@ -115,6 +115,18 @@ class CheckWriter:
                 'outputs': {k: self._save(tag, k, v) for k, v in outputs.items()},
             }
         )
+        self._write()
+
+    def add_chain(self, model_paths, inputs, outputs, tolerance=1e-4):
+        """A pipeline check: `inputs` feed the first model, each model's outputs feed the next one's
+        inputs of the same names, and the last model's outputs are compared with `outputs`."""
+        if not self.folder:
+            return
+        self.add(model_paths[-1], inputs, outputs, tolerance)
+        self.cases[-1]['via'] = [os.path.abspath(p) for p in model_paths[:-1]]
+        self._write()
+
+    def _write(self):
         with open(os.path.join(self.folder, 'check.json'), 'w') as f:
             json.dump({'cases': self.cases}, f, indent=1)
 
@@ -170,3 +182,58 @@ def write_model_card(out_dir, title, sections):
 
 def file_mb(path):
     return os.path.getsize(path) / 1e6
+
+
+# ---------------------------------------------------------------- StyleSpace
+
+STYLES_FILE = 'styles.onnx'
+STYLE_SYNTHESIS_FILE = 'synthesis_styles.onnx'
+STYLE_KINDS = ('conv', 'torgb')
+
+
+def style_layer_list(layers):
+    """The StyleSpace layer list stored in the metadata of styles.onnx and synthesis_styles.onnx.
+
+    layers: (name, size, resolution, kind) per layer in forward order (the order s concatenates
+    them); kind is 'conv' (a modulated convolution of the synthesis network) or 'torgb'. Returns
+    dicts {name, offset, size, resolution, kind}, offset = where the layer starts in s."""
+    out = []
+    offset = 0
+    for name, size, resolution, kind in layers:
+        if kind not in STYLE_KINDS:
+            raise ExportError(f'StyleSpace layer {name}: kind "{kind}" is not one of {", ".join(STYLE_KINDS)}')
+        size, resolution = int(size), int(resolution)
+        if size < 1:
+            raise ExportError(f'StyleSpace layer {name}: size {size}')
+        out.append({'name': str(name), 'offset': offset, 'size': size, 'resolution': resolution, 'kind': kind})
+        offset += size
+    return out
+
+
+def export_stylespace(out, check, latent, layers, styles_module, synthesis_module, reference_synthesis, generator_image, source, wrote):
+    """Writes styles.onnx (W+ latent [1, L, D] → styles [1, S]) and synthesis_styles.onnx
+    (styles [1, S] → image [1, 3, H, W], the noise generator.onnx has) and adds three checks:
+    styles against the PyTorch styles, synthesis against `reference_synthesis` (s → image computed
+    the checkpoint's way), and the two ONNX files in a row against `generator_image`, the
+    reference generator's image of the same `latent` (so the split computes the generator).
+
+    layers: style_layer_list(...); styles_module / synthesis_module: the modules exported."""
+    size = sum(layer['size'] for layer in layers)
+    with torch.no_grad():
+        s = styles_module(latent)
+        if tuple(s.shape) != (1, size):
+            raise ExportError(f'the styles module gives {tuple(s.shape)}, the StyleSpace layers add up to (1, {size})')
+        image = reference_synthesis(s)
+    kinds = {k: sum(1 for layer in layers if layer['kind'] == k) for k in STYLE_KINDS}
+    summary = f'{len(layers)} layers ({kinds["conv"]} conv, {kinds["torgb"]} torgb), S = {size}'
+    styles_path = os.path.join(out, STYLES_FILE)
+    export_onnx(styles_module, (latent,), styles_path, ['latent'], ['styles'])
+    annotate(styles_path, {'role': 'styles', 'layers': layers, 'source': source})
+    wrote(styles_path, f', latent {list(latent.shape)} → styles [1, {size}]: {summary}')
+    synthesis_path = os.path.join(out, STYLE_SYNTHESIS_FILE)
+    export_onnx(synthesis_module, (s,), synthesis_path, ['styles'], ['image'])
+    annotate(synthesis_path, {'role': 'styleSynthesis', 'outputRange': [-1, 1], 'layers': layers, 'source': source})
+    wrote(synthesis_path, f', styles [1, {size}] → image {list(image.shape)}')
+    check.add(styles_path, {'latent': latent.numpy()}, {'styles': s.numpy()})
+    check.add(synthesis_path, {'styles': s.numpy()}, {'image': image.numpy()})
+    check.add_chain([styles_path, synthesis_path], {'latent': latent.numpy()}, {'image': generator_image.numpy()})

@@ -1,11 +1,15 @@
 """Exports real checkpoints to the ONNX files of a rete-clip-pae model bundle.
 
-  python3 tools/export/export.py stylegan2 <checkpoint.pt> <out-dir> [--size R] [--channel-multiplier M]
-  python3 tools/export/export.py e4e <e4e_ffhq_encode.pt> <out-dir> [--encoder-only]
+  python3 tools/export/export.py stylegan2 <checkpoint.pt> <out-dir> [--size R] [--channel-multiplier M] [--no-stylespace]
+  python3 tools/export/export.py e4e <e4e_ffhq_encode.pt> <out-dir> [--encoder-only] [--no-stylespace]
   python3 tools/export/export.py arcface <model_ir_se50.pth> <out-dir>
   python3 tools/export/export.py clip <ViT-B-32.pt | hf-folder> <out-dir> [--bpe bpe_simple_vocab_16e6.txt.gz]
   python3 tools/export/export.py tokenizer <out-dir> (--bpe <file> | --hf <folder>)
   python3 tools/export/export.py nvidia <network.pkl> <out-dir> --repo <stylegan2-ada-pytorch or stylegan3 checkout>
+
+stylegan2 and e4e (its decoder) also write StyleSpace: styles.onnx (W+ → s, every modulated
+convolution's and to_rgb's style vector concatenated) and synthesis_styles.onnx (s → image);
+--no-stylespace skips them.
 
 --check-dir <dir> writes inputs and the PyTorch module's outputs for each ONNX file there;
 `npm run export` passes a temporary one and runs check-onnx.ts on it (onnxruntime-node).
@@ -19,8 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 from common import (  # noqa: E402
-    CheckWriter, ExportError, annotate, export_onnx, fail, file_mb, load_checkpoint, say, strict_load, sub_state,
-    write_model_card,
+    CheckWriter, ExportError, annotate, export_onnx, export_stylespace, fail, file_mb, load_checkpoint, say,
+    strict_load, style_layer_list, sub_state, write_model_card,
 )
 
 LICENCES = {
@@ -52,7 +56,9 @@ def mean_latent_rows(latent_avg, n_latent, dim, where):
 # ---------------------------------------------------------------- StyleGAN2 (rosinality layout)
 
 
-def export_generator(state, latent_avg, out, check, where, size=None, channel_multiplier=None, lr_mlp=0.01, source=''):
+def export_generator(
+    state, latent_avg, out, check, where, size=None, channel_multiplier=None, lr_mlp=0.01, source='', stylespace=True,
+):
     from stylegan2 import Generator, MappingForExport, SynthesisForExport, config_from_state
 
     try:
@@ -92,7 +98,21 @@ def export_generator(state, latent_avg, out, check, where, size=None, channel_mu
     annotate(map_path, {'role': 'mapping', 'source': source})
     wrote(map_path, f', z [1, {D}] → w [1, {D}]')
     check.add(map_path, {'z': z.numpy()}, {'w': w.numpy()})
+    if stylespace:
+        export_stylegan2_stylespace(g, latent, image, out, check, source)
     return cfg
+
+
+def export_stylegan2_stylespace(g, latent, image, out, check, source):
+    """styles.onnx and synthesis_styles.onnx: the generator split at its affines (rosinality's
+    module names: conv1, to_rgb1, convs.N, to_rgbs.N)."""
+    from stylegan2 import StylesForExport, SynthesisFromStylesForExport
+
+    layers = style_layer_list((name, conv.c_in, res, kind) for name, conv, _, res, kind in g.style_layers())
+    export_stylespace(
+        out, check, latent, layers, StylesForExport(g), SynthesisFromStylesForExport(g),
+        lambda s: g.synthesize(g.split_styles(s)), image, source, wrote,
+    )
 
 
 def cmd_stylegan2(a, check):
@@ -107,10 +127,14 @@ def cmd_stylegan2(a, check):
         keys = ', '.join(list(ckpt)[:8]) if isinstance(ckpt, dict) else type(ckpt).__name__
         raise ExportError(f'{a.checkpoint}: expected a rosinality checkpoint with "g_ema" (or an e4e/pSp checkpoint); its top-level keys are {keys}')
     where = f'{a.checkpoint} (g_ema)' if 'g_ema' in ckpt else a.checkpoint
-    export_generator(state, latent_avg, a.out, check, where, a.size, a.channel_multiplier, a.lr_mlp, os.path.basename(a.checkpoint))
+    export_generator(
+        state, latent_avg, a.out, check, where, a.size, a.channel_multiplier, a.lr_mlp, os.path.basename(a.checkpoint),
+        not a.no_stylespace,
+    )
     write_model_card(a.out, 'Model bundle', [(
         'Generator (StyleGAN2)', f'{os.path.basename(a.checkpoint)}, rosinality stylegan2-pytorch layout', LICENCES['stylegan2'],
-        ['Noise fixed to the checkpoint\'s noise buffers; output RGB in [-1, 1].'],
+        ['Noise fixed to the checkpoint\'s noise buffers; output RGB in [-1, 1].']
+        + ([] if a.no_stylespace else ['styles.onnx / synthesis_styles.onnx: the same generator split at its style vectors (StyleSpace).']),
     )])
 
 
@@ -145,7 +169,10 @@ def cmd_e4e(a, check):
     if add_mean and latent_avg is None:
         raise ExportError(f'{a.checkpoint}: start_from_latent_avg is set but the checkpoint has no latent_avg')
     if not a.encoder_only:
-        export_generator(sub_state(state, 'decoder'), latent_avg, a.out, check, f'{a.checkpoint} (decoder)', source=os.path.basename(a.checkpoint))
+        export_generator(
+            sub_state(state, 'decoder'), latent_avg, a.out, check, f'{a.checkpoint} (decoder)',
+            source=os.path.basename(a.checkpoint), stylespace=not a.no_stylespace,
+        )
     size = enc.input_size
     x = torch.rand(1, 3, size, size, generator=seeded(3)) * 2 - 1
     with torch.no_grad():
@@ -351,6 +378,7 @@ def main(argv):
     p.add_argument('--bpe')
     p.add_argument('--hf')
     p.add_argument('--repo')
+    p.add_argument('--no-stylespace', action='store_true', help='skip styles.onnx and synthesis_styles.onnx')
     a = p.parse_args(argv)
     if a.kind != 'tokenizer' and not a.out:
         p.error(f'{a.kind} needs <checkpoint> <out-dir>')

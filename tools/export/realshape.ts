@@ -1,8 +1,10 @@
-// `npm run models:realshape -- --res 256|1024 [--width 0.25] [--clip-layers 12] [--out <dir>]`:
+// `npm run models:realshape -- --res 256|1024 [--width 0.25] [--clip-layers 12] [--no-stylespace] [--out <dir>]`:
 // a bundle with the real architectures and random weights. Synthetic checkpoints in the upstream
 // layouts (tools/export/synth.py, seeded) go through the same exporters a user runs on real
 // checkpoints (each ONNX checked against PyTorch), then bundle init and bundle check.
-// --width scales every channel count (1 = the published sizes); the layer counts stay.
+// --width scales every channel count (1 = the published sizes); the layer counts stay. The
+// generator's StyleSpace pair (styles.onnx, synthesis_styles.onnx) is part of it unless
+// --no-stylespace (it doubles the generator's export and check time).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,8 @@ export interface RealshapeOptions {
   clipLayers: number;
   /** Full CLIP vocabulary (49,408 tokens) rather than a few hundred. */
   fullVocab: boolean;
+  /** Export the StyleSpace pair with the generator (default true). */
+  styleSpace?: boolean;
   out: string;
   log?: (line: string) => void;
 }
@@ -45,7 +49,7 @@ export async function buildRealshape(opts: RealshapeOptions): Promise<number> {
     synth(['clip', join(ckpt, 'ViT-B-32.pt'), '--bpe', bpe, '--width', w, '--layers', String(opts.clipLayers)]);
     log(`synthetic checkpoints (random weights, upstream layouts) in ${ckpt}`);
     for (const args of [
-      ['e4e', join(ckpt, 'e4e.pt'), opts.out],
+      ['e4e', join(ckpt, 'e4e.pt'), opts.out, ...(opts.styleSpace === false ? ['--no-stylespace'] : [])],
       ['arcface', join(ckpt, 'model_ir_se50.pth'), opts.out],
       ['clip', join(ckpt, 'ViT-B-32.pt'), opts.out, '--bpe', bpe],
     ]) {
@@ -58,7 +62,7 @@ export async function buildRealshape(opts: RealshapeOptions): Promise<number> {
   const result = initBundle(opts.out, process.cwd(), {
     files: {},
     name: `realshape-${opts.res}-w${opts.width}`,
-    description: `Real architectures with random weights (StyleGAN2 ${opts.res} px and e4e, CLIP ViT-B/32 layout, ArcFace IR-SE50) at width ${opts.width}, made by npm run models:realshape: for testing the pipeline, not for editing faces.`,
+    description: `Real architectures with random weights (StyleGAN2 ${opts.res} px${opts.styleSpace === false ? '' : ' with its StyleSpace'} and e4e, CLIP ViT-B/32 layout, ArcFace IR-SE50) at width ${opts.width}, made by npm run models:realshape: for testing the pipeline, not for editing faces.`,
     license: 'MIT (random weights made by the project)',
   });
   for (const n of result.notes) log(n);
@@ -82,6 +86,7 @@ if (invokedDirectly) {
       width: { type: 'string', default: '0.25' },
       'clip-layers': { type: 'string', default: '12' },
       'small-vocab': { type: 'boolean' },
+      'no-stylespace': { type: 'boolean' },
       out: { type: 'string' },
     },
   });
@@ -96,6 +101,7 @@ if (invokedDirectly) {
     width,
     clipLayers: Number(values['clip-layers']),
     fullVocab: !values['small-vocab'],
+    styleSpace: !values['no-stylespace'],
     out,
   });
 }

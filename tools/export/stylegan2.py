@@ -6,6 +6,10 @@ demodulated, in a grouped convolution. `forward(latent, export=True)` computes t
 the modulation applied to the activations (x·s, a plain convolution, then ·demod per output
 channel), which torch.onnx can export and which the project's autodiff differentiates; the
 exporter checks the ONNX of the second form against the first.
+
+The affines come first (`styles(latent)`: one style vector per modulated convolution and to_rgb,
+StyleSpace), then `synthesize(styles)`; `forward` is the two in a row, so the StyleSpace pair
+exported from them is the generator split at its style vectors.
 """
 import math
 import re
@@ -100,8 +104,11 @@ class ModulatedConv2d(nn.Module):
             p = (len(taps) - 2) - (k - 1)
             self.blur = Blur(taps, ((p + 1) // 2 + 1, p // 2 + 1), 4.0)
 
-    def forward(self, x, w, export=False):
-        s = self.modulation(w)  # [b, in]
+    def style(self, w):
+        """The layer's style vector s = A(w) [b, in]: one StyleSpace layer."""
+        return self.modulation(w)
+
+    def forward(self, x, s, export=False):
         b = int(s.shape[0])
         if export:
             return self._activation_form(x, s)
@@ -157,8 +164,8 @@ class StyledConv(nn.Module):
         self.noise = NoiseInjection()
         self.activate = FusedLeakyReLU(c_out)
 
-    def forward(self, x, w, noise, export=False):
-        return self.activate(self.noise(self.conv(x, w, export), noise))
+    def forward(self, x, s, noise, export=False):
+        return self.activate(self.noise(self.conv(x, s, export), noise))
 
 
 class ToRGB(nn.Module):
@@ -169,8 +176,8 @@ class ToRGB(nn.Module):
         self.conv = ModulatedConv2d(c_in, 3, 1, style_dim, demodulate=False)
         self.bias = nn.Parameter(torch.zeros(1, 3, 1, 1))
 
-    def forward(self, x, w, skip=None, export=False):
-        out = self.conv(x, w, export) + self.bias
+    def forward(self, x, s, skip=None, export=False):
+        out = self.conv(x, s, export) + self.bias
         if skip is not None:
             out = out + self.upsample(skip)
         return out
@@ -274,18 +281,42 @@ class Generator(nn.Module):
     def mapping(self, z):
         return self.style(z)
 
-    def forward(self, latent, export=False):
+    def style_layers(self):
+        """StyleSpace (Wu et al.; StyleCLIP's global directions): every modulated convolution and
+        to_rgb in forward order, as (name, modulated conv, W+ row it reads, resolution, kind)."""
+        out = [('conv1', self.conv1.conv, 0, 4, 'conv'), ('to_rgb1', self.to_rgb1.conv, 1, 4, 'torgb')]
+        for k, rgb in enumerate(self.to_rgbs):
+            r = 2 ** (k + 3)
+            out.append((f'convs.{2 * k}', self.convs[2 * k].conv, 1 + 2 * k, r, 'conv'))
+            out.append((f'convs.{2 * k + 1}', self.convs[2 * k + 1].conv, 2 + 2 * k, r, 'conv'))
+            out.append((f'to_rgbs.{k}', rgb.conv, 3 + 2 * k, r, 'torgb'))
+        return out
+
+    def styles(self, latent):
+        """W+ [b, L, D] → one style vector per StyleSpace layer, in style_layers() order."""
+        return [conv.style(latent[:, row]) for _, conv, row, _, _ in self.style_layers()]
+
+    def synthesize(self, styles, export=False):
+        """The image from the style vectors (styles() order): the generator after its affines."""
         noise = [getattr(self.noises, f'noise_{i}') for i in range(self.cfg.num_layers)]
-        x = self.input.input.repeat(int(latent.shape[0]), 1, 1, 1)
-        x = self.conv1(x, latent[:, 0], noise[0], export)
-        skip = self.to_rgb1(x, latent[:, 1], None, export)
-        i = 1
+        x = self.input.input.repeat(int(styles[0].shape[0]), 1, 1, 1)
+        x = self.conv1(x, styles[0], noise[0], export)
+        skip = self.to_rgb1(x, styles[1], None, export)
+        i = 2
         for c1, c2, n1, n2, rgb in zip(self.convs[::2], self.convs[1::2], noise[1::2], noise[2::2], self.to_rgbs):
-            x = c1(x, latent[:, i], n1, export)
-            x = c2(x, latent[:, i + 1], n2, export)
-            skip = rgb(x, latent[:, i + 2], skip, export)
-            i += 2
+            x = c1(x, styles[i], n1, export)
+            x = c2(x, styles[i + 1], n2, export)
+            skip = rgb(x, styles[i + 2], skip, export)
+            i += 3
         return skip
+
+    def forward(self, latent, export=False):
+        return self.synthesize(self.styles(latent), export)
+
+    def split_styles(self, s):
+        """s [b, S] (the layers' style vectors concatenated) → the list synthesize() takes."""
+        sizes = [conv.c_in for _, conv, _, _, _ in self.style_layers()]
+        return list(torch.split(s, sizes, dim=1))
 
 
 class SynthesisForExport(nn.Module):
@@ -304,3 +335,25 @@ class MappingForExport(nn.Module):
 
     def forward(self, z):
         return self.g.mapping(z)
+
+
+class StylesForExport(nn.Module):
+    """W+ [1, L, D] → s [1, S]: every StyleSpace layer's style vector, concatenated."""
+
+    def __init__(self, g):
+        super().__init__()
+        self.g = g
+
+    def forward(self, latent):
+        return torch.cat(self.g.styles(latent), dim=1)
+
+
+class SynthesisFromStylesForExport(nn.Module):
+    """s [1, S] → image, the export form (modulation on the activations)."""
+
+    def __init__(self, g):
+        super().__init__()
+        self.g = g
+
+    def forward(self, s):
+        return self.g.synthesize(self.g.split_styles(s), export=True)
