@@ -4,27 +4,36 @@ The pickles hold NVIDIA's own module classes, so they can only be unpickled insi
 NVlabs/stylegan2-ada-pytorch or NVlabs/stylegan3 (--repo): its `legacy.load_network_pkl` reads
 them. The exporter then wraps `G_ema`:
   generator.onnx: ws [1, num_ws, w_dim] → G.synthesis(ws, noise_mode='const', force_fp32=True)
-                  (StyleGAN2-ADA with fused_modconv=False: modulation on the activations);
+                  (StyleGAN2 networks with fused_modconv=False: modulation on the activations);
   mapping.onnx:   z [1, z_dim] → G.mapping(z, None, truncation_psi=1)[:, 0];
   mean_latent.bin: G.mapping.w_avg repeated num_ws times.
-Their upfirdn2d/bias_act/filtered_lrelu fall back to plain PyTorch ops on the CPU, which is what
-torch.onnx traces. The ONNX is checked against G.synthesis itself (its default, fused form).
+On the CPU their upfirdn2d / bias_act / filtered_lrelu run their reference PyTorch code. While the
+ONNX is traced, two functions are swapped for static-shape forms of the same arithmetic (see
+`static_shape_ops`); the ONNX is then checked against G.synthesis computed by their code alone.
 
-This path needs NVIDIA's code and cannot be tested without it; the tests exercise the other
-exporters only."""
+Checked against the upstream code itself (tools/export/README.md names the commits and configs);
+the tests run it on a stand-in checkout (test/export/fixtures/nvidia-checkout)."""
+import contextlib
 import os
 import sys
 
 import torch
+import torch.nn.functional as F
 
 from common import ExportError, annotate, export_onnx
 
 
+def is_stylegan3(G):
+    """StyleGAN3's synthesis network (networks_stylegan3.py): Fourier-feature input, layers named
+    in `layer_names`, no fused_modconv switch."""
+    return hasattr(G.synthesis, 'layer_names')
+
+
 class _Synthesis(torch.nn.Module):
-    def __init__(self, G, fused):
+    def __init__(self, G):
         super().__init__()
         self.G = G
-        self.fused = fused
+        self.fused = None if is_stylegan3(G) else False
 
     def forward(self, ws):
         if self.fused is None:
@@ -41,22 +50,139 @@ class _Mapping(torch.nn.Module):
         return self.G.mapping(z, None, truncation_psi=1)[:, 0]
 
 
-def export_nvidia(a, check, wrote):
-    if not a.repo:
+def _pair(v):
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def _padding4(padding):
+    """upfirdn2d's padding argument: int, [x, y] or [x0, x1, y0, y1]."""
+    if isinstance(padding, int):
+        return padding, padding, padding, padding
+    if len(padding) == 2:
+        return padding[0], padding[0], padding[1], padding[1]
+    return tuple(int(p) for p in padding)
+
+
+def _flat_filter(f, ndim, gain, flip, dtype):
+    """The FIR filter as plain numbers (so the ONNX holds a constant, not ops on a buffer), scaled
+    by gain^(ndim/2) and reversed unless `flip` is False (upfirdn2d's flip_filter=False means a
+    true convolution; conv2d correlates)."""
+    k = f.detach().cpu().double() * (gain ** (ndim / 2))
+    if not flip:
+        k = k.flip(list(range(ndim)))
+    return torch.tensor(k.tolist(), dtype=dtype)
+
+
+def upfirdn2d_static(x, f, up=1, down=1, padding=0, flip_filter=False, gain=1, impl='cuda'):
+    """upfirdn2d (upsample by zero insertion, pad or crop, FIR filter, keep every `down`-th pixel)
+    with every size a Python int, written here because the reference implementation upstream
+    computes sizes from traced shapes and repeats the filter by a traced channel count, which
+    torch.onnx cannot give a static kernel shape. The filter runs as a depthwise convolution (one
+    group per channel), which onnxruntime's CPU kernels run far faster than the same work with the
+    channels folded into the batch."""
+    del impl
+    upx, upy = _pair(up)
+    downx, downy = _pair(down)
+    px0, px1, py0, py1 = _padding4(padding)
+    n, c, h, w = (int(d) for d in x.shape)
+    if upx > 1 or upy > 1:
+        x = x.reshape(n, c, h, 1, w, 1)
+        x = F.pad(x, [0, upx - 1, 0, 0, 0, upy - 1])
+        h, w = h * upy, w * upx
+        x = x.reshape(n, c, h, w)
+    if max(px0, 0) or max(px1, 0) or max(py0, 0) or max(py1, 0):
+        x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
+        h, w = h + max(py0, 0) + max(py1, 0), w + max(px0, 0) + max(px1, 0)
+    if min(px0, px1, py0, py1) < 0:
+        x = x[:, :, max(-py0, 0):h - max(-py1, 0), max(-px0, 0):w - max(-px1, 0)]
+    if f is None:
+        f = torch.ones([1, 1])
+    k = _flat_filter(f, f.ndim, gain, flip_filter, x.dtype)
+    if f.ndim == 2:
+        if not (k.numel() == 1 and float(k) == 1):
+            x = F.conv2d(x, k[None, None].repeat(c, 1, 1, 1), groups=c)
+    else:  # separable: along x, then along y
+        x = F.conv2d(x, k[None, None, None, :].repeat(c, 1, 1, 1), groups=c)
+        x = F.conv2d(x, k[None, None, :, None].repeat(c, 1, 1, 1), groups=c)
+    if downx > 1 or downy > 1:
+        x = x[:, :, ::downy, ::downx]
+    return x
+
+
+def affine_grid_static(original):
+    """F.affine_grid for 4-D sizes as a MatMul of a constant base grid with theta (ONNX has no
+    AffineGrid before opset 20): the base grid holds each pixel's (x, y, 1), x and y at pixel
+    centres in [-1, 1] (or at the corners with align_corners)."""
+
+    def grid(theta, size, align_corners=None):
+        if len(size) != 4:
+            return original(theta, size, align_corners=align_corners)
+        n, _, h, w = (int(s) for s in size)
+
+        def coords(count):
+            if align_corners:
+                return [2 * i / (count - 1) - 1 if count > 1 else 0.0 for i in range(count)]
+            return [(2 * i + 1) / count - 1 for i in range(count)]
+
+        base = torch.tensor([[[x, y, 1.0] for x in coords(w)] for y in coords(h)], dtype=theta.dtype)
+        return torch.matmul(base.reshape(1, h * w, 3), theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+    return grid
+
+
+@contextlib.contextmanager
+def static_shape_ops():
+    """While tracing: their upfirdn2d (used by conv2d_resample, upsample2d and filtered_lrelu) and
+    torch's affine_grid are swapped for the static-shape forms above; restored afterwards."""
+    from torch_utils.ops import upfirdn2d  # noqa: PLC0415 — their module, loaded from --repo
+
+    saved_fir, saved_grid = upfirdn2d.upfirdn2d, F.affine_grid
+    upfirdn2d.upfirdn2d = upfirdn2d_static
+    F.affine_grid = affine_grid_static(saved_grid)
+    try:
+        yield
+    finally:
+        upfirdn2d.upfirdn2d = saved_fir
+        F.affine_grid = saved_grid
+
+
+def load_generator(repo, checkpoint):
+    """G_ema of the pickle, read by the checkout's legacy.load_network_pkl, on the CPU in float32."""
+    if not repo:
         raise ExportError('nvidia needs --repo <a checkout of NVlabs/stylegan2-ada-pytorch or NVlabs/stylegan3>')
-    repo = os.path.abspath(a.repo)
+    repo = os.path.abspath(repo)
     if not os.path.isfile(os.path.join(repo, 'legacy.py')) or not os.path.isdir(os.path.join(repo, 'dnnlib')):
         raise ExportError(f'{repo}: no legacy.py and dnnlib/, so this is not a stylegan2-ada-pytorch or stylegan3 checkout')
+    if not os.path.isfile(checkpoint):
+        raise ExportError(f'{checkpoint}: no such file')
     sys.path.insert(0, repo)
     try:
         import legacy  # noqa: PLC0415 — NVIDIA's module, importable only from their checkout
     except Exception as e:
         raise ExportError(f'{repo}: cannot import legacy.py: {e}') from e
-    with open(a.checkpoint, 'rb') as f:
-        G = legacy.load_network_pkl(f)['G_ema'].eval().float().cpu()
+    try:
+        with open(checkpoint, 'rb') as f:
+            data = legacy.load_network_pkl(f)
+    except ModuleNotFoundError as e:
+        hint = ' (a StyleGAN3 pickle needs a NVlabs/stylegan3 checkout)' if 'filtered_lrelu' in str(e) else ''
+        raise ExportError(f'{checkpoint}: cannot be unpickled with {repo}/legacy.py: {e}{hint}') from e
+    except Exception as e:
+        raise ExportError(f'{checkpoint}: cannot be read by {repo}/legacy.py: {type(e).__name__}: {e}') from e
+    G = data.get('G_ema') if isinstance(data, dict) else None
+    if not isinstance(G, torch.nn.Module):
+        raise ExportError(f'{checkpoint}: legacy.load_network_pkl gave no G_ema module')
+    G = G.eval().float().cpu()
     if getattr(G, 'c_dim', 0):
-        raise ExportError(f'{a.checkpoint}: a conditional generator (c_dim {G.c_dim}); only unconditional ones are supported')
+        raise ExportError(f'{checkpoint}: a conditional generator (c_dim {G.c_dim}); only unconditional ones are supported')
+    return G
+
+
+def export_nvidia(a, check, wrote):
+    G = load_generator(a.repo, a.checkpoint)
+    source = os.path.basename(a.checkpoint)
     L, D, R = int(G.num_ws), int(G.w_dim), int(G.img_resolution)
+    kind = 'StyleGAN3' if is_stylegan3(G) else 'StyleGAN2'
+    print(f'{a.checkpoint}: {kind} {R} px, W+ [1, {L}, {D}], z [1, {G.z_dim}]', flush=True)
     mean = G.mapping.w_avg.detach().float().reshape(1, D).repeat(L, 1)
     mean_path = os.path.join(a.out, 'mean_latent.bin')
     mean.numpy().astype('<f4').tofile(mean_path)
@@ -66,16 +192,11 @@ def export_nvidia(a, check, wrote):
     with torch.no_grad():
         z = torch.randn(L, int(G.z_dim), generator=gen)
         latent = (mean + 0.7 * (G.mapping(z, None, truncation_psi=1)[:, 0] - mean)).reshape(1, L, D)
-        image = G.synthesis(latent, noise_mode='const', force_fp32=True)
-    synth = _Synthesis(G, False)
-    try:
-        with torch.no_grad():
-            synth(latent)
-    except TypeError:  # StyleGAN3's layers take no fused_modconv: their weights are computed in-graph
-        synth = _Synthesis(G, None)
+        image = G.synthesis(latent, noise_mode='const', force_fp32=True)  # their default (fused) form
     path = os.path.join(a.out, 'generator.onnx')
-    export_onnx(synth, (latent,), path, ['latent'], ['image'])
-    annotate(path, {'role': 'generator', 'outputRange': [-1, 1], 'source': os.path.basename(a.checkpoint)})
+    with static_shape_ops():
+        export_onnx(_Synthesis(G), (latent,), path, ['latent'], ['image'])
+    annotate(path, {'role': 'generator', 'outputRange': [-1, 1], 'source': source})
     wrote(path, f', latent [1, {L}, {D}] → image [1, 3, {R}, {R}]')
     check.add(path, {'latent': latent.numpy()}, {'image': image.numpy()})
 
@@ -84,6 +205,7 @@ def export_nvidia(a, check, wrote):
         w = _Mapping(G)(z)
     path = os.path.join(a.out, 'mapping.onnx')
     export_onnx(_Mapping(G), (z,), path, ['z'], ['w'])
-    annotate(path, {'role': 'mapping', 'source': os.path.basename(a.checkpoint)})
+    annotate(path, {'role': 'mapping', 'source': source})
     wrote(path, f', z [1, {G.z_dim}] → w [1, {D}]')
     check.add(path, {'z': z.numpy()}, {'w': w.numpy()})
+    return G
