@@ -352,10 +352,11 @@ def cmd_tokenizer(a, check):
 def cmd_nvidia(a, check):
     from nvidia import export_nvidia
 
-    export_nvidia(a, check, wrote)
+    styles = export_nvidia(a, check, wrote)
     write_model_card(a.out, 'Model bundle', [(
         'Generator (NVIDIA StyleGAN2-ADA / StyleGAN3 pickle)', os.path.basename(a.checkpoint), LICENCES['nvidia'],
-        ['Exported inside the NVIDIA code checkout given with --repo; noise_mode const; output RGB in [-1, 1].'],
+        ['Exported inside the NVIDIA code checkout given with --repo; noise_mode const; output RGB in [-1, 1].']
+        + (['styles.onnx / synthesis_styles.onnx: the same generator split at its style vectors (StyleSpace).'] if styles else []),
     )])
 
 

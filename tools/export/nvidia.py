@@ -6,21 +6,27 @@ them. The exporter then wraps `G_ema`:
   generator.onnx: ws [1, num_ws, w_dim] → G.synthesis(ws, noise_mode='const', force_fp32=True)
                   (StyleGAN2 networks with fused_modconv=False: modulation on the activations);
   mapping.onnx:   z [1, z_dim] → G.mapping(z, None, truncation_psi=1)[:, 0];
-  mean_latent.bin: G.mapping.w_avg repeated num_ws times.
+  mean_latent.bin: G.mapping.w_avg repeated num_ws times;
+  styles.onnx, synthesis_styles.onnx (StyleGAN2 networks): StyleSpace, the output of every
+                  SynthesisLayer's and ToRGBLayer's `affine` in forward order, and the synthesis
+                  network fed those outputs in place of its affines (see style_layers).
 On the CPU their upfirdn2d / bias_act / filtered_lrelu run their reference PyTorch code. While the
 ONNX is traced, two functions are swapped for static-shape forms of the same arithmetic (see
-`static_shape_ops`); the ONNX is then checked against G.synthesis computed by their code alone.
+`static_shape_ops`); the ONNX is then checked against G.synthesis computed by their code alone
+(StyleSpace: synthesis_styles.onnx against their synthesis fed the same s, and styles.onnx then
+synthesis_styles.onnx against generator.onnx's reference image).
 
 Checked against the upstream code itself (tools/export/README.md names the commits and configs);
 the tests run it on a stand-in checkout (test/export/fixtures/nvidia-checkout)."""
 import contextlib
+import copy
 import os
 import sys
 
 import torch
 import torch.nn.functional as F
 
-from common import ExportError, annotate, export_onnx
+from common import ExportError, annotate, export_onnx, export_stylespace, style_layer_list
 
 
 def is_stylegan3(G):
@@ -132,8 +138,8 @@ def affine_grid_static(original):
 
 @contextlib.contextmanager
 def static_shape_ops():
-    """While tracing: their upfirdn2d (used by conv2d_resample, upsample2d and filtered_lrelu) and
-    torch's affine_grid are swapped for the static-shape forms above; restored afterwards."""
+    """Their upfirdn2d (used by conv2d_resample, upsample2d and filtered_lrelu) and torch's
+    affine_grid swapped for the static-shape forms above; restored afterwards."""
     from torch_utils.ops import upfirdn2d  # noqa: PLC0415 — their module, loaded from --repo
 
     saved_fir, saved_grid = upfirdn2d.upfirdn2d, F.affine_grid
@@ -144,6 +150,19 @@ def static_shape_ops():
     finally:
         upfirdn2d.upfirdn2d = saved_fir
         F.affine_grid = saved_grid
+
+
+class _StaticShapes(torch.nn.Module):
+    """What torch.onnx traces: the module run under static_shape_ops. The reference outputs the
+    ONNX is checked against are computed without it, by their code alone."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        with static_shape_ops():
+            return self.module(x)
 
 
 def load_generator(repo, checkpoint):
@@ -163,7 +182,7 @@ def load_generator(repo, checkpoint):
     try:
         with open(checkpoint, 'rb') as f:
             data = legacy.load_network_pkl(f)
-    except ModuleNotFoundError as e:
+    except ImportError as e:
         hint = ' (a StyleGAN3 pickle needs a NVlabs/stylegan3 checkout)' if 'filtered_lrelu' in str(e) else ''
         raise ExportError(f'{checkpoint}: cannot be unpickled with {repo}/legacy.py: {e}{hint}') from e
     except Exception as e:
@@ -178,6 +197,7 @@ def load_generator(repo, checkpoint):
 
 
 def export_nvidia(a, check, wrote):
+    """Writes the files; True when the StyleSpace pair was written too."""
     G = load_generator(a.repo, a.checkpoint)
     source = os.path.basename(a.checkpoint)
     L, D, R = int(G.num_ws), int(G.w_dim), int(G.img_resolution)
@@ -194,8 +214,7 @@ def export_nvidia(a, check, wrote):
         latent = (mean + 0.7 * (G.mapping(z, None, truncation_psi=1)[:, 0] - mean)).reshape(1, L, D)
         image = G.synthesis(latent, noise_mode='const', force_fp32=True)  # their default (fused) form
     path = os.path.join(a.out, 'generator.onnx')
-    with static_shape_ops():
-        export_onnx(_Synthesis(G), (latent,), path, ['latent'], ['image'])
+    export_onnx(_StaticShapes(_Synthesis(G)), (latent,), path, ['latent'], ['image'])
     annotate(path, {'role': 'generator', 'outputRange': [-1, 1], 'source': source})
     wrote(path, f', latent [1, {L}, {D}] → image [1, 3, {R}, {R}]')
     check.add(path, {'latent': latent.numpy()}, {'image': image.numpy()})
@@ -208,4 +227,96 @@ def export_nvidia(a, check, wrote):
     annotate(path, {'role': 'mapping', 'source': source})
     wrote(path, f', z [1, {G.z_dim}] → w [1, {D}]')
     check.add(path, {'z': z.numpy()}, {'w': w.numpy()})
-    return G
+    return False if a.no_stylespace else export_nvidia_stylespace(G, latent, image, a.out, check, source, wrote)
+
+
+# ---------------------------------------------------------------- StyleSpace (StyleGAN2 networks)
+
+
+def style_layers(G):
+    """(name, layer, w index, resolution, kind) of each modulated layer of a StyleGAN2 synthesis
+    network (training/networks.py of stylegan2-ada-pytorch, networks_stylegan2.py of stylegan3) in
+    forward order: per block b{res}, conv0 (not in the 4 px block), conv1, torgb (every block of
+    the 'skip' architecture, the last one otherwise). The w index follows SynthesisNetwork: block
+    ws start where the previous block's convolutions end, so a block's torgb shares its w with the
+    next block's conv0."""
+    out = []
+    w_idx = 0
+    for res in G.synthesis.block_resolutions:
+        block = getattr(G.synthesis, f'b{res}')
+        i = w_idx
+        for name in ('conv0', 'conv1'):
+            if hasattr(block, name):
+                out.append((f'b{res}.{name}', getattr(block, name), i, res, 'conv'))
+                i += 1
+        if hasattr(block, 'torgb'):
+            out.append((f'b{res}.torgb', block.torgb, i, res, 'torgb'))
+        w_idx += block.num_conv
+    return out
+
+
+class _Styles(torch.nn.Module):
+    """W+ [1, num_ws, w_dim] → s [1, S]: each layer's affine of its w, concatenated."""
+
+    def __init__(self, G):
+        super().__init__()
+        self.G = G
+        self.layers = [(layer, i) for _, layer, i, _, _ in style_layers(G)]
+
+    def forward(self, ws):
+        return torch.cat([layer.affine(ws[:, i]) for layer, i in self.layers], dim=1)
+
+
+class _StyleFeed(torch.nn.Module):
+    """Stands in for a layer's affine: returns the style vector it was given, whatever w is."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+        self.value = None
+
+    def forward(self, w):
+        return self.value
+
+
+class _SynthesisFromStyles(torch.nn.Module):
+    """s [1, S] → image: NVIDIA's own synthesis network, on a copy of G whose affines are
+    _StyleFeeds, so every layer computes exactly what it computes from its affine's output;
+    fused=False is the exported form, None their default (fused) form."""
+
+    def __init__(self, G, fused):
+        super().__init__()
+        self.G = copy.deepcopy(G)
+        self.fused = fused
+        self.feeds = []
+        for _, layer, _, _, _ in style_layers(self.G):
+            layer.affine = _StyleFeed(int(layer.affine.weight.shape[0]))
+            self.feeds.append(layer.affine)
+
+    def forward(self, s):
+        for feed, part in zip(self.feeds, torch.split(s, [f.size for f in self.feeds], dim=1)):
+            feed.value = part
+        ws = torch.zeros(int(s.shape[0]), int(self.G.num_ws), int(self.G.w_dim), dtype=s.dtype)  # read by no affine
+        kwargs = {} if self.fused is None else {'fused_modconv': self.fused}
+        return self.G.synthesis(ws, noise_mode='const', force_fp32=True, **kwargs)
+
+
+def export_nvidia_stylespace(G, latent, image, out, check, source, wrote):
+    """styles.onnx and synthesis_styles.onnx for a StyleGAN2 network (layer names are NVIDIA's
+    module names, b{res}.conv0 / conv1 / torgb); a StyleGAN3 network gets a message instead."""
+    if is_stylegan3(G):
+        print(
+            'no StyleSpace files for a StyleGAN3 network: its first layer turns w into a Fourier-feature '
+            'transform, not a style vector, so s alone does not determine the image (generator.onnx and '
+            'mapping.onnx are written)',
+            flush=True,
+        )
+        return False
+    layers = style_layer_list(
+        (name, int(layer.affine.weight.shape[0]), res, kind) for name, layer, _, res, kind in style_layers(G)
+    )
+    export_stylespace(
+        out, check, latent, layers, _Styles(G), _StaticShapes(_SynthesisFromStyles(G, False)),
+        _SynthesisFromStyles(G, None), image, source, wrote,
+    )
+    return True

@@ -1,0 +1,1 @@
+"""Stand-in checkout, interface only (see ../../legacy.py)."""
