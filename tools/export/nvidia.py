@@ -112,7 +112,9 @@ def upfirdn2d_static(x, f, up=1, down=1, padding=0, flip_filter=False, gain=1, i
         x = F.conv2d(x, k[None, None, :, None].repeat(c, 1, 1, 1), groups=c)
     if downx > 1 or downy > 1:
         x = x[:, :, ::downy, ::downx]
-    return x
+    # A reshape to the sizes as numbers keeps the traced shapes static: without it the exported
+    # image comes out as [N, 3, H, W] with symbolic N, H, W, which bundle init cannot size.
+    return x.reshape(n, c, int(x.shape[2]), int(x.shape[3]))
 
 
 def affine_grid_static(original):
