@@ -7,9 +7,9 @@
   python3 tools/export/export.py tokenizer <out-dir> (--bpe <file> | --hf <folder>)
   python3 tools/export/export.py nvidia <network.pkl> <out-dir> --repo <stylegan2-ada-pytorch or stylegan3 checkout>
 
-stylegan2 and e4e (its decoder) also write StyleSpace: styles.onnx (W+ → s, every modulated
-convolution's and to_rgb's style vector concatenated) and synthesis_styles.onnx (s → image);
---no-stylespace skips them.
+stylegan2, e4e (its decoder) and nvidia (StyleGAN2 networks) also write StyleSpace: styles.onnx
+(W+ → s, every modulated convolution's and to_rgb's style vector concatenated) and
+synthesis_styles.onnx (s → image); --no-stylespace skips them.
 
 --check-dir <dir> writes inputs and the PyTorch module's outputs for each ONNX file there;
 `npm run export` passes a temporary one and runs check-onnx.ts on it (onnxruntime-node).

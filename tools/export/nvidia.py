@@ -17,7 +17,7 @@ ONNX is traced, two functions are swapped for static-shape forms of the same ari
 synthesis_styles.onnx against generator.onnx's reference image).
 
 Checked against the upstream code itself (tools/export/README.md names the commits and configs);
-the tests run it on a stand-in checkout (test/export/fixtures/nvidia-checkout)."""
+the tests run it on a stand-in checkout (test/export/nvidia-checkout)."""
 import contextlib
 import copy
 import os
