@@ -37,7 +37,8 @@ async function generate(file: string, latent: Float32Array): Promise<Float32Arra
   const runtime = await createNodeRuntime();
   const session = await runtime.createSession(new Uint8Array(readFileSync(file)), { name: file });
   try {
-    return (await session.runToHost({ latent: hostTensor('float32', [1, 10, 64], latent) })).image!.data as Float32Array;
+    return (await session.runToHost({ latent: hostTensor('float32', [1, 10, 64], latent) })).image!
+      .data as Float32Array;
   } finally {
     await session.release();
   }
@@ -50,7 +51,9 @@ describe('export nvidia (stand-in checkout)', () => {
     expect(ran.stdout).toContain('StyleGAN2 64 px, W+ [1, 10, 64], z [1, 64]');
     for (const file of ['mean_latent.bin', 'generator.onnx', 'mapping.onnx', 'styles.onnx', 'synthesis_styles.onnx'])
       expect(ran.stdout).toContain(`wrote ${join(out, file)}`);
-    expect(results.map((r) => `${[...(r.via ?? []), r.model].map((m) => m.split('/').pop()).join('→')}:${r.output}`)).toEqual([
+    expect(
+      results.map((r) => `${[...(r.via ?? []), r.model].map((m) => m.split('/').pop()).join('→')}:${r.output}`),
+    ).toEqual([
       'generator.onnx:image',
       'mapping.onnx:w',
       'styles.onnx:styles',
@@ -122,7 +125,9 @@ describe('export nvidia (stand-in checkout)', () => {
     expect(manifest.generator).toMatchObject({ latentShape: [1, 10, 64], imageSize: [64, 64], outputRange: [-1, 1] });
     const check = await cli(['bundle', 'check', out]);
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/ok\s+generator\s+generator\.onnx\s+[\d.]+\s+latent \[1, 10, 64\] → image \[1, 3, 64, 64\]/);
+    expect(check.stdout).toMatch(
+      /ok\s+generator\s+generator\.onnx\s+[\d.]+\s+latent \[1, 10, 64\] → image \[1, 3, 64, 64\]/,
+    );
     expect(check.stdout).toMatch(/ok\s+mapping\s+mapping\.onnx/);
   }, 600_000);
 
