@@ -3,7 +3,8 @@
 // with fused_modconv, blocks of layers with affines) over the project's rosinality StyleGAN2, with
 // an upfirdn2d that traces its shapes as NVIDIA's reference one does. The exported files match
 // PyTorch, compute the same images as the rosinality exporter on the same weights, and make a
-// bundle that `bundle init` / `bundle check` accept; a conditional generator is refused.
+// bundle (StyleSpace included) that `bundle init` / `bundle check` accept; a conditional
+// generator is refused.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,6 +130,15 @@ describe('export nvidia (stand-in checkout)', () => {
       /ok\s+generator\s+generator\.onnx\s+[\d.]+\s+latent \[1, 10, 64\] → image \[1, 3, 64, 64\]/,
     );
     expect(check.stdout).toMatch(/ok\s+mapping\s+mapping\.onnx/);
+    // The StyleSpace pair: the manifest's layer list from styles.onnx, and bundle check runs it.
+    expect(manifest.styleSpace.layers.slice(0, 3)).toEqual([
+      { name: 'b4.conv1', size: 64 },
+      { name: 'b4.torgb', size: 64 },
+      { name: 'b8.conv0', size: 64 },
+    ]);
+    expect(check.stdout).toMatch(/ok\s+styles\s+styles\.onnx\s+[\d.]+\s+latent \[1, 10, 64\] → styles \[1, 896\]/);
+    expect(check.stdout).toMatch(/ok\s+styleSynthesis\s+synthesis_styles\.onnx/);
+    expect(check.stdout).toContain('all 6 models pass');
   }, 600_000);
 
   it('refuses a conditional generator and a missing pickle, naming them', async () => {
