@@ -3,8 +3,8 @@
 // with fused_modconv, blocks of layers with affines) over the project's rosinality StyleGAN2, with
 // an upfirdn2d that traces its shapes as NVIDIA's reference one does. The exported files match
 // PyTorch, compute the same images as the rosinality exporter on the same weights, and make a
-// bundle (StyleSpace included) that `bundle init` / `bundle check` accept; a conditional
-// generator is refused.
+// bundle (StyleSpace included) that `bundle init` / `bundle check` accept; the static-shape ops
+// the exporter swaps in while tracing match direct computations; a conditional generator is refused.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,6 +140,17 @@ describe('export nvidia (stand-in checkout)', () => {
     expect(check.stdout).toMatch(/ok\s+styleSynthesis\s+synthesis_styles\.onnx/);
     expect(check.stdout).toContain('all 6 models pass');
   }, 600_000);
+
+  it('has static-shape upfirdn2d and affine_grid that compute what the direct definitions compute', () => {
+    const script = join(root, 'test/export/nvidia_static_ops.py');
+    const lines = execFileSync(pythonCommand(), [script], { encoding: 'utf8' }).trim().split('\n');
+    const cases = lines.map((l) => JSON.parse(l) as { case: string; shape: number[]; want: number[]; maxAbs: number });
+    expect(cases.length).toBe(9);
+    for (const c of cases) {
+      expect(c.shape, c.case).toEqual(c.want);
+      expect(c.maxAbs, c.case).toBeLessThan(1e-5);
+    }
+  }, 120_000);
 
   it('refuses a conditional generator and a missing pickle, naming them', async () => {
     const cond = join(work, 'conditional.pt');
