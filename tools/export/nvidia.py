@@ -185,7 +185,11 @@ def load_generator(repo, checkpoint):
         with open(checkpoint, 'rb') as f:
             data = legacy.load_network_pkl(f)
     except ImportError as e:
-        hint = ' (a StyleGAN3 pickle needs a NVlabs/stylegan3 checkout)' if 'filtered_lrelu' in str(e) else ''
+        hint = ''
+        if 'filtered_lrelu' in str(e):
+            hint = ' (a StyleGAN3 pickle needs a NVlabs/stylegan3 checkout)'
+        elif (getattr(e, 'name', None) or '').split('.')[0] == 'scipy':
+            hint = ' (stylegan3\'s networks import scipy; Debian: apt-get install python3-scipy)'
         raise ExportError(f'{checkpoint}: cannot be unpickled with {repo}/legacy.py: {e}{hint}') from e
     except Exception as e:
         raise ExportError(f'{checkpoint}: cannot be read by {repo}/legacy.py: {type(e).__name__}: {e}') from e
