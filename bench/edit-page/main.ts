@@ -10,23 +10,29 @@ const params = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
 let phase = 'loading';
 
+/** Names the phase on the console too: the driver samples the renderer's memory per phase. */
+function enter(p: string): void {
+  phase = p;
+  out.textContent = p;
+  console.log(`bench-phase ${p}`);
+}
+
 async function run() {
+  enter('fetch');
   const where = params.get('manifest')!;
   const manifest = parseManifest(await fetchBytes(where), where);
   const runtime = await createWebRuntime({ preferWasm: params.get('backend') === 'wasm' });
-  const files = {
+  const load = async () => ({
     manifest,
     generator: await fetchBytes(resolveFile(where, manifest.generator.file)),
     clipImage: await fetchBytes(resolveFile(where, manifest.clip.image.file)),
-  };
-  const row = await measureEdit(files, runtime, {
+  });
+  const row = await measureEdit(load, runtime, {
     steps: Number(params.get('steps') ?? 3),
     forward: params.get('forward') !== 'false',
-    onPhase: (p) => {
-      phase = p;
-      out.textContent = p;
-    },
+    onPhase: enter,
   });
+  enter('done');
   const threads =
     runtime.backend === 'wasm' || row.backend === 'wasm' ? `, ${runtime.wasmThreads ?? 1} wasm threads` : '';
   return {

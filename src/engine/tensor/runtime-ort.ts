@@ -191,6 +191,7 @@ export function ortSessionOptions(
     logId: options.name,
   };
   if (modelBytes >= NO_ARENA_BYTES && !gpuOutputs) opts.enableCpuMemArena = false;
+  if (options.externalData) opts.externalData = [{ path: options.externalData.path, data: options.externalData.data }];
   const keep = options.keepOutputsOnGpu;
   if (gpuOutputs && keep) {
     opts.preferredOutputLocation =
@@ -211,7 +212,12 @@ export async function createOrtSession(
   try {
     session = await ort.InferenceSession.create(
       model,
-      ortSessionOptions(options, executionProviders, backend === 'webgpu', model.byteLength),
+      ortSessionOptions(
+        options,
+        executionProviders,
+        backend === 'webgpu',
+        model.byteLength + (options.externalData?.data.byteLength ?? 0),
+      ),
     );
   } catch (e) {
     throw new Error(`${options.name}: onnxruntime could not load the model on ${backend}: ${describeError(e)}`);
