@@ -96,8 +96,9 @@ export async function measureEdit(
       for (const o of Object.values(out)) o.dispose();
     }
   };
-  options.onPhase?.('steps');
+  options.onPhase?.('first-step');
   await step(); // the first run allocates; it is not a step's cost
+  options.onPhase?.('steps');
   let step_ms = await median(Math.max(1, options.steps), step);
   let forward_ms: number | undefined;
   // wasm has one 4 GB heap: at 1024 px the objective and the forward sessions do not fit in it

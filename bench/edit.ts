@@ -20,8 +20,10 @@ export interface EditRow extends Partial<EditMeasured> {
   runtime: EditRuntime;
   /** Peak resident memory: this process (node), chromium's renderer (the page with its wasm heap). */
   peak_mb?: number;
-  /** Chromium only: the renderer's largest resident memory in each phase of the page (fetch, compile, session, steps, forward), MB. */
+  /** Chromium only: the renderer's largest resident memory in each phase of the page (fetch, compile, session, first-step, steps, forward), MB. */
   phase_mb?: Record<string, number>;
+  /** Chromium wasm only: onnxruntime-web's wasm heap at the end of each phase, MB (it never shrinks). */
+  wasm_mb?: Record<string, number>;
   /** The runtime's own words: "onnxruntime-node (CPU)", "wasm (4 threads, cross-origin isolated)", … */
   note?: string;
   error?: string;
@@ -118,9 +120,12 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
     const page = await browser.newPage();
     // The page names each phase on its console; the renderer's memory is sampled meanwhile.
     let phase = 'load';
+    const wasm: Record<string, number> = {};
     page.on('console', (message) => {
       const named = /^bench-phase (\S+)$/.exec(message.text());
       if (named) phase = named[1]!;
+      const heap = /^bench-wasm (\S+) (\d+)$/.exec(message.text());
+      if (heap && Number(heap[2]) > 0) wasm[heap[1]!] = Math.round(Number(heap[2]) / MB);
     });
     const sampler = samplePhases('renderer', () => phase);
     const backend = a.runtime === 'chromium-webgpu' ? 'webgpu' : 'wasm';
@@ -141,9 +146,15 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
     const peak_mb = renderer === null ? undefined : renderer / MB;
     const phase_mb = Object.fromEntries(Object.entries(sampler.stop()).map(([k, v]) => [k, Math.round(v / MB)]));
     if (outcome.error)
-      return { runtime: a.runtime, peak_mb, phase_mb, error: `${outcome.error} (while: ${outcome.phase})` };
+      return {
+        runtime: a.runtime,
+        peak_mb,
+        phase_mb,
+        wasm_mb: wasm,
+        error: `${outcome.error} (while: ${outcome.phase})`,
+      };
     const { description, ...measured } = outcome.result!;
-    return { runtime: a.runtime, ...measured, peak_mb, phase_mb, note: description };
+    return { runtime: a.runtime, ...measured, peak_mb, phase_mb, wasm_mb: wasm, note: description };
   } finally {
     await browser.close();
     await server.close();
@@ -175,6 +186,7 @@ export function editJson(row: EditRow): string {
     models_mb: round(row.models_mb, 1),
     backend: row.backend,
     phase_mb: row.phase_mb,
+    wasm_mb: row.wasm_mb,
     note: row.note,
     error: row.error,
   });

@@ -10,8 +10,26 @@ const params = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
 let phase = 'loading';
 
-/** Names the phase on the console too: the driver samples the renderer's memory per phase. */
+// The wasm heap's size: onnxruntime-web's threaded build makes its (shared) memory in JS, so the
+// page keeps a handle on every WebAssembly.Memory made after this point. A heap only grows, so
+// its size when a phase ends is the most that phase took of it.
+const memories: WebAssembly.Memory[] = [];
+const NativeMemory = WebAssembly.Memory;
+WebAssembly.Memory = new Proxy(NativeMemory, {
+  construct(target, args: [WebAssembly.MemoryDescriptor]) {
+    const memory = new target(...args);
+    memories.push(memory);
+    return memory;
+  },
+});
+const wasmHeapBytes = () => memories.reduce((a, m) => a + m.buffer.byteLength, 0);
+
+/**
+ * Names the phase on the console too: the driver samples the renderer's memory per phase, and
+ * reads the wasm heap's size at the end of the phase before.
+ */
 function enter(p: string): void {
+  console.log(`bench-wasm ${phase} ${wasmHeapBytes()}`);
   phase = p;
   out.textContent = p;
   console.log(`bench-phase ${p}`);

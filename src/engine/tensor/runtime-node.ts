@@ -13,7 +13,7 @@ export async function createNodeRuntime(): Promise<Runtime> {
     backend: 'cpu',
     description: 'onnxruntime-node (CPU)',
     externalData: false,
-    createSession(model: Uint8Array, options: SessionOptions): Promise<Session> {
+    async createSession(model: Uint8Array, options: SessionOptions): Promise<Session> {
       if (options.externalData)
         throw new Error(
           `${options.name}: onnxruntime-node reads external data only from files; pass the model with its weights inside`,
