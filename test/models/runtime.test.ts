@@ -92,6 +92,10 @@ describe('session options for large models', () => {
     const cpu = ortSessionOptions({ name: 'big' }, ['cpu'], false, big);
     expect(cpu.enableCpuMemArena).toBe(false);
     expect(cpu.extra).toBeUndefined();
+    // onnxruntime-node leaves out the NCHWc layout rewrite for them.
+    expect(cpu.graphOptimizationLevel).toBe('extended');
+    expect(wasm.graphOptimizationLevel).toBe('all');
+    expect(ortSessionOptions({ name: 'small' }, ['cpu'], false, 1 << 20).graphOptimizationLevel).toBe('all');
   });
 
   it('passes external data through under the file name the model uses', () => {
