@@ -199,7 +199,8 @@ export function ortSessionOptions(
   // On x86 CPUs level 'all' adds the NCHWc layout rewrite (blocked channels, with reorders between
   // layouts), which onnxruntime-node runs with extra copies of every convolution's activations:
   // one step of the 1024 px edit objective took 4393 MB over its session at 'all' and 2766 MB at
-  // 'extended' (2 threads, 23.2 s against 19.1 s). wasm keeps 'all' (not measured there).
+  // 'extended' (2 threads, 23.2 s against 19.1 s). wasm keeps 'all': 'extended' left its heap as it was
+  // (3834 against 3821 MB after the first step).
   if (modelBytes >= NO_ARENA_BYTES && executionProviders.includes('cpu')) opts.graphOptimizationLevel = 'extended';
   if (options.externalData) opts.externalData = [{ path: options.externalData.path, data: options.externalData.data }];
   const keep = options.keepOutputsOnGpu;
