@@ -11,7 +11,7 @@ import { createNodeRuntime } from '../src/engine/tensor/runtime-node.js';
 import { serveFolder } from '../test/browser/helpers.js';
 import { measureEdit, type EditMeasured } from './edit-measure.js';
 import { ROOT } from './optimize-bundle.js';
-import { descendantPeaks, largestPeak } from './process-memory.js';
+import { descendantPeaks, largestPeak, samplePhases } from './process-memory.js';
 
 const RUNTIMES = ['node', 'chromium-wasm', 'chromium-webgpu'] as const;
 type EditRuntime = (typeof RUNTIMES)[number];
@@ -20,6 +20,10 @@ export interface EditRow extends Partial<EditMeasured> {
   runtime: EditRuntime;
   /** Peak resident memory: this process (node), chromium's renderer (the page with its wasm heap). */
   peak_mb?: number;
+  /** Chromium only: the renderer's largest resident memory in each phase of the page (fetch, compile, session, first-step, steps, forward), MB. */
+  phase_mb?: Record<string, number>;
+  /** Chromium wasm only: onnxruntime-web's wasm heap at the end of each phase, MB (it never shrinks). */
+  wasm_mb?: Record<string, number>;
   /** The runtime's own words: "onnxruntime-node (CPU)", "wasm (4 threads, cross-origin isolated)", … */
   note?: string;
   error?: string;
@@ -61,18 +65,18 @@ const MB = 1e6;
 async function benchNode(path: string, a: EditArgs): Promise<EditRow> {
   const manifest = parseManifest(readFileSync(path), path);
   const dir = dirname(path);
-  const files = {
+  const load = async () => ({
     manifest,
     generator: new Uint8Array(readFileSync(join(dir, manifest.generator.file))),
     clipImage: new Uint8Array(readFileSync(join(dir, manifest.clip.image.file))),
-  };
+  });
   const runtime = await createNodeRuntime();
   // maxRSS is in KiB; read before the forward sessions open, so it is the objective's peak.
   let peak = 0;
   const readPeak = () => {
     peak = (process.resourceUsage().maxRSS * 1024) / MB;
   };
-  const measured = await measureEdit(files, runtime, {
+  const measured = await measureEdit(load, runtime, {
     steps: a.steps,
     forward: a.forward,
     onPhase: (phase) => {
@@ -114,6 +118,16 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
   });
   try {
     const page = await browser.newPage();
+    // The page names each phase on its console; the renderer's memory is sampled meanwhile.
+    let phase = 'load';
+    const wasm: Record<string, number> = {};
+    page.on('console', (message) => {
+      const named = /^bench-phase (\S+)$/.exec(message.text());
+      if (named) phase = named[1]!;
+      const heap = /^bench-wasm (\S+) (\d+)$/.exec(message.text());
+      if (heap && Number(heap[2]) > 0) wasm[heap[1]!] = Math.round(Number(heap[2]) / MB);
+    });
+    const sampler = samplePhases('renderer', () => phase);
     const backend = a.runtime === 'chromium-webgpu' ? 'webgpu' : 'wasm';
     const file = path.slice(dir.length + 1);
     await page.goto(
@@ -130,9 +144,17 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
     };
     const renderer = largestPeak(descendantPeaks(), 'renderer');
     const peak_mb = renderer === null ? undefined : renderer / MB;
-    if (outcome.error) return { runtime: a.runtime, peak_mb, error: `${outcome.error} (while: ${outcome.phase})` };
+    const phase_mb = Object.fromEntries(Object.entries(sampler.stop()).map(([k, v]) => [k, Math.round(v / MB)]));
+    if (outcome.error)
+      return {
+        runtime: a.runtime,
+        peak_mb,
+        phase_mb,
+        wasm_mb: wasm,
+        error: `${outcome.error} (while: ${outcome.phase})`,
+      };
     const { description, ...measured } = outcome.result!;
-    return { runtime: a.runtime, ...measured, peak_mb, note: description };
+    return { runtime: a.runtime, ...measured, peak_mb, phase_mb, wasm_mb: wasm, note: description };
   } finally {
     await browser.close();
     await server.close();
@@ -163,6 +185,8 @@ export function editJson(row: EditRow): string {
     objective_mb: round(row.objective_mb, 1),
     models_mb: round(row.models_mb, 1),
     backend: row.backend,
+    phase_mb: row.phase_mb,
+    wasm_mb: row.wasm_mb,
     note: row.note,
     error: row.error,
   });

@@ -30,6 +30,16 @@ function peakOf(pid: number): number | undefined {
   }
 }
 
+/** VmRSS: what this process holds in RAM now, bytes. */
+export function residentOf(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function typeOf(pid: number): string {
   try {
     // Chromium rewrites the command line of the processes it forks from its zygote into one
@@ -68,6 +78,35 @@ export function descendantPeaks(root = process.pid): ProcessPeak[] {
     if (peakBytes !== undefined) found.push({ pid, type: typeOf(pid), peakBytes });
   }
   return found;
+}
+
+/**
+ * Samples the resident memory of the largest process of one type among this process's
+ * descendants every `everyMs`, and keeps the largest reading per phase (the phase is whatever
+ * `phase()` says at the sample), so a peak can be put down to the part of a run that made it.
+ */
+export function samplePhases(type: string, phase: () => string, everyMs = 200): { stop(): Record<string, number> } {
+  const peaks: Record<string, number> = {};
+  let pids: number[] = [];
+  let sinceScan = Number.POSITIVE_INFINITY;
+  const timer = setInterval(() => {
+    // Listing /proc is the costly part: the process set is looked up again once a second.
+    if (sinceScan++ * everyMs >= 1000) {
+      pids = descendantPeaks()
+        .filter((p) => p.type === type)
+        .map((p) => p.pid);
+      sinceScan = 0;
+    }
+    const now = Math.max(0, ...pids.map((pid) => residentOf(pid) ?? 0));
+    const at = phase();
+    if (now > (peaks[at] ?? 0)) peaks[at] = now;
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
 }
 
 /** The largest peak among the processes of one type, or null when there is none. */

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one table each. Timings vary with what else the machine runs;
 // run it twice before believing a number. `--no-browser` leaves out everything that needs chromium.
-// `npm run bench -- edit --bundle <manifest> …` times one real bundle instead (bench/edit.ts).
+// `npm run bench -- edit --bundle <manifest> …` times one real bundle instead (bench/edit.ts);
+// `npm run bench -- live --bundle <manifest>` lists what its objective keeps alive (bench/live.ts).
 import { benchFirstEdit, formatFirstEditRows, formatMemoryRows, mib, type MemoryRow } from './first-edit.js';
 import { benchOnnx, formatRows } from './onnx.js';
 import { benchOptimize, formatOptimizeRows } from './optimize.js';
@@ -11,6 +12,11 @@ if (args[0] === 'edit') {
   // One bundle's edit objective in one runtime (bench/edit.ts); the fixture tables are not run.
   const { runEditBench } = await import('./edit.js');
   process.exit(await runEditBench(args.slice(1)));
+}
+if (args[0] === 'live') {
+  // What the edit objective keeps alive at once, by static shapes (bench/live.ts).
+  const { runLiveBench } = await import('./live.js');
+  process.exit(await runLiveBench(args.slice(1)));
 }
 const browser = !args.includes('--no-browser');
 

@@ -10,23 +10,47 @@ const params = new URLSearchParams(location.search);
 const out = document.getElementById('out')!;
 let phase = 'loading';
 
+// The wasm heap's size: onnxruntime-web's threaded build makes its (shared) memory in JS, so the
+// page keeps a handle on every WebAssembly.Memory made after this point. A heap only grows, so
+// its size when a phase ends is the most that phase took of it.
+const memories: WebAssembly.Memory[] = [];
+const NativeMemory = WebAssembly.Memory;
+WebAssembly.Memory = new Proxy(NativeMemory, {
+  construct(target, args: [WebAssembly.MemoryDescriptor]) {
+    const memory = new target(...args);
+    memories.push(memory);
+    return memory;
+  },
+});
+const wasmHeapBytes = () => memories.reduce((a, m) => a + m.buffer.byteLength, 0);
+
+/**
+ * Names the phase on the console too: the driver samples the renderer's memory per phase, and
+ * reads the wasm heap's size at the end of the phase before.
+ */
+function enter(p: string): void {
+  console.log(`bench-wasm ${phase} ${wasmHeapBytes()}`);
+  phase = p;
+  out.textContent = p;
+  console.log(`bench-phase ${p}`);
+}
+
 async function run() {
+  enter('fetch');
   const where = params.get('manifest')!;
   const manifest = parseManifest(await fetchBytes(where), where);
   const runtime = await createWebRuntime({ preferWasm: params.get('backend') === 'wasm' });
-  const files = {
+  const load = async () => ({
     manifest,
     generator: await fetchBytes(resolveFile(where, manifest.generator.file)),
     clipImage: await fetchBytes(resolveFile(where, manifest.clip.image.file)),
-  };
-  const row = await measureEdit(files, runtime, {
+  });
+  const row = await measureEdit(load, runtime, {
     steps: Number(params.get('steps') ?? 3),
     forward: params.get('forward') !== 'false',
-    onPhase: (p) => {
-      phase = p;
-      out.textContent = p;
-    },
+    onPhase: enter,
   });
+  enter('done');
   const threads =
     runtime.backend === 'wasm' || row.backend === 'wasm' ? `, ${runtime.wasmThreads ?? 1} wasm threads` : '';
   return {

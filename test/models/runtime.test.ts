@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { hostTensor, writeModel } from '../../src/engine/onnx/model.js';
 import { createRuntime, isNodeHost, type Runtime } from '../../src/engine/tensor/runtime.js';
+import { ortSessionOptions } from '../../src/engine/tensor/runtime-ort.js';
 import { createWebRuntime } from '../../src/engine/tensor/runtime-web.js';
 
 /** y = x·2 + 1 and s = sum(x), with a symbolic batch dim on x. */
@@ -73,5 +74,46 @@ describe('Runtime', () => {
     await expect(runtime.createSession(new Uint8Array([8, 1, 2, 3]), { name: 'bundle/broken.onnx' })).rejects.toThrow(
       /^bundle\/broken\.onnx: onnxruntime could not load the model on cpu: /,
     );
+  });
+});
+
+describe('session options for large models', () => {
+  const big = 64 << 20;
+  it('small models keep the arena and prepacking', () => {
+    const o = ortSessionOptions({ name: 'small' }, ['wasm'], false, 1 << 20);
+    expect(o.enableCpuMemArena).toBeUndefined();
+    expect(o.extra).toBeUndefined();
+  });
+
+  it('large ones run without the arena, and on wasm without weight prepacking', () => {
+    const wasm = ortSessionOptions({ name: 'big' }, ['wasm'], false, big);
+    expect(wasm.enableCpuMemArena).toBe(false);
+    expect(wasm.extra).toEqual({ session: { disable_prepacking: '1' } });
+    const cpu = ortSessionOptions({ name: 'big' }, ['cpu'], false, big);
+    expect(cpu.enableCpuMemArena).toBe(false);
+    expect(cpu.extra).toBeUndefined();
+    // onnxruntime-node leaves out the NCHWc layout rewrite for them.
+    expect(cpu.graphOptimizationLevel).toBe('extended');
+    expect(wasm.graphOptimizationLevel).toBe('all');
+    expect(ortSessionOptions({ name: 'small' }, ['cpu'], false, 1 << 20).graphOptimizationLevel).toBe('all');
+  });
+
+  it('passes external data through under the file name the model uses', () => {
+    const data = new Uint8Array(8);
+    const o = ortSessionOptions({ name: 'split', externalData: { path: 'weights.bin', data } }, ['wasm'], false, 8);
+    expect(o.externalData).toEqual([{ path: 'weights.bin', data }]);
+  });
+});
+
+describe('external data', () => {
+  it('onnxruntime-node says it takes the weights only inside the model', async () => {
+    const runtime = await createRuntime();
+    expect(runtime.externalData).toBe(false);
+    await expect(
+      runtime.createSession(affineModel(), {
+        name: 'split.onnx',
+        externalData: { path: 'weights.bin', data: new Uint8Array(4) },
+      }),
+    ).rejects.toThrow('split.onnx: onnxruntime-node reads external data only from files');
   });
 });

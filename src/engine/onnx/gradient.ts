@@ -7,7 +7,7 @@ import { Attrs, describeNode, isFloat } from './graph.js';
 import { lowerNode } from './lower.js';
 import { accumulate } from './accumulate.js';
 import { findComposites } from './composites.js';
-import { dropRedundantExpands } from './simplify.js';
+import { dropRedundantExpands, readSignsFromScaled } from './simplify.js';
 import { zeros } from './ops.js';
 import { NON_DIFFERENTIABLE, RULES } from './rules.js';
 import { GraphState } from './state.js';
@@ -160,6 +160,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     gradOutputs.push(target);
   }
   dropRedundantExpands(s, new Set([...s.outputs, ...gradOutputs].map((o) => s.resolve(o))));
+  readSignsFromScaled(s);
   return s.toModel({ inputs: [seed], outputs: [...s.outputs, ...gradOutputs] });
 }
 

@@ -4,6 +4,7 @@
 import type { ImageValue } from '../graph/definition.js';
 import type { BundleCache } from '../models/cache.js';
 import type { ModelBundle } from '../models/index.js';
+import { EXTERNAL_WEIGHTS_PATH } from '../onnx/external.js';
 import type { HostTensor } from '../onnx/model.js';
 import type { Feed, Runtime, Session } from '../tensor/runtime.js';
 
@@ -66,7 +67,7 @@ function fingerprint(bytes: Uint8Array): string {
  * used, so this changes whenever the builders' output does (src/engine/onnx, prep.ts, the
  * *-model.ts builders).
  */
-export const COMPILED_FORMAT = 'objective-1';
+export const COMPILED_FORMAT = 'objective-2';
 
 /**
  * Key of a compiled model in the bundle's cache: by the content of the files it is built from,
@@ -77,23 +78,37 @@ function storeKey(kind: string, files: readonly Uint8Array[]): string {
   return `https://compiled.rete-clip-pae.invalid/${COMPILED_FORMAT}/${encodeURIComponent(kind)}/${files.map(fingerprint).join('+')}.onnx`;
 }
 
-/** [meta length, u32 little-endian][meta JSON][model bytes]. */
-function packStored(bytes: Uint8Array, meta: unknown): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(meta));
-  const out = new Uint8Array(4 + json.byteLength + bytes.byteLength);
+/** What a builder returns: the model (its graph only when `weights` holds its external data) and its meta. */
+export interface Built<T> {
+  bytes: Uint8Array;
+  weights?: Uint8Array;
+  meta: T;
+}
+
+/** [header length, u32 little-endian][header JSON: meta, weights' length][model bytes][weights]. */
+function packStored(built: Built<unknown>): Uint8Array {
+  const weights = built.weights ?? new Uint8Array(0);
+  const json = new TextEncoder().encode(JSON.stringify({ meta: built.meta, weights: weights.byteLength }));
+  const out = new Uint8Array(4 + json.byteLength + built.bytes.byteLength + weights.byteLength);
   new DataView(out.buffer).setUint32(0, json.byteLength, true);
   out.set(json, 4);
-  out.set(bytes, 4 + json.byteLength);
+  out.set(built.bytes, 4 + json.byteLength);
+  out.set(weights, 4 + json.byteLength + built.bytes.byteLength);
   return out;
 }
 
-async function readStored<T>(cache: BundleCache, key: string): Promise<{ bytes: Uint8Array; meta: T } | undefined> {
+async function readStored<T>(cache: BundleCache, key: string): Promise<Built<T> | undefined> {
   try {
     const packed = await cache.get(key);
     if (!packed || packed.byteLength < 4) return undefined;
     const length = new DataView(packed.buffer, packed.byteOffset, 4).getUint32(0, true);
-    const meta = JSON.parse(new TextDecoder().decode(packed.subarray(4, 4 + length))) as T;
-    return { bytes: packed.subarray(4 + length), meta };
+    const header = JSON.parse(new TextDecoder().decode(packed.subarray(4, 4 + length))) as { meta: T; weights: number };
+    const end = packed.byteLength - header.weights;
+    if (!(header.weights >= 0 && end >= 4 + length)) return undefined;
+    const bytes = packed.subarray(4 + length, end);
+    return header.weights > 0
+      ? { bytes, weights: packed.subarray(end), meta: header.meta }
+      : { bytes, meta: header.meta };
   } catch {
     // Unreadable or cut short: built again (and stored again).
     return undefined;
@@ -102,13 +117,14 @@ async function readStored<T>(cache: BundleCache, key: string): Promise<{ bytes: 
 
 /**
  * The compiled model of `kind` for this bundle, built and given a session on first use. `files` are
- * the model files it is built from (their content is part of the key).
+ * the model files it is built from (their content is part of the key). `build` is told whether the
+ * runtime takes external weights; a builder may return its weights apart (`Built.weights`) then.
  */
 export function compiledFor<T>(
   bundle: ModelBundle,
   kind: string,
   files: readonly Uint8Array[],
-  build: () => { bytes: Uint8Array; meta: T },
+  build: (options: { externalWeights: boolean }) => Built<T>,
   keepOnGpu: readonly string[] = [],
 ): Promise<Compiled<T>> {
   let models = byRuntime.get(bundle.runtime);
@@ -120,15 +136,21 @@ export function compiledFor<T>(
   const found = models.get(key);
   if (found) return found as Promise<Compiled<T>>;
   const compiled = (async () => {
-    const stored = bundle.cache ? await readStored<T>(bundle.cache, storeKey(kind, files)) : undefined;
-    const { bytes, meta } = stored ?? build();
-    const session = await bundle.runtime.createSession(bytes, {
+    const externalWeights = bundle.runtime.externalData === true;
+    // Split and whole models are stored apart: a runtime that cannot take external data never reads a split one.
+    const key = storeKey(externalWeights ? `${kind} (external weights)` : kind, files);
+    const stored = bundle.cache ? await readStored<T>(bundle.cache, key) : undefined;
+    let built: Built<T> | undefined = stored ?? build({ externalWeights });
+    const { meta } = built;
+    const session = await bundle.runtime.createSession(built.bytes, {
       name: `${bundle.name}: ${kind}`,
       keepOutputsOnGpu: keepOnGpu.length ? keepOnGpu : undefined,
+      externalData: built.weights && { path: EXTERNAL_WEIGHTS_PATH, data: built.weights },
     });
     // Kept for the next session (a page reload, the next CLI run); a cache that refuses it only
-    // means the next session builds it again.
-    if (bundle.cache && !stored) bundle.cache.put(storeKey(kind, files), packStored(bytes, meta)).catch(() => {});
+    // means the next session builds it again. Then the bytes are dropped: the session has its own copy.
+    if (bundle.cache && !stored) bundle.cache.put(key, packStored(built)).catch(() => {});
+    built = undefined;
     return { model: new CompiledModel(session), meta };
   })();
   models.set(key, compiled);

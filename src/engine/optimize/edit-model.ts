@@ -6,6 +6,7 @@ import type { ModelProto } from 'onnx-buf';
 import type { Manifest } from '../models/manifest.js';
 import { compose, extendModel, foldConstants, gradientModel, gradName, readModel, writeModel } from '../onnx/index.js';
 import type { GraphBuilder } from '../onnx/builder.js';
+import { writeModelSplit } from '../onnx/external.js';
 import { identityPixelsOp } from './identity-prep.js';
 import { centreSquareOp, channelAffineOp, rangeToNormalized, resizeOp, sumAllOp, unitOp } from './prep.js';
 
@@ -28,7 +29,10 @@ export interface EditModelNames {
 }
 
 export interface EditModel {
+  /** The model; with `externalWeights`, its graph only, the initializers pointing into `weights`. */
   bytes: Uint8Array;
+  /** With `externalWeights`: the external data the model's initializers name (EXTERNAL_WEIGHTS_PATH). */
+  weights?: Uint8Array;
   names: EditModelNames;
   embedDim: number;
 }
@@ -77,7 +81,22 @@ function cosineDistance(g: GraphBuilder, unitA: string, b: string): string {
   return g.op('Sub', [g.scalar(1), cos]);
 }
 
-export function buildEditModel(source: EditModelSource): EditModel {
+export interface BuildOptions {
+  /**
+   * Write the large initializers as external data (`weights`), for a runtime that takes them so
+   * (Runtime.externalData): onnxruntime-web then keeps no copy of the protobuf in its heap.
+   */
+  externalWeights?: boolean;
+}
+
+/** The model as bytes, or as graph and external weights. */
+export function writeBuilt(model: ModelProto, options: BuildOptions): { bytes: Uint8Array; weights?: Uint8Array } {
+  if (!options.externalWeights) return { bytes: writeModel(model) };
+  const { graph, weights } = writeModelSplit(model);
+  return { bytes: graph, weights };
+}
+
+export function buildEditModel(source: EditModelSource, options: BuildOptions = {}): EditModel {
   const m = source.manifest;
   const gen = m.generator;
   const clip = m.clip;
@@ -198,5 +217,5 @@ export function buildEditModel(source: EditModelSource): EditModel {
   const shapes = { ...inputShapes, [names.latent0]: latentDims };
   const folded = foldConstants(withLoss, shapes);
   const withGradient = gradientModel(folded, { of: names.loss, wrt: [names.latent], inputShapes: shapes });
-  return { bytes: writeModel(withGradient), names, embedDim: clip.embedDim };
+  return { ...writeBuilt(withGradient, options), names, embedDim: clip.embedDim };
 }

@@ -72,9 +72,9 @@ export async function editObjective(bundle: ModelBundle): Promise<EditObjective>
     bundle,
     'edit objective',
     files,
-    () => {
-      const built = buildEditModel(source);
-      return { bytes: built.bytes, meta: built.names };
+    (options) => {
+      const built = buildEditModel(source, options);
+      return { bytes: built.bytes, weights: built.weights, meta: built.names };
     },
     [bundle.manifest.generator.output],
   );

@@ -12,7 +12,12 @@ export async function createNodeRuntime(): Promise<Runtime> {
   return {
     backend: 'cpu',
     description: 'onnxruntime-node (CPU)',
-    createSession(model: Uint8Array, options: SessionOptions): Promise<Session> {
+    externalData: false,
+    async createSession(model: Uint8Array, options: SessionOptions): Promise<Session> {
+      if (options.externalData)
+        throw new Error(
+          `${options.name}: onnxruntime-node reads external data only from files; pass the model with its weights inside`,
+        );
       return createOrtSession(module, model, options, 'cpu', ['cpu']);
     },
   };

@@ -49,6 +49,7 @@ export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise
     backend,
     description: unavailable ? `wasm (${unavailable})` : 'WebGPU',
     wasmThreads,
+    externalData: true,
     async createSession(model: Uint8Array, sessionOptions: SessionOptions): Promise<Session> {
       if (unavailable) return createOrtSession(ort, model, sessionOptions, 'wasm', ['wasm'], unavailable);
       try {

@@ -38,6 +38,11 @@ export interface SessionOptions {
   keepOutputsOnGpu?: boolean | readonly string[];
   /** 0 = verbose: onnxruntime then logs where each node was placed. */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * The file the model's external initializers name, with its bytes (ONNX external data). Only for
+   * a runtime whose `externalData` is true.
+   */
+  externalData?: { path: string; data: Uint8Array };
 }
 
 export interface RunOptions {
@@ -73,6 +78,11 @@ export interface Runtime {
    * cross-origin isolated, 1 where it is not: SharedArrayBuffer needs isolation).
    */
   readonly wasmThreads?: number;
+  /**
+   * Whether sessions take initializers as external data (SessionOptions.externalData): onnxruntime-web
+   * does, and copies each weight straight into its tensor; onnxruntime-node takes them only from files.
+   */
+  readonly externalData?: boolean;
   createSession(model: Uint8Array, options: SessionOptions): Promise<Session>;
 }
 
