@@ -47,5 +47,7 @@ if (invokedDirectly) {
     process.exit(2);
   }
   const bytes = await writeDeviceKit(dir, levelOption(process.argv));
-  process.stdout.write(`${dir}: check.mjs, node.xz, node_modules/onnxruntime-node (${(bytes / 2 ** 20).toFixed(1)} MiB)\n`);
+  process.stdout.write(
+    `${dir}: check.mjs, node.xz, node_modules/onnxruntime-node (${(bytes / 2 ** 20).toFixed(1)} MiB)\n`,
+  );
 }
