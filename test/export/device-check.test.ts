@@ -1,6 +1,6 @@
 // The device kit and tools/export/device-check.sh, run here end to end on this machine's PyTorch:
 // the kit fits the 64 MiB upload, the script finds no node, npm, tsx or xz on PATH (it uses only
-// the carried node and Python), and its table has a passing row for every exporter. The bundled
+// the carried node and Python), and its table has a passing row for every exporter (NVIDIA's through the stand-in checkout). The bundled
 // check turns a failed export into a failing row and a non-zero exit.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ describe('export device kit', () => {
       HOME: work,
     });
     expect(r.out).toContain(`torch ${torch} `);
-    expect(r.out).toContain('all 10 rows pass');
+    expect(r.out).toContain('all 21 rows pass');
     expect(r.code).toBe(0);
     const rows = readFileSync(join(out, 'export-check.txt'), 'utf8')
       .trim()
@@ -74,17 +74,17 @@ describe('export device kit', () => {
       expect(result).toBe('pass');
       return `${exporter} ${file}`;
     });
+    const generator = ['generator.onnx', 'mapping.onnx', 'styles.onnx', 'synthesis_styles.onnx'];
+    const stylespace = 'styles.onnx→synthesis_styles.onnx'; // the two StyleSpace halves chained
     expect(files).toEqual([
-      'stylegan2 generator.onnx',
-      'stylegan2 mapping.onnx',
-      'e4e generator.onnx',
-      'e4e mapping.onnx',
-      'e4e encoder.onnx',
+      ...[...generator, stylespace].map((f) => `stylegan2 ${f}`),
+      ...[...generator, stylespace, 'encoder.onnx'].map((f) => `e4e ${f}`),
       'arcface identity.onnx',
       'clip-openai clip_image.onnx',
       'clip-openai clip_text.onnx',
       'clip-hf clip_image.onnx',
       'clip-hf clip_text.onnx',
+      ...[...generator, stylespace].map((f) => `nvidia ${f}`),
     ]);
     for (const [, , , , err] of rows) {
       expect(Number(err)).toBeGreaterThan(0);

@@ -60,6 +60,13 @@ step e4e e4e "$w/e4e.pt" --size 64 --width 0.125 --encoder-width 0.25 --seed 2 -
 step arcface arcface "$w/ir_se50.pth" --width 0.125 --seed 3 -- arcface "$w/ir_se50.pth" "$w/arcface/out"
 step clip-openai clip "$w/ViT-tiny.pt" "${clip[@]}" --seed 4 -- clip "$w/ViT-tiny.pt" "$w/clip-openai/out" --bpe "$w/bpe.txt.gz"
 step clip-hf clip "$w/unused.pt" "${clip[@]}" --seed 5 --hf "$w/hf" --safetensors -- clip "$w/hf" "$w/clip-hf/out"
+# NVIDIA's interface over a synth.py StyleGAN2 (test/export/nvidia-checkout), where the working tree has it.
+nvidia_repo="$tools/../../test/export/nvidia-checkout"
+if [ -f "$nvidia_repo/legacy.py" ]; then
+  step nvidia stylegan2 "$w/network.pt" --size 32 --width 0.125 --seed 6 -- nvidia "$w/network.pt" "$w/nvidia/out" --repo "$nvidia_repo"
+else
+  echo "no $nvidia_repo: no nvidia rows"
+fi
 
 table=()
 [ -n "${OUT:-}" ] && table=(--table "$OUT/export-check.txt")

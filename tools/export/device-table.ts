@@ -35,7 +35,7 @@ export async function exporterRows(exporter: string, dir: string, torch: string)
     if (results.length === 0) return failed('-', `${dir}/check.json lists no models`);
     return results.map((r) => ({
       exporter,
-      file: basename(r.model),
+      file: [...(r.via ?? []), r.model].map((m) => basename(m)).join('→'), // a chained case: its models in order
       torch,
       relative: r.relative,
       ok: r.ok,
