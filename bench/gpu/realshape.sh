@@ -3,8 +3,8 @@
 # carried node and onnxruntime-node, refills the emptied real-shape models with random weights,
 # times the edit objective, generator and CLIP tower on onnxruntime-node's WebGPU and CPU EPs
 # (checking WebGPU against the CPU), then times the same architectures' StyleCLIP step in PyTorch.
-# Carried in .devbench/: node.xz, ort/ (onnxruntime-node's files, libonnxruntime.so.1.xz) and
-# realshape/ (realshape-export.ts's output); .gl/ holds the Vulkan loader packages (see device.sh).
+# Carried in .devbench/: node.xz and ort/ (tools/device/carry.ts) and realshape/
+# (realshape-export.ts's output); .gl/ holds the Vulkan loader packages (see device.sh).
 # Env: RUNS (timed runs per model, default 5), STEPS (PyTorch steps, default 10), EPS (webgpu,cpu).
 set -u
 here=.devbench
@@ -15,11 +15,10 @@ fi
 if [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
   export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 fi
-unxz() { python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$1" "$2"; }
+. tools/device/unpack.sh
 node=${NODE:-/tmp/node}
-if [ ! -x "$node" ]; then unxz "$here/node.xz" "$node" && chmod +x "$node"; fi
-lib="$here/ort/bin/napi-v6/linux/x64/libonnxruntime.so.1"
-if [ ! -f "$lib" ] && [ -f "$here/ort/libonnxruntime.so.1.xz" ]; then unxz "$here/ort/libonnxruntime.so.1.xz" "$lib"; fi
+unpack_node "$here/node.xz" "$node"
+unpack_ort "$here/ort"
 out=${OUT:-/tmp}
 nvidia-smi -L 2> /dev/null || echo 'no nvidia-smi'
 python3 bench/gpu/refill.py "$here/realshape"

@@ -110,8 +110,12 @@ export function formatResult(r: CheckResult): string {
   return `${r.ok ? 'ok  ' : 'FAIL'} ${models} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
 }
 
+// The file name is compared too: bundled into another script (device-kit.ts's check.mjs), this
+// module's import.meta.url is that script's, and its own command line must not run there.
 const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href &&
+  basename(process.argv[1]).startsWith('check-onnx.');
 if (invokedDirectly) {
   const dir = process.argv[2];
   if (!dir) {
