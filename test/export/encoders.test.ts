@@ -3,7 +3,7 @@
 // identity network reads only StyleCLIP's face crop and returns unit-length embeddings.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTensor } from '../../src/engine/onnx/model.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
@@ -18,7 +18,17 @@ describe('export e4e and arcface', () => {
     await synth(['e4e', ckpt, '--size', '64', '--width', '0.125', '--encoder-width', '0.25', '--seed', '5']);
     const { ran, results } = await exportChecked(['e4e', ckpt, join(work, 'e4e')]);
     expect(ran.stdout).toContain('→ latent [1, 10, 64] (offsets from the mean latent)');
-    expect(results.map((r) => r.output)).toEqual(['image', 'w', 'latent']);
+    expect(
+      results.map((r) => `${[...(r.via ?? []), r.model].map((f: string) => basename(f)).join(' → ')}:${r.output}`),
+    ).toEqual([
+      'generator.onnx:image',
+      'mapping.onnx:w',
+      // The decoder's StyleSpace pair, alone and in a row against the decoder's PyTorch image.
+      'styles.onnx:styles',
+      'synthesis_styles.onnx:image',
+      'styles.onnx → synthesis_styles.onnx:image',
+      'encoder.onnx:latent',
+    ]);
     for (const r of results) {
       expect(r.relative).toBeLessThanOrEqual(1e-4);
       expect(r.maxAbs).toBeGreaterThan(0);
