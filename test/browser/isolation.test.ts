@@ -62,7 +62,7 @@ describe('cross-origin isolation', () => {
     expect(r.backend).toBe('wasm');
     expect(r.outputs).toBeGreaterThan(0);
     // With WebGPU off the runtime loads the plain wasm build, not the WebGPU bundle's Asyncify one
-    // (slower on the CPU: bench/README.md, wasm builds).
+    // (larger, and slower to create sessions: bench/README.md).
     expect(r.wasmFiles).toEqual(['ort-wasm-simd-threaded.wasm']);
     // Chromium reports the machine's cores; every test machine has at least two.
     expect(r.cores).toBeGreaterThan(1);

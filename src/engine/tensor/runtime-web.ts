@@ -39,8 +39,9 @@ async function webGpuUnavailable(): Promise<string | undefined> {
 
 /**
  * The onnxruntime-web build for the backend. Where WebGPU will not be used, the plain wasm build:
- * the WebGPU bundle's wasm is compiled with Asyncify (so a run can wait on the GPU), which slows
- * its CPU kernels as well (bench/README.md, wasm builds).
+ * the WebGPU bundle's wasm is compiled with Asyncify (so a run can wait on the GPU), twice the
+ * download (26.8 against 14.2 MB), and created the 256 px edit objective's session 1.6–2.8× slower
+ * for the same step time (bench/README.md, chromium wasm against onnxruntime-node).
  */
 async function importOrt(wasmOnly: boolean): Promise<WebOrt> {
   return (wasmOnly
