@@ -1,4 +1,5 @@
-// `npm run bench -- edit --bundle <manifest> --runtime node|chromium-wasm|chromium-webgpu [--steps n] [--json]`:
+// `npm run bench -- edit --bundle <manifest> --runtime node|chromium-wasm|chromium-webgpu [--steps n] [--json]
+// [--no-forward] [--ort-build wasm|webgpu]`:
 // compiles a bundle's edit objective (the loss-and-gradient model Optimize runs) and times it in one
 // runtime. Made for real bundles of hundreds of MB: the bundle is read from disk, never copied into
 // the repo. `--json` prints one line; a failure prints the same line with "error".
@@ -35,6 +36,8 @@ interface EditArgs {
   steps: number;
   json: boolean;
   forward: boolean;
+  /** Chromium wasm: 'webgpu' runs it on the WebGPU bundle's (Asyncify) build instead of the plain wasm one. */
+  ortBuild?: 'wasm' | 'webgpu';
 }
 
 export function parseEditArgs(args: readonly string[]): EditArgs {
@@ -52,7 +55,17 @@ export function parseEditArgs(args: readonly string[]): EditArgs {
     throw new Error(`bench edit: --runtime must be one of ${RUNTIMES.join(', ')} (got "${runtime}")`);
   const steps = Number(value('--steps') ?? 3);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`bench edit: --steps must be a positive integer`);
-  return { bundle, runtime, steps, json: args.includes('--json'), forward: !args.includes('--no-forward') };
+  const ortBuild = value('--ort-build');
+  if (ortBuild !== undefined && ortBuild !== 'wasm' && ortBuild !== 'webgpu')
+    throw new Error(`bench edit: --ort-build must be wasm or webgpu (got "${ortBuild}")`);
+  return {
+    bundle,
+    runtime,
+    steps,
+    json: args.includes('--json'),
+    forward: !args.includes('--no-forward'),
+    ortBuild,
+  };
 }
 
 function manifestPath(bundle: string): string {
@@ -131,7 +144,7 @@ async function benchChromium(path: string, a: EditArgs): Promise<EditRow> {
     const backend = a.runtime === 'chromium-webgpu' ? 'webgpu' : 'wasm';
     const file = path.slice(dir.length + 1);
     await page.goto(
-      `${base}bench/edit-page/index.html?backend=${backend}&steps=${a.steps}&forward=${a.forward}&manifest=${encodeURIComponent(`/edit-bundle/${file}`)}`,
+      `${base}bench/edit-page/index.html?backend=${backend}&steps=${a.steps}&forward=${a.forward}${a.ortBuild ? `&build=${a.ortBuild}` : ''}&manifest=${encodeURIComponent(`/edit-bundle/${file}`)}`,
     );
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, {
       timeout: 1_800_000,

@@ -2,7 +2,7 @@
 // Node side on onnxruntime-web (?backend=wasm turns WebGPU off); bench/edit.ts reads the result.
 import { parseManifest } from '../../src/engine/models/manifest.js';
 import { resolveFile } from '../../src/engine/models/source.js';
-import { createWebRuntime } from '../../src/engine/tensor/runtime-web.js';
+import { createWebRuntime, type WebOrt } from '../../src/engine/tensor/runtime-web.js';
 import { fetchBytes, publishResult } from '../page.js';
 import { measureEdit } from '../edit-measure.js';
 
@@ -39,7 +39,14 @@ async function run() {
   enter('fetch');
   const where = params.get('manifest')!;
   const manifest = parseManifest(await fetchBytes(where), where);
-  const runtime = await createWebRuntime({ preferWasm: params.get('backend') === 'wasm' });
+  // ?build=webgpu runs wasm on the WebGPU bundle's (Asyncify) build, which the app used for wasm
+  // before; by default the runtime picks the build, as the app does.
+  const build = params.get('build');
+  const ort = build === 'webgpu' ? await import('onnxruntime-web/webgpu') : undefined;
+  const runtime = await createWebRuntime({
+    preferWasm: params.get('backend') === 'wasm',
+    ort: ort as unknown as WebOrt | undefined,
+  });
   const load = async () => ({
     manifest,
     generator: await fetchBytes(resolveFile(where, manifest.generator.file)),

@@ -46,7 +46,14 @@ describe('cross-origin isolation', () => {
       timeout: 120_000,
     });
     const outcome = (await page.evaluate(() => (window as { __isolation?: unknown }).__isolation)) as {
-      result?: { isolated: boolean; cores: number; threads: number; backend: string; outputs: number };
+      result?: {
+        isolated: boolean;
+        cores: number;
+        threads: number;
+        backend: string;
+        outputs: number;
+        wasmFiles: string[];
+      };
       error?: string;
     };
     expect(outcome.error).toBeUndefined();
@@ -54,6 +61,9 @@ describe('cross-origin isolation', () => {
     expect(r.isolated).toBe(true);
     expect(r.backend).toBe('wasm');
     expect(r.outputs).toBeGreaterThan(0);
+    // With WebGPU off the runtime loads the plain wasm build, not the WebGPU bundle's Asyncify one
+    // (larger, and slower to create sessions: bench/README.md).
+    expect(r.wasmFiles).toEqual(['ort-wasm-simd-threaded.wasm']);
     // Chromium reports the machine's cores; every test machine has at least two.
     expect(r.cores).toBeGreaterThan(1);
     expect(r.threads).toBe(r.cores);

@@ -38,5 +38,15 @@ describe('bench edit', () => {
       '--runtime must be one of node, chromium-wasm, chromium-webgpu (got "gpu")',
     );
     expect(() => parseEditArgs(['--bundle', 'b', '--steps', '0'])).toThrow('--steps must be a positive integer');
+    expect(() => parseEditArgs(['--bundle', 'b', '--ort-build', 'jsep'])).toThrow(
+      '--ort-build must be wasm or webgpu (got "jsep")',
+    );
+  });
+
+  it('passes the onnxruntime-web build to compare on', () => {
+    expect(parseEditArgs(['--bundle', 'b', '--runtime', 'chromium-wasm', '--ort-build', 'webgpu']).ortBuild).toBe(
+      'webgpu',
+    );
+    expect(parseEditArgs(['--bundle', 'b', '--runtime', 'chromium-wasm']).ortBuild).toBeUndefined();
   });
 });

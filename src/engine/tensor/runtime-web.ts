@@ -5,10 +5,11 @@ import { createOrtSession, type OrtModule } from './runtime-ort.js';
 import type { Backend, Runtime, RuntimeOptions, Session, SessionOptions } from './runtime.js';
 
 type WasmEnv = { wasmPaths?: unknown; numThreads?: number };
+export type WebOrt = OrtModule & { env?: { wasm?: WasmEnv } };
 
 export interface WebRuntimeOptions extends RuntimeOptions {
   /** An already imported onnxruntime-web module (tests in Node pass the plain wasm build). */
-  ort?: OrtModule & { env?: { wasm?: WasmEnv } };
+  ort?: WebOrt;
 }
 
 /**
@@ -36,15 +37,26 @@ async function webGpuUnavailable(): Promise<string | undefined> {
   }
 }
 
+/**
+ * The onnxruntime-web build for the backend. Where WebGPU will not be used, the plain wasm build:
+ * the WebGPU bundle's wasm is compiled with Asyncify (so a run can wait on the GPU), twice the
+ * download (26.8 against 14.2 MB), and created the 256 px edit objective's session 1.6–2.8× slower
+ * for the same step time (bench/README.md, chromium wasm against onnxruntime-node).
+ */
+async function importOrt(wasmOnly: boolean): Promise<WebOrt> {
+  return (wasmOnly
+    ? await import('onnxruntime-web/wasm')
+    : await import('onnxruntime-web/webgpu')) as unknown as WebOrt;
+}
+
 export async function createWebRuntime(options: WebRuntimeOptions = {}): Promise<Runtime> {
-  const ort =
-    options.ort ?? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule & { env?: { wasm?: WasmEnv } });
+  const unavailable = options.preferWasm ? 'WebGPU was turned off' : await webGpuUnavailable();
+  const backend: Backend = unavailable ? 'wasm' : 'webgpu';
+  const ort = options.ort ?? (await importOrt(unavailable !== undefined));
   if (options.wasmPaths && ort.env?.wasm) ort.env.wasm.wasmPaths = options.wasmPaths;
   // Read when the wasm module starts (the first session); a module already started keeps its count.
   const wasmThreads = wasmThreadCount();
   if (ort.env?.wasm) ort.env.wasm.numThreads = wasmThreads;
-  const unavailable = options.preferWasm ? 'WebGPU was turned off' : await webGpuUnavailable();
-  const backend: Backend = unavailable ? 'wasm' : 'webgpu';
   return {
     backend,
     description: unavailable ? `wasm (${unavailable})` : 'WebGPU',

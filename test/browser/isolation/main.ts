@@ -18,6 +18,11 @@ async function run() {
     threads: runtime.wasmThreads,
     backend: session.backend,
     outputs: Object.keys(out).length,
+    // The onnxruntime-web .wasm files the page fetched (file names only).
+    wasmFiles: performance
+      .getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname.split('/').pop()!)
+      .filter((f) => f.endsWith('.wasm')),
   };
 }
 
