@@ -3,10 +3,11 @@
 // identity network reads only StyleCLIP's face crop and returns unit-length embeddings.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTensor } from '../../src/engine/onnx/model.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
+import { caseModels } from '../../tools/export/check-onnx.js';
 import { pythonCommand } from '../../tools/export/python.js';
 import { exportChecked, synth, tempDir } from './helpers.js';
 
@@ -18,9 +19,7 @@ describe('export e4e and arcface', () => {
     await synth(['e4e', ckpt, '--size', '64', '--width', '0.125', '--encoder-width', '0.25', '--seed', '5']);
     const { ran, results } = await exportChecked(['e4e', ckpt, join(work, 'e4e')]);
     expect(ran.stdout).toContain('→ latent [1, 10, 64] (offsets from the mean latent)');
-    expect(
-      results.map((r) => `${[...(r.via ?? []), r.model].map((f: string) => basename(f)).join(' → ')}:${r.output}`),
-    ).toEqual([
+    expect(results.map((r) => `${caseModels(r)}:${r.output}`)).toEqual([
       'generator.onnx:image',
       'mapping.onnx:w',
       // The decoder's StyleSpace pair, alone and in a row against the decoder's PyTorch image.

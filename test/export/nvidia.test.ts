@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { declaredIo } from '../../src/engine/models/io.js';
 import { hostTensor, readModel } from '../../src/engine/onnx/model.js';
 import { createNodeRuntime } from '../../src/engine/tensor/runtime-node.js';
+import { caseModels } from '../../tools/export/check-onnx.js';
 import { pythonCommand } from '../../tools/export/python.js';
 import { exportChecked, root, runPython, synth, tempDir } from './helpers.js';
 
@@ -52,9 +53,7 @@ describe('export nvidia (stand-in checkout)', () => {
     expect(ran.stdout).toContain('StyleGAN2 64 px, W+ [1, 10, 64], z [1, 64]');
     for (const file of ['mean_latent.bin', 'generator.onnx', 'mapping.onnx', 'styles.onnx', 'synthesis_styles.onnx'])
       expect(ran.stdout).toContain(`wrote ${join(out, file)}`);
-    expect(
-      results.map((r) => `${[...(r.via ?? []), r.model].map((m) => m.split('/').pop()).join('→')}:${r.output}`),
-    ).toEqual([
+    expect(results.map((r) => `${caseModels(r, '→')}:${r.output}`)).toEqual([
       'generator.onnx:image',
       'mapping.onnx:w',
       'styles.onnx:styles',

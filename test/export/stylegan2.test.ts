@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { declaredIo } from '../../src/engine/models/io.js';
 import { initBundle } from '../../src/cli/bundle-init.js';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
-import { checkExports } from '../../tools/export/check-onnx.js';
+import { caseModels, checkExports } from '../../tools/export/check-onnx.js';
 import { exportChecked, runPython, synth, tempDir } from './helpers.js';
 
 const work = tempDir('sg2');
@@ -21,9 +21,7 @@ describe('export stylegan2', () => {
     const out = join(work, 'bundle');
     const { ran, results } = await exportChecked(['stylegan2', ckpt, out, '--size', '64']);
     expect(ran.stdout).toContain('StyleGAN2 64 px, W+ [1, 10, 64]');
-    expect(
-      results.map((r) => `${[...(r.via ?? []), r.model].map((p: string) => basename(p)).join(' → ')}:${r.output}`),
-    ).toEqual([
+    expect(results.map((r) => `${caseModels(r)}:${r.output}`)).toEqual([
       'generator.onnx:image',
       'mapping.onnx:w',
       'styles.onnx:styles',

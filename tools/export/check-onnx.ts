@@ -105,9 +105,13 @@ export async function checkExports(dir: string): Promise<CheckResult[]> {
   return results;
 }
 
+/** The file names of the models a case ran, in order (one name unless it is a pipeline check). */
+export function caseModels(r: Pick<CheckResult, 'model' | 'via'>, separator = ' → '): string {
+  return [...(r.via ?? []), r.model].map((m) => basename(m)).join(separator);
+}
+
 export function formatResult(r: CheckResult): string {
-  const models = [...(r.via ?? []), r.model].map((m) => basename(m)).join(' → ');
-  return `${r.ok ? 'ok  ' : 'FAIL'} ${models} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
+  return `${r.ok ? 'ok  ' : 'FAIL'} ${caseModels(r)} "${r.output}": onnxruntime vs PyTorch max |Δ| ${r.maxAbs.toExponential(2)}, relative ${r.relative.toExponential(2)} (limit ${r.tolerance.toExponential(0)})`;
 }
 
 // The file name is compared too: bundled into another script (device-kit.ts's check.mjs), this

@@ -5,9 +5,9 @@
 // failing row with that message. Bundled into the device kit (device-kit.ts) as check.mjs.
 //   node check.mjs --torch <version> [--table <file>] <exporter>=<check-dir> ...
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkExports } from './check-onnx.js';
+import { caseModels, checkExports } from './check-onnx.js';
 
 export interface TableRow {
   exporter: string;
@@ -35,7 +35,7 @@ export async function exporterRows(exporter: string, dir: string, torch: string)
     if (results.length === 0) return failed('-', `${dir}/check.json lists no models`);
     return results.map((r) => ({
       exporter,
-      file: [...(r.via ?? []), r.model].map((m) => basename(m)).join('→'), // a chained case: its models in order
+      file: caseModels(r, '→'), // a chained case: its models in order
       torch,
       relative: r.relative,
       ok: r.ok,
