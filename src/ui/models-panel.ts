@@ -4,6 +4,7 @@
 // keeps a bundle folder in the browser the way Load Models' own Open folder does. A kept folder
 // can be put into a Load Models node or removed.
 import { LitElement, css, html } from 'lit';
+import { formatBytes } from '../engine/bytes.js';
 import { isFolderSource, parseFolderUrl } from '../engine/models/folders.js';
 import { listKeptFolders, removeKeptFolder } from '../engine/models/kept-folders.js';
 import {
@@ -17,7 +18,6 @@ import {
   type CacheState,
   cacheState,
   clearBundleCache,
-  formatBytes,
   missingKeptBundle,
   readBundle,
   readKeptBundle,

@@ -4,6 +4,7 @@ import { defineNode } from '../../engine/graph/definition.js';
 import { serializeDocument, type GraphDocument } from '../../engine/graph/document.js';
 import { isImageValue } from '../../engine/tensor/image.js';
 import { encodePng, GRAPH_PNG_KEY } from '../../engine/tensor/png.js';
+import { formatBytes } from '../../engine/bytes.js';
 
 export const saveImage = defineNode({
   type: 'image/save',
@@ -47,8 +48,4 @@ export function safeFileName(name: string): string {
     .replace(/^\.+/, '');
   const stem = base === '' ? 'image' : base;
   return /\.png$/i.test(stem) ? stem : `${stem}.png`;
-}
-
-function formatBytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -5,6 +5,7 @@ import { defineNode, type EngineServices } from '../../engine/graph/definition.j
 import { manifestUrl, resolveFile } from '../../engine/models/source.js';
 import { DEVICES, modelService } from '../../engine/run/models-service.js';
 import { backendLabel, type ModelsValue } from './values.js';
+import { formatMb } from '../../engine/bytes.js';
 
 export const loadModels = defineNode({
   type: 'models/load',
@@ -97,8 +98,4 @@ async function hasModelCard(services: EngineServices, bundle: string, signal: Ab
     signal.throwIfAborted();
     return false;
   }
-}
-
-function formatMb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

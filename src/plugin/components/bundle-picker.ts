@@ -7,10 +7,7 @@ import { live } from 'lit/directives/live.js';
 import { isFolderSource } from '../../engine/models/folders.js';
 import { entriesFromDrop, entriesFromFileList, type FolderEntry, openBundleFolder } from '../bundle-folders.js';
 import { fieldStyles } from './styles.js';
-
-function formatMb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+import { formatMb } from '../../engine/bytes.js';
 
 export class BundlePickerElement extends LitElement {
   static override properties = {

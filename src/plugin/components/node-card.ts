@@ -9,6 +9,7 @@ import './param-control.js';
 import './image-view.js';
 import type { RegionPickDetail } from './image-view.js';
 import './bar-chart.js';
+import { formatBytes } from '../../engine/bytes.js';
 
 /** Fired (bubbling, composed) when the user edits a param on a node. */
 export interface ParamEditDetail {
@@ -39,12 +40,6 @@ const STATE_TEXT: Record<NodeRunView['state'], string> = {
   skipped: 'skipped',
   cancelled: 'cancelled',
 };
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export class NodeCardElement extends LitElement {
   static override properties = { data: { attribute: false }, emit: { attribute: false } };
