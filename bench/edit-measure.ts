@@ -3,7 +3,7 @@
 // steps, then time the forward pass it differentiates (generator, then CLIP image tower).
 import type { Manifest } from '../src/engine/models/manifest.js';
 import { hostTensor, type HostTensor } from '../src/engine/onnx/model.js';
-import { EXTERNAL_WEIGHTS_PATH } from '../src/engine/onnx/external.js';
+import { EXTERNAL_WEIGHTS_PATH, releaseWeights } from '../src/engine/onnx/external.js';
 import { buildEditModel } from '../src/engine/optimize/edit-model.js';
 import type { Runtime } from '../src/engine/tensor/runtime.js';
 import { median } from './timing.js';
@@ -76,6 +76,7 @@ export async function measureEdit(
     externalData: built.weights && { path: EXTERNAL_WEIGHTS_PATH, data: built.weights },
   });
   const session_s = (performance.now() - t) / 1000;
+  if (built.weights) releaseWeights(built.weights);
   built = undefined; // the session holds the model now
   const { latent, target } = feedsFor(manifest);
   const feeds = {

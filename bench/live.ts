@@ -1,14 +1,16 @@
-// `npm run bench -- live --bundle <manifest or folder> [--top n]`: which values of a bundle's edit
-// objective are alive at once, by static shapes, when its nodes run in the order they are written
-// (forward, then backward). A value lives from the node that makes it to the last node that reads
-// it; the peak and what is alive there show which forward values the backward keeps. A lower bound
-// of a run's memory: a runtime adds its own buffers and may order nodes otherwise.
+// `npm run bench -- live --bundle <manifest or folder> [--top n] [--written-order]`: which values of
+// a bundle's edit objective are alive at once, by static shapes, when its nodes run in the order
+// onnxruntime runs them (runtimeOrder: its depth-first plan; --written-order: the order the model
+// lists them). A value lives from the node that makes it to the last node that reads it; the peak
+// and what is alive there show which forward values the backward keeps. A lower bound of a run's
+// memory: a runtime adds its own buffers (kernel scratch, allocator slack).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ModelProto } from 'onnx-buf';
 import { parseManifest } from '../src/engine/models/manifest.js';
 import { readModel } from '../src/engine/onnx/model.js';
 import { buildEditModel } from '../src/engine/optimize/edit-model.js';
+import { runtimeOrder } from '../src/engine/onnx/runtime-order.js';
 
 const BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8 };
 
@@ -31,8 +33,9 @@ export interface Liveness {
 }
 
 /** Live bytes over the written node order of a model whose values all have static shapes. */
-export function liveness(model: ModelProto): Liveness {
+export function liveness(model: ModelProto, order: 'written' | 'runtime' = 'runtime'): Liveness {
   const g = model.graph!;
+  const nodes = order === 'runtime' ? runtimeOrder(g.node) : g.node;
   const size = new Map<string, number>();
   for (const v of [...g.valueInfo, ...g.output]) {
     const t = v.type?.value;
@@ -42,14 +45,14 @@ export function liveness(model: ModelProto): Liveness {
   }
   const outputs = new Set(g.output.map((o) => o.name));
   const last = new Map<string, number>();
-  g.node.forEach((n, i) => {
+  nodes.forEach((n, i) => {
     for (const x of n.input) last.set(x, i);
   });
   const producer = new Map<string, string>();
   const alive = new Map<string, number>();
   let live = 0;
   let best: Liveness = { peakBytes: 0, peakAt: { index: 0, op: '', name: '' }, alive: [], weightBytes: 0 };
-  g.node.forEach((n, i) => {
+  nodes.forEach((n, i) => {
     for (const o of n.output) {
       const bytes = size.get(o) ?? 0;
       producer.set(o, `${n.opType} #${i}`);
@@ -108,6 +111,8 @@ export async function runLiveBench(args: readonly string[]): Promise<number> {
     generator: new Uint8Array(readFileSync(join(dir, manifest.generator.file))),
     clipImage: new Uint8Array(readFileSync(join(dir, manifest.clip.image.file))),
   });
-  console.log(formatLiveness(liveness(readModel(built.bytes)), top));
+  const model = readModel(built.bytes);
+  const order = args.includes('--written-order') ? 'written' : 'runtime';
+  console.log(formatLiveness(liveness(model, order), top));
   return 0;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
-import { EXTERNAL_WEIGHTS_PATH, writeModelSplit } from '../../src/engine/onnx/external.js';
+import { EXTERNAL_WEIGHTS_PATH, releaseWeights, writeModelSplit } from '../../src/engine/onnx/external.js';
 import { readModel, writeModel } from '../../src/engine/onnx/model.js';
 import { randn, toOrt } from './gradcheck.js';
 
@@ -45,5 +45,28 @@ describe('writeModelSplit', () => {
     const a = await (await ort.InferenceSession.create(join(dir, 'model.onnx'))).run({ x: toOrt(x) });
     const c = await (await ort.InferenceSession.create(whole)).run({ x: toOrt(x) });
     expect(Array.from(a.y!.data as Float32Array)).toEqual(Array.from(c.y!.data as Float32Array));
+  });
+});
+
+describe('releaseWeights', () => {
+  // Node 20 has no ArrayBuffer.transfer (chromium has); a buffer that has one records the call.
+  const withTransfer = (bytes: number) => {
+    const buffer = new ArrayBuffer(bytes);
+    const calls: number[] = [];
+    Object.defineProperty(buffer, 'transfer', { value: (length: number) => calls.push(length) });
+    return { buffer, calls };
+  };
+
+  it('detaches a weights buffer the view covers whole', () => {
+    const { buffer, calls } = withTransfer(64);
+    releaseWeights(new Uint8Array(buffer));
+    expect(calls).toEqual([0]);
+  });
+
+  it('leaves a view into a larger buffer alone (something else may be reading the rest)', () => {
+    const { buffer, calls } = withTransfer(64);
+    releaseWeights(new Uint8Array(buffer, 16, 32));
+    releaseWeights(new Uint8Array(buffer, 0, 32));
+    expect(calls).toEqual([]);
   });
 });

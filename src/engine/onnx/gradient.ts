@@ -7,6 +7,9 @@ import { Attrs, describeNode, isFloat } from './graph.js';
 import { lowerNode } from './lower.js';
 import { accumulate } from './accumulate.js';
 import { findComposites } from './composites.js';
+import { recomputeFromKept } from './recompute.js';
+import { writeForRuntime } from './runtime-order.js';
+import { sinkChannelScales } from './sink-scales.js';
 import { dropRedundantExpands, readSignsFromScaled } from './simplify.js';
 import { zeros } from './ops.js';
 import { NON_DIFFERENTIABLE, RULES } from './rules.js';
@@ -71,6 +74,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   }
   s.types.set(seed, { ...s.types.get(ofName)!, dims: s.types.get(ofName)!.dims.slice() });
 
+  sinkChannelScales(s);
   const forward = s.nodes.slice();
   const producer = new Map<string, NodeProto>();
   for (const n of forward) for (const o of n.output) producer.set(o, n);
@@ -161,7 +165,11 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   }
   dropRedundantExpands(s, new Set([...s.outputs, ...gradOutputs].map((o) => s.resolve(o))));
   readSignsFromScaled(s);
-  return s.toModel({ inputs: [seed], outputs: [...s.outputs, ...gradOutputs] });
+  recomputeFromKept(s, forward.length);
+  const written = s.toModel({ inputs: [seed], outputs: [...s.outputs, ...gradOutputs] });
+  // Written so that onnxruntime runs the nodes in the order they were built (runtime-order.ts).
+  written.graph!.node = writeForRuntime(written.graph!.node);
+  return written;
 }
 
 /** "wrt → op → … → of" through the node that lacks a rule, for the error message. */

@@ -316,6 +316,12 @@ export class GraphState {
     for (const o of node.output) if (o) this.producers.set(o, node);
   }
 
+  /** Rebuilds the value → producer index after a pass has rewired or reordered `nodes`. */
+  reindex(): void {
+    this.producers.clear();
+    for (const n of this.nodes) for (const o of n.output) if (o) this.producers.set(o, n);
+  }
+
   /** The node that computes a value (undefined for inputs, constants and variables). */
   producer(name: string): NodeProto | undefined {
     return this.producers.get(this.resolve(name));

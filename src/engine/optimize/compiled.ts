@@ -4,7 +4,7 @@
 import type { ImageValue } from '../graph/definition.js';
 import type { BundleCache } from '../models/cache.js';
 import type { ModelBundle } from '../models/index.js';
-import { EXTERNAL_WEIGHTS_PATH } from '../onnx/external.js';
+import { EXTERNAL_WEIGHTS_PATH, releaseWeights } from '../onnx/external.js';
 import type { HostTensor } from '../onnx/model.js';
 import type { Feed, Runtime, Session } from '../tensor/runtime.js';
 
@@ -150,6 +150,7 @@ export function compiledFor<T>(
     // Kept for the next session (a page reload, the next CLI run); a cache that refuses it only
     // means the next session builds it again. Then the bytes are dropped: the session has its own copy.
     if (bundle.cache && !stored) bundle.cache.put(key, packStored(built)).catch(() => {});
+    if (built.weights && !stored) releaseWeights(built.weights);
     built = undefined;
     return { model: new CompiledModel(session), meta };
   })();
