@@ -4,7 +4,7 @@
 // kernel (Gelu, QuickGelu), and the backward pass is shorter than the chain of per-op rules.
 import type { NodeProto } from 'onnx-buf';
 import { toNumbers } from './host.js';
-import { add, mul, scalarLike } from './ops.js';
+import { add, mul, scalarLike, sub } from './ops.js';
 import type { GraphState } from './state.js';
 
 export interface Composite {
@@ -89,13 +89,15 @@ function gelu(s: GraphState, last: NodeProto, privateNode: Private): Composite |
   return undefined;
 }
 
-/** dx = dy · (Φ(x) + x·φ(x)) = ½dy · ((1 + erf(t)) + x·√(2/π)·exp(−t²)), t = x/√2. */
+/**
+ * dx = dy · (Φ(x) + x·φ(x)) = ½dy · ((1 + erf(t)) + t·exp(ln(2/√π) − t²)), t = x/√2: the constant
+ * of x·φ(x) = t·(2/√π)·exp(−t²) rides in the exponent, so t is the only scaled copy of x.
+ */
 function geluBackward(s: GraphState, x: string, dy: string): string {
   const t = mul(s, x, scalarLike(s, Math.SQRT1_2, x));
   const cdf2 = add(s, s.op('Erf', [t]), scalarLike(s, 1, x));
-  const pdf = s.op('Exp', [s.op('Neg', [mul(s, t, t)])]);
-  const slope = mul(s, mul(s, x, scalarLike(s, Math.sqrt(2 / Math.PI), x)), pdf);
-  return mul(s, mul(s, dy, scalarLike(s, 0.5, x)), add(s, cdf2, slope));
+  const pdf = s.op('Exp', [sub(s, scalarLike(s, Math.log(2 / Math.sqrt(Math.PI)), x), mul(s, t, t))]);
+  return mul(s, mul(s, dy, scalarLike(s, 0.5, x)), add(s, cdf2, mul(s, t, pdf)));
 }
 
 /**

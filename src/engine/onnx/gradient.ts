@@ -10,7 +10,7 @@ import { findComposites } from './composites.js';
 import { recomputeFromKept } from './recompute.js';
 import { writeForRuntime } from './runtime-order.js';
 import { sinkChannelScales } from './sink-scales.js';
-import { dropRedundantExpands, readSignsFromScaled } from './simplify.js';
+import { dropRedundantExpands, foldScalarFactors, readSignsFromScaled } from './simplify.js';
 import { zeros } from './ops.js';
 import { NON_DIFFERENTIABLE, RULES } from './rules.js';
 import { GraphState } from './state.js';
@@ -163,7 +163,9 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
     s.rename(gr, target);
     gradOutputs.push(target);
   }
-  dropRedundantExpands(s, new Set([...s.outputs, ...gradOutputs].map((o) => s.resolve(o))));
+  const keep = new Set([...s.outputs, ...gradOutputs].map((o) => s.resolve(o)));
+  foldScalarFactors(s, new Set(forward), keep);
+  dropRedundantExpands(s);
   readSignsFromScaled(s);
   recomputeFromKept(s, forward.length);
   const written = s.toModel({ inputs: [seed], outputs: [...s.outputs, ...gradOutputs] });

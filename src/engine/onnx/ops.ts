@@ -28,6 +28,9 @@ export function sum(s: GraphState, x: string, axes: number[], keepdims: boolean)
 export function reshape(s: GraphState, x: string, dims: readonly number[]): string {
   const cur = s.dims(x);
   if (cur.length === dims.length && cur.every((d, i) => d === dims[i])) return x;
+  // A reshape of a reshape is one reshape of the first one's input.
+  const p = s.producer(x);
+  if (p?.opType === 'Reshape') return reshape(s, p.input[0]!, dims);
   return s.op('Reshape', [x, s.ints([...dims])]);
 }
 
