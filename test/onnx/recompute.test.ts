@@ -11,6 +11,7 @@ import { gradientModel } from '../../src/engine/onnx/gradient.js';
 import type { NodeProto } from 'onnx-buf';
 import { hostTensor, writeModel, type ModelProto } from '../../src/engine/onnx/model.js';
 import { runtimeOrder, writeForRuntime } from '../../src/engine/onnx/runtime-order.js';
+import { chainWithBranches } from './branches.js';
 import { gradCheck, randn } from './gradcheck.js';
 
 const i64 = (values: number[]) => hostTensor('int64', [values.length], values);
@@ -128,30 +129,23 @@ describe('a per-channel scale moves past the blur that follows it', () => {
   });
 });
 
-/** A chain c1 → c2 → c3 with a reduction off each link, joined at the end: written in the order it runs best. */
-function chainWithBranches(): NodeProto[] {
-  const g = new GraphBuilder('branches');
-  g.input('x', 'float32', [4, 4]);
-  const c1 = g.op('Neg', ['x'], {}, 'c1');
-  const b1 = g.op('ReduceSum', [c1], { keepdims: 1 }, 'b1');
-  const c2 = g.op('Neg', [c1], {}, 'c2');
-  const b2 = g.op('ReduceSum', [c2], { keepdims: 1 }, 'b2');
-  const c3 = g.op('Neg', [c2], {}, 'c3');
-  const b3 = g.op('ReduceSum', [c3], { keepdims: 1 }, 'b3');
-  g.op('Concat', [b1, b2, b3], { axis: 0 }, 'y');
-  g.output('y', 'float32', [3, 1]);
-  return g.model(17).graph!.node;
-}
-
 const outputsOf = (nodes: readonly NodeProto[]) => nodes.map((n) => n.output[0]);
 
 describe('the order onnxruntime runs nodes in', () => {
   it('written in build order, the runtime runs the whole chain first and every branch at the end', () => {
-    expect(outputsOf(runtimeOrder(chainWithBranches()))).toEqual(['c1', 'c2', 'c3', 'b3', 'b2', 'b1', 'y']);
+    expect(outputsOf(runtimeOrder(chainWithBranches([4, 4]).graph!.node))).toEqual([
+      'c1',
+      'c2',
+      'c3',
+      'b3',
+      'b2',
+      'b1',
+      'y',
+    ]);
   });
 
   it('written by writeForRuntime, it runs each branch right after its link', () => {
-    const written = writeForRuntime(chainWithBranches());
+    const written = writeForRuntime(chainWithBranches([4, 4]).graph!.node);
     expect(outputsOf(runtimeOrder(written))).toEqual(['c1', 'b1', 'c2', 'b2', 'c3', 'b3', 'y']);
     // Still topologically sorted, as ONNX requires.
     const seen = new Set(['x']);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatLiveness, liveness } from '../../bench/live.js';
 import { GraphBuilder } from '../../src/engine/onnx/builder.js';
 import { inferShapes } from '../../src/engine/onnx/fold.js';
+import { chainWithBranches } from '../onnx/branches.js';
 
 describe('bench live', () => {
   it('counts a value from the node that makes it to the last that reads it', () => {
@@ -24,17 +25,7 @@ describe('bench live', () => {
   it("follows onnxruntime's order, which can keep more alive than the written one", () => {
     // A chain c1 → c2 → c3 with a reduction off each link, joined at the end. Written in that order,
     // the runtime runs the whole chain first, so c1, c2 and c3 (1 KiB each) are alive together.
-    const g = new GraphBuilder('branches');
-    g.input('x', 'float32', [1, 256]);
-    const c1 = g.op('Neg', ['x'], {}, 'c1');
-    const b1 = g.op('ReduceSum', [c1], { keepdims: 1 }, 'b1');
-    const c2 = g.op('Neg', [c1], {}, 'c2');
-    const b2 = g.op('ReduceSum', [c2], { keepdims: 1 }, 'b2');
-    const c3 = g.op('Neg', [c2], {}, 'c3');
-    const b3 = g.op('ReduceSum', [c3], { keepdims: 1 }, 'b3');
-    g.op('Concat', [b1, b2, b3], { axis: 0 }, 'y');
-    g.output('y', 'float32', [3, 1]);
-    const model = inferShapes(g.model(17));
+    const model = inferShapes(chainWithBranches([1, 256]));
     expect(liveness(model, 'written').peakBytes).toBeLessThan(3 * 1024);
     expect(liveness(model, 'runtime').peakBytes).toBeGreaterThanOrEqual(3 * 1024);
   });

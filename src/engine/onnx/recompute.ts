@@ -1,6 +1,6 @@
 // Forward values the backward reads, recomputed in the backward from a later value it keeps anyway.
 import type { NodeProto } from 'onnx-buf';
-import { toNumbers } from './host.js';
+import { numel } from './graph.js';
 import type { GraphState } from './state.js';
 
 /** Values smaller than this (elements) are cheap to keep; only large ones are worth recomputing. */
@@ -10,20 +10,13 @@ const SMALL_RATIO = 64;
 const MAX_STEPS = 8;
 const FLOATS = new Set(['float32', 'float64', 'float16']);
 
-const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-
-function constIs(s: GraphState, name: string, test: (v: number) => boolean): boolean {
-  const c = s.constValue(name);
-  return c !== undefined && c.dtype !== 'int64' && toNumbers(c).every(test);
-}
-
 /**
  * Signs the graph guarantees: a square root of a sum of squares plus a positive epsilon is
  * positive, and so are its reciprocal and reshapes (StyleGAN2's demodulation factor).
  */
 function sign(s: GraphState, name: string, want: 'positive' | 'nonneg', depth = 0): boolean {
   if (s.isConst(name))
-    return constIs(s, name, want === 'positive' ? (v) => v > 0 && Number.isFinite(v) : (v) => v >= 0);
+    return s.constEvery(name, want === 'positive' ? (v) => v > 0 && Number.isFinite(v) : (v) => v >= 0);
   const n = s.producer(name);
   if (!n || depth > 24) return false;
   const pos = (x: string) => sign(s, x, 'positive', depth + 1);
@@ -62,7 +55,7 @@ function sign(s: GraphState, name: string, want: 'positive' | 'nonneg', depth = 
 }
 
 const nonzero = (s: GraphState, name: string) =>
-  s.isConst(name) ? constIs(s, name, (v) => v !== 0 && Number.isFinite(v)) : sign(s, name, 'positive');
+  s.isConst(name) ? s.constEvery(name, (v) => v !== 0 && Number.isFinite(v)) : sign(s, name, 'positive');
 
 /** How to get a step's input back from its output, or undefined where the step loses information. */
 type Inverse = (y: string) => string;
@@ -108,8 +101,7 @@ export function recomputeFromKept(s: GraphState, forwardCount: number): void {
   s.nodes.forEach((n, i) => {
     index.set(n, i);
   });
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of s.nodes) for (const x of n.input) if (x) readers.set(x, [...(readers.get(x) ?? []), n]);
+  const readers = s.readers();
   const outputs = new Set(s.outputs.map((o) => s.resolve(o)));
   const isBackward = (n: NodeProto) => (index.get(n) ?? 0) >= forwardCount;
   const backwardReaders = (v: string) => (readers.get(v) ?? []).filter(isBackward);
@@ -120,10 +112,10 @@ export function recomputeFromKept(s: GraphState, forwardCount: number): void {
     for (const v of node.output) {
       if (!v || outputs.has(v) || !s.types.has(v) || !FLOATS.has(s.dtype(v))) continue;
       const dims = s.dims(v);
-      if (count(dims) < LARGE_ELEMENTS) continue;
+      if (numel(dims) < LARGE_ELEMENTS) continue;
       const late = backwardReaders(v);
       if (late.length === 0) continue;
-      const small = (k: string) => s.isConst(k) || (s.types.has(k) && count(s.dims(k)) * SMALL_RATIO <= count(dims));
+      const small = (k: string) => s.isConst(k) || (s.types.has(k) && numel(s.dims(k)) * SMALL_RATIO <= numel(dims));
       const steps: Inverse[] = [];
       let cur = v;
       let w: string | undefined;

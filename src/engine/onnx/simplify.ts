@@ -7,12 +7,6 @@ import type { GraphState } from './state.js';
 
 const BROADCASTING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Where']);
 
-function consumersOf(s: GraphState): Map<string, NodeProto[]> {
-  const consumers = new Map<string, NodeProto[]>();
-  for (const n of s.nodes) for (const i of n.input) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  return consumers;
-}
-
 /** Ops that only rearrange or repeat their input's elements. */
 const VIEWS = new Set(['Expand', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
@@ -68,11 +62,6 @@ export function dropRedundantExpands(s: GraphState): void {
   }
 }
 
-const isConst = (s: GraphState, name: string, test: (v: number) => boolean): boolean => {
-  const c = name ? s.constValue(name) : undefined;
-  return c !== undefined && c.dtype !== 'int64' && toNumbers(c).every(test);
-};
-
 /**
  * Relu and LeakyRelu backward read the sign of their output (`Greater(y, 0)`). Exporters often scale
  * that output by a positive constant right away (StyleGAN2's `leaky_relu(x) · √2`), and the scaled
@@ -81,16 +70,16 @@ const isConst = (s: GraphState, name: string, test: (v: number) => boolean): boo
  * layer).
  */
 export function readSignsFromScaled(s: GraphState): void {
-  const consumers = consumersOf(s);
+  const consumers = s.readers();
   for (const g of s.nodes) {
-    if (g.opType !== 'Greater' || !isConst(s, g.input[1]!, (v) => v === 0)) continue;
+    if (g.opType !== 'Greater' || !s.constEvery(g.input[1]!, (v) => v === 0)) continue;
     const y = g.input[0]!;
     const scaled = (consumers.get(y) ?? []).find(
       (m) =>
         m.opType === 'Mul' &&
         m.input.length === 2 &&
         m.input.includes(y) &&
-        isConst(s, m.input[0] === y ? m.input[1]! : m.input[0]!, (v) => v > 0 && Number.isFinite(v)) &&
+        s.constEvery(m.input[0] === y ? m.input[1]! : m.input[0]!, (v) => v > 0 && Number.isFinite(v)) &&
         s.dims(m.output[0]!).join() === s.dims(y).join(),
     );
     if (scaled) g.input[0] = scaled.output[0]!;
@@ -128,7 +117,7 @@ const FOLD_ELEMENTS = 1 << 12;
  * are, and so are values in `keep` (graph outputs).
  */
 export function foldScalarFactors(s: GraphState, fixed: Set<NodeProto>, keep: Set<string>): void {
-  const consumers = consumersOf(s);
+  const consumers = s.readers();
   const private_ = (v: string) => !keep.has(v) && (consumers.get(v)?.length ?? 0) === 1;
   const small = (name: string) => s.isConst(name) && numel(s.dims(name)) <= FOLD_ELEMENTS && !!s.constValue(name);
   const times = (name: string, k: number) => {

@@ -1,9 +1,8 @@
 // Per-channel scales moved past the channel-preserving linear ops that follow them.
 import type { NodeProto } from 'onnx-buf';
 import { toNumbers } from './host.js';
+import { numel } from './graph.js';
 import type { GraphState } from './state.js';
-
-const prod = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
 
 /** The single axis along which a broadcast factor varies, or undefined. */
 function scaledAxis(dims: readonly number[], full: readonly number[]): number | undefined {
@@ -26,8 +25,8 @@ function through(s: GraphState, node: NodeProto, axis: number): number | undefin
   const b = s.dims(y);
   switch (node.opType) {
     case 'Reshape': {
-      const before = prod(a.slice(0, axis));
-      for (let j = 0; j < b.length; j++) if (prod(b.slice(0, j)) === before && b[j] === a[axis]) return j;
+      const before = numel(a.slice(0, axis));
+      for (let j = 0; j < b.length; j++) if (numel(b.slice(0, j)) === before && b[j] === a[axis]) return j;
       return undefined;
     }
     case 'Pad': {
@@ -61,8 +60,7 @@ function through(s: GraphState, node: NodeProto, axis: number): number | undefin
  */
 export function sinkChannelScales(s: GraphState): void {
   const outputs = new Set(s.outputs.map((o) => s.resolve(o)));
-  const readers = new Map<string, NodeProto[]>();
-  for (const n of s.nodes) for (const x of n.input) if (x) readers.set(x, [...(readers.get(x) ?? []), n]);
+  const readers = s.readers();
   const only = (v: string) => {
     const r = readers.get(v) ?? [];
     return r.length === 1 && !outputs.has(v) ? r[0] : undefined;

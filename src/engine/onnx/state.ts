@@ -22,7 +22,7 @@ import {
   typeName,
   type ValueType,
 } from './graph.js';
-import { evalHost, fromNumbers, HOST_OPS } from './host.js';
+import { evalHost, fromNumbers, HOST_OPS, toNumbers } from './host.js';
 import { dtypeOf, tensorFromProto, tensorToProto, type DType, type HostTensor } from './model.js';
 import { inferTypes, valueTypeOf } from './shapes.js';
 
@@ -314,6 +314,19 @@ export class GraphState {
   private push(node: NodeProto): void {
     this.nodes.push(node);
     for (const o of node.output) if (o) this.producers.set(o, node);
+  }
+
+  /** Every value's reading nodes, in node order (for passes over the finished graph). */
+  readers(): Map<string, NodeProto[]> {
+    const readers = new Map<string, NodeProto[]>();
+    for (const n of this.nodes) for (const i of n.input) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
+    return readers;
+  }
+
+  /** Whether `name` is a float constant whose every element passes `test`. */
+  constEvery(name: string, test: (v: number) => boolean): boolean {
+    const c = name ? this.constValue(name) : undefined;
+    return c !== undefined && c.dtype !== 'int64' && toNumbers(c).every(test);
   }
 
   /** Rebuilds the value → producer index after a pass has rewired or reordered `nodes`. */
