@@ -105,3 +105,46 @@ describe('Conv input gradient with a constant weight', () => {
     });
   }
 });
+
+describe('a zero Pad in front of a Conv becomes the Conv’s own pads', () => {
+  const i64 = (values: number[]) =>
+    ({ dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) }) as HostTensor;
+  /** x → Pad(pads, value) → Conv(3×3) → y, the pads constant inputs (opset 17). */
+  function padConv(pads: number[], value: number): ModelProto {
+    const g = new GraphBuilder('pad-conv');
+    g.input('x', 'float32', [1, 2, 5, 6]);
+    const padInputs = [g.weight('pads', i64(pads))];
+    if (value !== 0) padInputs.push(g.weight('value', { dtype: 'float32', dims: [], data: new Float32Array([value]) }));
+    const padded = g.op('Pad', ['x', ...padInputs], {}, 'padded');
+    g.op('Conv', [padded, g.weight('w', randn('float32', [3, 2, 3, 3], 11))], { pads: [0, 1, 0, 1] }, 'y');
+    const [n, , h, w] = [1, 2, 5, 6].map((d, i) => d + pads[i]! + pads[i + 4]!);
+    g.output('y', 'float32', [n!, 3, h! - 2, w!]);
+    return g.model(17);
+  }
+
+  it('folds a spatial zero Pad: no Pad in the gradient model, no Slice in its backward, the same gradient', async () => {
+    const model = padConv([0, 0, 1, 2, 0, 0, 2, 1], 0);
+    const grad = gradientModel(model, { of: 'y', wrt: ['x'] });
+    const ops = grad.graph!.node.map((n) => n.opType);
+    expect(ops).not.toContain('Pad');
+    expect(ops).not.toContain('Slice');
+    const { errors } = await gradCheck({
+      model,
+      inputs: { x: randn('float32', [1, 2, 5, 6], 12) },
+      of: 'y',
+      wrt: ['x'],
+      eps: 0.5,
+    });
+    expect(errors.x).toBeLessThan(1e-4);
+  });
+
+  it('keeps a Pad with a non-zero value or one that pads the batch', () => {
+    for (const [pads, value] of [
+      [[0, 0, 1, 1, 0, 0, 1, 1], 0.5],
+      [[1, 0, 1, 1, 0, 0, 1, 1], 0],
+    ] as const) {
+      const grad = gradientModel(padConv([...pads], value), { of: 'y', wrt: ['x'] });
+      expect(grad.graph!.node.some((n) => n.opType === 'Pad' && n.input[0] === 'x')).toBe(true);
+    }
+  });
+});

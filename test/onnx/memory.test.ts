@@ -31,6 +31,8 @@ describe('the activation mask is read from a positively scaled output', () => {
       // Only the forward Mul reads the activation's own output: the mask compares the scaled one.
       expect(backwardReaders(grad, 'act_out')).toEqual([]);
       expect(grad.graph!.node.some((n) => n.opType === 'Greater' && n.input[0] === 'scaled')).toBe(true);
+      // LeakyRelu's backward multiplies by a slope map; onnxruntime's CPU Where is slow on large maps.
+      if (act === 'LeakyRelu') expect(grad.graph!.node.map((n) => n.opType)).not.toContain('Where');
       const r = await gradCheck({ model, inputs: { x: randn('float64', [2, 5], 7) }, of: 'loss', wrt: ['x'] });
       expect(r.errors.x).toBeLessThan(1e-6);
     });

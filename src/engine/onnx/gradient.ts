@@ -74,6 +74,7 @@ export function gradientModel(model: ModelProto, opts: GradientOptions): ModelPr
   }
   s.types.set(seed, { ...s.types.get(ofName)!, dims: s.types.get(ofName)!.dims.slice() });
 
+  s.dropDead();
   sinkChannelScales(s);
   const forward = s.nodes.slice();
   const producer = new Map<string, NodeProto>();

@@ -6,7 +6,7 @@ import { NodeProtoSchema, TensorProto_DataType as DataType, type NodeProto } fro
 import { attribute } from './builder.js';
 import { windowGeometry } from './conv.js';
 import { Attrs, describeNode, numel, type ValueType } from './graph.js';
-import { fromNumbers } from './host.js';
+import { fromNumbers, toNumbers } from './host.js';
 import { inversePerm, reduce, reshape, transpose } from './ops.js';
 import { resizeOutDims } from './shapes.js';
 import type { GraphState } from './state.js';
@@ -305,14 +305,40 @@ function lowerLoss(node: NodeProto, s: GraphState): boolean {
 
 const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
 
-/** Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad. */
+/**
+ * A constant-zero Pad of only the spatial axes that feeds a Conv (how upfirdn-style blurs export:
+ * Pad, then a 4×4 Conv): its input and the amounts it pads by, which the Conv can take as pads of
+ * its own. The Pad itself stays for any other reader (and drops out as dead if there is none).
+ */
+function zeroSpatialPad(x: string, s: GraphState): { input: string; begin: number[]; end: number[] } | undefined {
+  const pad = s.producer(x);
+  if (pad?.opType !== 'Pad' || pad.input[3]) return undefined;
+  const a = new Attrs(pad);
+  if (a.has('mode') && a.string('mode', 'constant') !== 'constant') return undefined;
+  const pads = s.opset >= 11 ? pad.input[1] && s.constValue(pad.input[1])?.data : a.ints('pads', []);
+  const value = s.opset >= 11 ? (pad.input[2] ? s.constValue(pad.input[2]) : undefined) : undefined;
+  if (!pads || (s.opset >= 11 && pad.input[2] && (!value || toNumbers(value).some((v) => v !== 0)))) return undefined;
+  if (s.opset < 11 && a.float('value', 0) !== 0) return undefined;
+  const amounts = Array.from(pads as ArrayLike<number | bigint>, Number);
+  const rank = amounts.length / 2;
+  if (rank < 3 || amounts.some((p) => p < 0) || amounts[0] || amounts[1] || amounts[rank] || amounts[rank + 1])
+    return undefined;
+  return { input: pad.input[0]!, begin: amounts.slice(2, rank), end: amounts.slice(rank + 2) };
+}
+
+/**
+ * Re-emits a window op with kernel_shape, strides, dilations and pads explicit and no auto_pad;
+ * a Conv takes a zero Pad in front of it into its own pads (no padded copy of the map, and no Slice
+ * in its backward).
+ */
 function explicitWindow(node: NodeProto, s: GraphState): boolean {
   const a = new Attrs(node);
   const hasAll =
     ['kernel_shape', 'strides', 'dilations', 'pads'].every((k) => a.has(k)) &&
     !a.has('auto_pad') &&
     !a.has('output_shape');
-  if (hasAll) return false;
+  const padded = node.opType === 'Conv' ? zeroSpatialPad(node.input[0]!, s) : undefined;
+  if (hasAll && !padded) return false;
   const xt: ValueType = s.type(node.input[0]!);
   const wt = node.input[1] ? s.type(node.input[1]!) : undefined;
   const geo = windowGeometry(node, xt.dims, wt?.dims);
@@ -320,17 +346,16 @@ function explicitWindow(node: NodeProto, s: GraphState): boolean {
     (at) =>
       !['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad', 'output_shape', 'output_padding'].includes(at.name),
   );
-  const explicit = [
-    attribute('kernel_shape', geo.kernel),
-    attribute('strides', geo.strides),
-    attribute('pads', geo.pads),
-  ];
+  const n = geo.kernel.length;
+  const pads = padded ? geo.pads.map((p, i) => p + (i < n ? padded.begin[i]! : padded.end[i - n]!)) : geo.pads;
+  const explicit = [attribute('kernel_shape', geo.kernel), attribute('strides', geo.strides), attribute('pads', pads)];
   // MaxPool got dilations in opset 10, AveragePool in 19.
   if (node.opType !== 'AveragePool' || s.opset >= 19) {
     if (node.opType !== 'MaxPool' || s.opset >= 10) explicit.push(attribute('dilations', geo.dilations));
   }
   if (node.opType === 'ConvTranspose') explicit.push(attribute('output_padding', geo.outputPadding));
-  s.add(create(NodeProtoSchema, { ...node, attribute: [...keep, ...explicit] }));
+  const input = padded ? [padded.input, ...node.input.slice(1)] : node.input;
+  s.add(create(NodeProtoSchema, { ...node, input, attribute: [...keep, ...explicit] }));
   return true;
 }
 

@@ -719,13 +719,15 @@ export const RULES: Record<string, VjpRule> = {
   Relu: unary((v, dy) =>
     v.s.op('Where', [v.s.op('Greater', [v.y[0]!, scalarLike(v.s, 0, dy)]), dy, scalarLike(v.s, 0, dy)]),
   ),
+  // dy · (α + (1 − α)·[x > 0]) rather than Where(x > 0, dy, α·dy): onnxruntime's CPU Where is
+  // slow on large maps (a 1024 px StyleGAN2 layer's: 450–750 ms against about 300 for the mask's
+  // Cast and three elementwise ops), and the slope map is computed in place.
   LeakyRelu: unary((v, dy) => {
+    const { s } = v;
     const alpha = v.a.float('alpha', 0.01);
-    return v.s.op('Where', [
-      v.s.op('Greater', [alpha >= 0 ? v.y[0]! : v.x[0]!, scalarLike(v.s, 0, dy)]),
-      dy,
-      mul(v.s, dy, scalarLike(v.s, alpha, dy)),
-    ]);
+    const positive = mask(s, s.op('Greater', [alpha >= 0 ? v.y[0]! : v.x[0]!, scalarLike(s, 0, dy)]), dy);
+    const slope = add(s, mul(s, positive, scalarLike(s, 1 - alpha, dy)), scalarLike(s, alpha, dy));
+    return mul(s, dy, slope);
   }),
   Abs: unary((v, dy) => mul(v.s, dy, signOf(v.s, v.x[0]!))),
   Clip: unary((v, dy) => {

@@ -316,6 +316,21 @@ export class GraphState {
     for (const o of node.output) if (o) this.producers.set(o, node);
   }
 
+  /** Drops the nodes no output depends on (a rewrite that bypassed a node can leave it dead). */
+  dropDead(): void {
+    const needed = new Set(this.outputs.map((o) => this.resolve(o)));
+    const live = new Set<NodeProto>();
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      if (!n.output.some((o) => needed.has(o))) continue;
+      live.add(n);
+      for (const x of n.input) if (x) needed.add(x);
+    }
+    const kept = this.nodes.filter((n) => live.has(n));
+    this.nodes.splice(0, this.nodes.length, ...kept);
+    this.reindex();
+  }
+
   /** Every value's reading nodes, in node order (for passes over the finished graph). */
   readers(): Map<string, NodeProto[]> {
     const readers = new Map<string, NodeProto[]>();
