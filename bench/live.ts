@@ -32,7 +32,7 @@ export interface Liveness {
   weightBytes: number;
 }
 
-/** Live bytes over the written node order of a model whose values all have static shapes. */
+/** Live bytes over onnxruntime's node order (or the written one) of a model whose values all have static shapes. */
 export function liveness(model: ModelProto, order: 'written' | 'runtime' = 'runtime'): Liveness {
   const g = model.graph!;
   const nodes = order === 'runtime' ? runtimeOrder(g.node) : g.node;
