@@ -2,8 +2,7 @@
 // pieces of it (the gradients of Slices that cut it apart, e.g. q, k and v out of one projection)
 // are joined with one Concat instead of padding each piece and adding them up.
 import type { NodeProto } from 'onnx-buf';
-import { toNumbers } from './host.js';
-import { add, zeros } from './ops.js';
+import { add, zeroFillPads, zeros } from './ops.js';
 import type { GraphState } from './state.js';
 
 interface Piece {
@@ -17,23 +16,8 @@ interface Piece {
 /** A constant-mode Pad with zero fill that pads along one axis only: the piece it places. */
 function padPiece(s: GraphState, name: string): Piece | undefined {
   const node: NodeProto | undefined = s.producer(name);
-  if (node?.opType !== 'Pad') return undefined;
-  const mode = node.attribute.find((a) => a.name === 'mode');
-  if (mode && new TextDecoder().decode(mode.s) !== 'constant') return undefined;
-  let pads: number[];
-  if (s.opset >= 11) {
-    if (node.input.length > 3 && node.input[3]) return undefined;
-    const p = s.constValue(node.input[1]!);
-    if (!p) return undefined;
-    pads = toNumbers(p);
-    if (node.input[2]) {
-      const fill = s.constValue(node.input[2]);
-      if (!fill || toNumbers(fill).some((v) => v !== 0)) return undefined;
-    }
-  } else {
-    pads = node.attribute.find((a) => a.name === 'pads')?.ints.map(Number) ?? [];
-    if ((node.attribute.find((a) => a.name === 'value')?.f ?? 0) !== 0) return undefined;
-  }
+  const pads = node && zeroFillPads(s, node);
+  if (!node || !pads) return undefined;
   const r = pads.length / 2;
   if (pads.some((p) => p < 0)) return undefined;
   const axes = Array.from({ length: r }, (_, i) => i).filter((i) => pads[i] !== 0 || pads[i + r] !== 0);

@@ -6,8 +6,8 @@ import { NodeProtoSchema, TensorProto_DataType as DataType, type NodeProto } fro
 import { attribute } from './builder.js';
 import { windowGeometry } from './conv.js';
 import { Attrs, describeNode, numel, type ValueType } from './graph.js';
-import { fromNumbers, toNumbers } from './host.js';
-import { inversePerm, reduce, reshape, transpose } from './ops.js';
+import { fromNumbers } from './host.js';
+import { inversePerm, reduce, reshape, transpose, zeroFillPads } from './ops.js';
 import { resizeOutDims } from './shapes.js';
 import type { GraphState } from './state.js';
 
@@ -312,14 +312,8 @@ const WINDOW_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool']);
  */
 function zeroSpatialPad(x: string, s: GraphState): { input: string; begin: number[]; end: number[] } | undefined {
   const pad = s.producer(x);
-  if (pad?.opType !== 'Pad' || pad.input[3]) return undefined;
-  const a = new Attrs(pad);
-  if (a.has('mode') && a.string('mode', 'constant') !== 'constant') return undefined;
-  const pads = s.opset >= 11 ? pad.input[1] && s.constValue(pad.input[1])?.data : a.ints('pads', []);
-  const value = s.opset >= 11 ? (pad.input[2] ? s.constValue(pad.input[2]) : undefined) : undefined;
-  if (!pads || (s.opset >= 11 && pad.input[2] && (!value || toNumbers(value).some((v) => v !== 0)))) return undefined;
-  if (s.opset < 11 && a.float('value', 0) !== 0) return undefined;
-  const amounts = Array.from(pads as ArrayLike<number | bigint>, Number);
+  const amounts = pad && zeroFillPads(s, pad);
+  if (!pad || !amounts) return undefined;
   const rank = amounts.length / 2;
   if (rank < 3 || amounts.some((p) => p < 0) || amounts[0] || amounts[1] || amounts[rank] || amounts[rank + 1])
     return undefined;

@@ -1,7 +1,9 @@
 // Op sequences written against a GraphState, in the form the model's opset expects (ReduceSum's axes
 // moved from attribute to input at opset 13, ReduceMean's at 18, …). Gradient rules and lowering use
 // these so that no rule has to care about opset differences.
+import type { NodeProto } from 'onnx-buf';
 import { numel } from './graph.js';
+import { toNumbers } from './host.js';
 import type { GraphState } from './state.js';
 
 export function reduce(
@@ -74,6 +76,28 @@ export function slice(
   const inputs = [x, s.ints(starts), s.ints(ends), s.ints(axes)];
   if (steps?.some((v) => v !== 1)) inputs.push(s.ints(steps));
   return s.op('Slice', inputs);
+}
+
+/**
+ * The pads (all begins, then all ends) of a constant-mode Pad node that fills with zeros and pads
+ * every axis (no `axes` input), read as `pad` writes them for the opset; undefined for any other Pad.
+ */
+export function zeroFillPads(s: GraphState, node: NodeProto): number[] | undefined {
+  if (node.opType !== 'Pad') return undefined;
+  const mode = node.attribute.find((a) => a.name === 'mode');
+  if (mode && new TextDecoder().decode(mode.s) !== 'constant') return undefined;
+  if (s.opset < 11) {
+    if ((node.attribute.find((a) => a.name === 'value')?.f ?? 0) !== 0) return undefined;
+    return node.attribute.find((a) => a.name === 'pads')?.ints.map(Number) ?? [];
+  }
+  if (node.input[3]) return undefined;
+  const p = node.input[1] ? s.constValue(node.input[1]) : undefined;
+  if (!p) return undefined;
+  if (node.input[2]) {
+    const fill = s.constValue(node.input[2]);
+    if (!fill || toNumbers(fill).some((v) => v !== 0)) return undefined;
+  }
+  return toNumbers(p);
 }
 
 /** Constant-mode Pad with ONNX pads layout (all begins, then all ends). */

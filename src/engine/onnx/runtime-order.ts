@@ -12,18 +12,20 @@
 // order it was built in.
 import type { NodeProto } from 'onnx-buf';
 
-function producerIndex(nodes: readonly NodeProto[]): Map<string, number> {
+/** For each node, the indices of the nodes that make its inputs, once each, in ascending order. */
+function producersOf(nodes: readonly NodeProto[]): number[][] {
   const at = new Map<string, number>();
   nodes.forEach((n, i) => {
     for (const o of n.output) if (o) at.set(o, i);
   });
-  return at;
+  return nodes.map((n) =>
+    [...new Set(n.input.flatMap((x) => (x && at.has(x) ? [at.get(x)!] : [])))].sort((a, b) => a - b),
+  );
 }
 
 /** The order onnxruntime's default execution plan runs `nodes` (indexed as written) in. */
 export function runtimeOrder(nodes: readonly NodeProto[]): NodeProto[] {
-  const at = producerIndex(nodes);
-  const inputsOf = nodes.map((n) => [...new Set(n.input.flatMap((x) => (x && at.has(x) ? [at.get(x)!] : [])))]);
+  const inputsOf = producersOf(nodes);
   const read = new Uint8Array(nodes.length);
   for (const ins of inputsOf) for (const i of ins) read[i] = 1;
   const stack: [number, boolean][] = [];
@@ -41,7 +43,7 @@ export function runtimeOrder(nodes: readonly NodeProto[]): NodeProto[] {
     if (visited[i]) continue;
     visited[i] = 1;
     stack.push([i, true]);
-    for (const p of [...inputsOf[i]!].sort((a, b) => a - b)) if (!visited[p]) stack.push([p, false]);
+    for (const p of inputsOf[i]!) if (!visited[p]) stack.push([p, false]);
   }
   return out;
 }
@@ -55,8 +57,7 @@ export function runtimeOrder(nodes: readonly NodeProto[]): NodeProto[] {
  * up after the chain they hang off, and run last.)
  */
 export function writeForRuntime(nodes: readonly NodeProto[]): NodeProto[] {
-  const at = producerIndex(nodes);
-  const inputsOf = nodes.map((n) => [...new Set(n.input.flatMap((x) => (x && at.has(x) ? [at.get(x)!] : [])))]);
+  const inputsOf = producersOf(nodes);
   const unplacedReaders = new Array<number>(nodes.length).fill(0);
   for (const ins of inputsOf) for (const p of ins) unplacedReaders[p]!++;
   // A min-heap of the positions (in the given order) of nodes whose readers are all placed.

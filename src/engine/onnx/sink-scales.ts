@@ -1,7 +1,7 @@
 // Per-channel scales moved past the channel-preserving linear ops that follow them.
 import type { NodeProto } from 'onnx-buf';
-import { toNumbers } from './host.js';
 import { numel } from './graph.js';
+import { zeroFillPads } from './ops.js';
 import type { GraphState } from './state.js';
 
 /** The single axis along which a broadcast factor varies, or undefined. */
@@ -10,11 +10,6 @@ function scaledAxis(dims: readonly number[], full: readonly number[]): number | 
   const axes = dims.flatMap((d, i) => (d === 1 ? [] : [i]));
   return axes.length === 1 && dims[axes[0]!] === full[axes[0]!] ? axes[0] : undefined;
 }
-
-const constInts = (s: GraphState, name: string | undefined) => {
-  const c = name ? s.constValue(name) : undefined;
-  return c ? toNumbers(c) : undefined;
-};
 
 /** Where axis `axis` of a value goes through `node`, when scaling along it commutes with the op. */
 function through(s: GraphState, node: NodeProto, axis: number): number | undefined {
@@ -30,12 +25,8 @@ function through(s: GraphState, node: NodeProto, axis: number): number | undefin
       return undefined;
     }
     case 'Pad': {
-      const mode = node.attribute.find((t) => t.name === 'mode');
-      if (mode && new TextDecoder().decode(mode.s) !== 'constant') return undefined;
-      const pads = constInts(s, node.input[1]) ?? node.attribute.find((t) => t.name === 'pads')?.ints.map(Number);
-      const value = node.input[2] ? constInts(s, node.input[2]) : [0];
-      if (!pads || node.input[3] || !value || value.some((v) => v !== 0)) return undefined;
-      return pads[axis] === 0 && pads[axis + a.length] === 0 ? axis : undefined;
+      const pads = zeroFillPads(s, node);
+      return pads && pads[axis] === 0 && pads[axis + a.length] === 0 ? axis : undefined;
     }
     case 'Conv': {
       if (node.input[2]) return undefined;
@@ -103,7 +94,7 @@ export function sinkChannelScales(s: GraphState): void {
     s.nodes.splice(s.nodes.indexOf(m), 1);
     m.input = [unscaled, factor];
     m.output = [end];
-    s.nodes.splice(s.nodes.indexOf(chain[chain.length - 1]!) + 1, 0, ...emitted, m);
+    s.nodes.splice(s.nodes.indexOf(tail) + 1, 0, ...emitted, m);
     moved = true;
   }
   if (moved) s.reindex();

@@ -316,16 +316,29 @@ export class GraphState {
     for (const o of node.output) if (o) this.producers.set(o, node);
   }
 
+  /** The nodes and values that the given (resolved) output values depend on. */
+  private liveFrom(outputs: readonly string[]): { live: Set<NodeProto>; needed: Set<string> } {
+    const producers = new Map<string, NodeProto>();
+    for (const n of this.nodes) for (const o of n.output) producers.set(o, n);
+    const live = new Set<NodeProto>();
+    const needed = new Set<string>();
+    const stack = [...outputs];
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (needed.has(v)) continue;
+      needed.add(v);
+      const p = producers.get(v);
+      if (p && !live.has(p)) {
+        live.add(p);
+        stack.push(...p.input.filter(Boolean));
+      }
+    }
+    return { live, needed };
+  }
+
   /** Drops the nodes no output depends on (a rewrite that bypassed a node can leave it dead). */
   dropDead(): void {
-    const needed = new Set(this.outputs.map((o) => this.resolve(o)));
-    const live = new Set<NodeProto>();
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const n = this.nodes[i]!;
-      if (!n.output.some((o) => needed.has(o))) continue;
-      live.add(n);
-      for (const x of n.input) if (x) needed.add(x);
-    }
+    const { live } = this.liveFrom(this.outputs.map((o) => this.resolve(o)));
     const kept = this.nodes.filter((n) => live.has(n));
     this.nodes.splice(0, this.nodes.length, ...kept);
     this.reindex();
@@ -455,21 +468,7 @@ export class GraphState {
     const inputs = [...this.inputs, ...(extra.inputs ?? [])];
     const outputs = extra.outputs ?? this.outputs;
     const outNames = outputs.map((o) => this.resolve(o));
-    const producers = new Map<string, NodeProto>();
-    for (const n of this.nodes) for (const o of n.output) producers.set(o, n);
-    const live = new Set<NodeProto>();
-    const needed = new Set<string>();
-    const stack = [...outNames];
-    while (stack.length) {
-      const v = stack.pop()!;
-      if (needed.has(v)) continue;
-      needed.add(v);
-      const p = producers.get(v);
-      if (p && !live.has(p)) {
-        live.add(p);
-        stack.push(...p.input.filter(Boolean));
-      }
-    }
+    const { live, needed } = this.liveFrom(outNames);
     const nodes = topoSort(
       this.nodes.filter((n) => live.has(n)),
       [...inputs, ...this.hostConsts.keys(), ...this.protoConsts.keys(), ...this.variables],
