@@ -163,24 +163,37 @@ async function walk(
   }
 }
 
-/** Every kept folder, by name, with its files and manifest. */
+/** One kept folder's files and manifest. */
+async function readKeptFolder(name: string, dir: FileSystemDirectoryHandle): Promise<KeptFolder> {
+  const found: { path: string; file: FileSystemFileHandle }[] = [];
+  await walk(dir, '', found);
+  const files: KeptFolder['files'] = [];
+  let manifest: string | undefined;
+  for (const f of found) {
+    const file = await f.file.getFile();
+    files.push({ path: f.path, bytes: file.size });
+    if (f.path === 'manifest.json') manifest = await file.text();
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { name, files, bytes: files.reduce((s, f) => s + f.bytes, 0), manifest };
+}
+
+/**
+ * Every kept folder, by name, with its files and manifest. A folder that goes away while it is
+ * read (a copy under its name replaces it, or it is removed) is left out: the listing after that
+ * copy or removal shows what is there then.
+ */
 export async function listKeptFolders(): Promise<KeptFolder[]> {
   const root = await bundlesDir(false);
   if (!root) return [];
   const folders: KeptFolder[] = [];
   for await (const [name, handle] of (root as unknown as DirectoryEntries).entries()) {
     if (handle.kind !== 'directory') continue;
-    const found: { path: string; file: FileSystemFileHandle }[] = [];
-    await walk(handle as FileSystemDirectoryHandle, '', found);
-    const files: KeptFolder['files'] = [];
-    let manifest: string | undefined;
-    for (const f of found) {
-      const file = await f.file.getFile();
-      files.push({ path: f.path, bytes: file.size });
-      if (f.path === 'manifest.json') manifest = await file.text();
+    try {
+      folders.push(await readKeptFolder(name, handle as FileSystemDirectoryHandle));
+    } catch (e) {
+      if ((e as DOMException).name !== 'NotFoundError') throw e;
     }
-    files.sort((a, b) => a.path.localeCompare(b.path));
-    folders.push({ name, files, bytes: files.reduce((s, f) => s + f.bytes, 0), manifest });
   }
   return folders.sort((a, b) => a.name.localeCompare(b.name));
 }
